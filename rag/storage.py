@@ -1,0 +1,155 @@
+"""Versioned index folders, written beside the live one and swapped in by rename.
+
+Layout:  index/CURRENT            name of the live version (replaced atomically)
+         index/versions/<name>/   manifest.json, chunks.jsonl, vectors.faiss
+         index/.lock              held by the one indexer allowed at a time
+
+A crash or kill at any point leaves CURRENT naming a complete version.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .errors import CorruptIndexError, IndexBusyError, NoIndexError, RagError
+from .records import Chunk
+from .vectorstore import FaissStore
+
+FORMAT = 1
+KEEP_VERSIONS = 2
+
+
+class Snapshot:
+    """One loaded, immutable index version: manifest, chunks and their vectors."""
+
+    def __init__(self, name: str, manifest: dict, chunks: list[Chunk], vectors: FaissStore):
+        self.name = name
+        self.manifest = manifest
+        self.chunks = {c.vector_id: c for c in chunks}
+        self.vectors = vectors
+        self._lexical = None
+
+    @property
+    def documents(self) -> dict:
+        return self.manifest.get("documents", {})
+
+    @property
+    def lexical(self):
+        """BM25 over the chunks, built on first use (cheap: about a second per 10k chunks)."""
+        if self._lexical is None:
+            from .lexical import BM25Index
+
+            order = list(self.chunks)
+            index = BM25Index([self.chunks[i].text for i in order])
+            self._lexical = (order, index)
+        return self._lexical
+
+
+def versions_dir(index_dir: Path) -> Path:
+    return index_dir / "versions"
+
+
+def current_name(index_dir: Path) -> str | None:
+    try:
+        return (index_dir / "CURRENT").read_text(encoding="utf-8").strip() or None
+    except FileNotFoundError:
+        return None
+
+
+def load_snapshot(index_dir: Path) -> Snapshot:
+    name = current_name(index_dir)
+    if name is None:
+        raise NoIndexError(index_dir)
+    folder = versions_dir(index_dir) / name
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        chunks = [Chunk.from_dict(json.loads(line)) for line in _lines(folder / "chunks.jsonl")]
+        vectors = FaissStore.load(folder)
+    except FileNotFoundError as exc:
+        raise CorruptIndexError(index_dir, f"missing {Path(exc.filename).name}") from None
+    except (ValueError, TypeError, KeyError, RuntimeError) as exc:
+        raise CorruptIndexError(index_dir, f"unreadable files: {str(exc)[:120]}") from None
+    if len(vectors) != len(chunks) or manifest.get("format") != FORMAT:
+        raise CorruptIndexError(index_dir, "vectors and chunks disagree")
+    return Snapshot(name, manifest, chunks, vectors)
+
+
+def _lines(path: Path):
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                yield line
+
+
+def write_snapshot(index_dir: Path, manifest: dict, chunks: list[Chunk], vectors: FaissStore) -> str:
+    """Write a complete new version, then make it current with one atomic rename."""
+    name = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f") + "-" + uuid.uuid4().hex[:6]
+    root = versions_dir(index_dir)
+    staging = root / f".{name}.partial"
+    try:
+        staging.mkdir(parents=True)
+        manifest = {**manifest, "format": FORMAT, "version": name, "chunks": len(chunks)}
+        _write(staging / "manifest.json", json.dumps(manifest, indent=1, ensure_ascii=False))
+        _write(staging / "chunks.jsonl", "".join(json.dumps(c.to_dict(), ensure_ascii=False) + "\n" for c in chunks))
+        vectors.save(staging)
+        _fsync_path(staging / FaissStore.FILENAME)
+        os.rename(staging, root / name)
+        _write(index_dir / "CURRENT.next", name)
+        os.replace(index_dir / "CURRENT.next", index_dir / "CURRENT")
+        _fsync_path(index_dir)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise RagError(f"Could not write the index to {index_dir}: {exc.strerror or exc}. "
+                       "The previous index is unchanged.") from None
+    prune(index_dir)
+    return name
+
+
+def _write(path: Path, text: str) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _fsync_path(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def prune(index_dir: Path, keep: int = KEEP_VERSIONS) -> None:
+    """Remove half-written versions and all but the newest `keep` complete ones."""
+    root = versions_dir(index_dir)
+    if not root.is_dir():
+        return
+    live = current_name(index_dir)
+    complete = sorted(p for p in root.iterdir() if not p.name.startswith("."))
+    stale = [p for p in root.iterdir() if p.name.startswith(".")] + complete[:-keep]
+    for path in stale:
+        if path.name != live:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+@contextmanager
+def writer_lock(index_dir: Path, timeout: float = 0):
+    """Only one indexer per index folder; a second one fails fast with a clear message."""
+    from filelock import FileLock, Timeout
+
+    index_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(index_dir / ".lock"))
+    try:
+        lock.acquire(timeout=timeout)
+    except Timeout:
+        raise IndexBusyError(index_dir) from None
+    try:
+        yield
+    finally:
+        lock.release()

@@ -1,0 +1,68 @@
+"""The extractive answerer with a fake embedder: selection, ordering, markers, refusal."""
+import re
+
+from rag.answer import NOT_FOUND, AnswerSettings, ExtractiveAnswerer, candidates
+from rag.chunking import Chunker
+from rag.records import Document, Hit
+
+from .conftest import FakeEmbedder
+
+DOC = ("Tea guide\nGreen tea is steamed soon after picking. Black tea is fully oxidised. "
+       "Oolong tea is partly oxidised. Coffee is a different plant.")
+
+
+def hits_for(text=DOC, source="tea.txt", chunk_tokens=12):
+    emb = FakeEmbedder()
+    doc = Document(source=source, text=text, title="Tea guide")
+    chunks = Chunker(emb.token_spans, chunk_tokens, 4).split(doc)
+    return [Hit(c, 1.0 / (i + 1)) for i, c in enumerate(chunks)]
+
+
+def answerer(**kw):
+    settings = AnswerSettings(**{"min_similarity": 0.5, "min_similarity_with_terms": 0.3,
+                                 "min_term_coverage": 0.5, **kw})
+    return ExtractiveAnswerer(FakeEmbedder(), settings)
+
+
+def test_candidates_are_unique_sentences_of_retrieved_chunks():
+    hits = hits_for()
+    found = candidates(hits)
+    keys = [(c.chunk.source, c.start, c.end) for c in found]
+    assert len(keys) == len(set(keys)) == 5  # overlap repeats sentences; each is kept once
+    for c in found:
+        assert c.chunk.text[c.start - c.chunk.start : c.end - c.chunk.start] == c.text
+
+
+def test_answer_quotes_supporting_sentences_with_matching_markers():
+    hits = hits_for()
+    answer = answerer().answer("Is oolong tea oxidised?", hits)
+    assert not answer.not_found
+    markers = [int(m) for m in re.findall(r"\[(\d+)\]", answer.answer)]
+    assert markers == [c.id for c in answer.citations] == list(range(1, len(markers) + 1))
+    quotes = [c.quote for c in answer.citations]
+    assert "Oolong tea is partly oxidised." in quotes
+    retrieved = {h.chunk.id: h.chunk for h in hits}
+    for c in answer.citations:
+        chunk = retrieved[c.chunk_id]
+        assert DOC[c.start : c.end] == c.quote and c.text == chunk.text
+        assert chunk.start <= c.start < c.end <= chunk.end
+
+
+def test_answer_sentences_follow_document_order():
+    answer = answerer(max_sentences=3, min_similarity=0.2).answer("Which tea is oxidised?", hits_for())
+    starts = [c.start for c in answer.citations]
+    assert starts == sorted(starts) and len(starts) >= 2
+
+
+def test_nothing_supporting_means_not_found():
+    answer = answerer().answer("What is the population of Brazil?", hits_for())
+    assert answer.not_found and answer.answer == NOT_FOUND and answer.citations == []
+
+
+def test_no_hits_means_not_found():
+    assert answerer().answer("Anything?", []).not_found
+
+
+def test_max_sentences_is_respected():
+    answer = answerer(max_sentences=1, min_similarity=0.0).answer("tea", hits_for())
+    assert len(answer.citations) == 1

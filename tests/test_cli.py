@@ -1,0 +1,123 @@
+"""The CLI contract, run as a user runs it: real subprocesses, real model, FAISS on disk."""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import SEED_FILE
+
+pytestmark = pytest.mark.slow
+INDEX_KEYS = {"added", "updated", "removed", "unchanged", "skipped", "chunks_embedded", "chunks_total", "seconds"}
+CITATION_KEYS = {"id", "source", "title", "date", "quote", "start", "end", "chunk_id", "text", "score"}
+
+
+def rag(*args, cwd=None, env=None, check=True):
+    result = subprocess.run(
+        [sys.executable, "-m", "rag.cli", *map(str, args)],
+        capture_output=True, text=True, cwd=cwd, env={**os.environ, **(env or {})}, timeout=300,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"rag {args} failed: {result.stderr}")
+    return result
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    root = tmp_path_factory.mktemp("cli")
+    (root / "seeds").mkdir()
+    shutil.copy(SEED_FILE, root / "seeds")
+    return root
+
+
+def index_json(ws):
+    out = rag("index", "--seeds", ws / "seeds", "--index", ws / "index", "--json").stdout
+    data = json.loads(out)
+    assert set(data) == INDEX_KEYS
+    return data
+
+
+def ask_json(ws, question):
+    return json.loads(rag("ask", question, "--index", ws / "index", "--json").stdout)
+
+
+def test_index_then_ask_names_both_remarks_with_sentence_quotes(workspace):
+    summary = index_json(workspace)
+    assert (summary["added"], summary["removed"], summary["skipped"]) == (1, 0, [])
+    assert summary["chunks_embedded"] == summary["chunks_total"] > 0
+
+    answer = ask_json(workspace, "What did Xi tell Biden?")
+    assert not answer["not_found"]
+    text = SEED_FILE.read_text(encoding="utf-8")
+    markers = {int(m) for m in re.findall(r"\[(\d+)\]", answer["answer"])}
+    assert markers == {c["id"] for c in answer["citations"]}
+    for c in answer["citations"]:
+        assert set(c) >= CITATION_KEYS
+        assert text[c["start"] : c["end"]] == c["quote"] and c["quote"] in c["text"]
+        assert c["source"] == SEED_FILE.name and c["date"] == "2024-11-20"
+    quotes = " ".join(c["quote"] for c in answer["citations"])
+    assert "core interests" in quotes and "conflict and turmoil" in quotes
+    for phrase in ("core interests", "conflict and turmoil"):
+        cited = [c for c in answer["citations"] if phrase in c["quote"]][0]
+        assert f"[{cited['id']}]" in answer["answer"]
+        assert cited["quote"].endswith(".") and "Biden" in cited["quote"]
+
+
+def test_question_the_documents_do_not_answer(workspace):
+    answer = ask_json(workspace, "What is the population of Brazil?")
+    assert answer["not_found"] is True and answer["citations"] == []
+    assert "do not contain" in answer["answer"]
+
+
+def test_plain_output_lists_numbered_sources(workspace):
+    out = rag("ask", "What did Xi tell Biden?", "--index", workspace / "index").stdout
+    assert "Sources:" in out and "[1] Chinese, Russian FMs discuss Korea tensions" in out
+    assert "core interests" in out
+
+
+def test_add_edit_delete_reports_exactly_that_change(workspace):
+    seeds = workspace / "seeds"
+    (seeds / "tea.md").write_text("# Tea notes\n\nThe Darjeeling harvest was blessed by heavy monsoon rain this year.\n")
+    added = index_json(workspace)
+    assert (added["added"], added["updated"], added["removed"], added["unchanged"]) == (1, 0, 0, 1)
+    assert added["chunks_embedded"] == 1
+    answer = ask_json(workspace, "What was the Darjeeling harvest blessed by?")
+    assert any(c["source"] == "tea.md" and "monsoon" in c["quote"] for c in answer["citations"])
+
+    (seeds / "tea.md").write_text("# Tea notes\n\nThe Darjeeling harvest suffered from a long drought this year.\n")
+    edited = index_json(workspace)
+    assert (edited["added"], edited["updated"], edited["removed"], edited["unchanged"]) == (0, 1, 0, 1)
+    assert edited["chunks_embedded"] == 1
+    answer = ask_json(workspace, "What did the Darjeeling harvest suffer from?")
+    quotes = " ".join(c["quote"] for c in answer["citations"])
+    assert "drought" in quotes and "monsoon" not in quotes
+
+    (seeds / "tea.md").unlink()
+    removed = index_json(workspace)
+    assert (removed["added"], removed["updated"], removed["removed"], removed["unchanged"]) == (0, 0, 1, 1)
+    assert removed["chunks_embedded"] == 0
+    answer = ask_json(workspace, "What did the Darjeeling harvest suffer from?")
+    assert all(c["source"] != "tea.md" for c in answer["citations"])
+
+
+def test_errors_are_one_line_without_traceback(workspace, tmp_path):
+    cases = [
+        (["ask", "What?", "--index", tmp_path / "no-index"], "No index found"),
+        (["ask", "   ", "--index", workspace / "index"], "question is empty"),
+        (["index", "--seeds", tmp_path / "missing", "--index", tmp_path / "i"], "Seeds folder not found"),
+        (["ask", "x", "--config", tmp_path / "nope.yaml"], "Config file not found"),
+    ]
+    for args, message in cases:
+        result = rag(*args, check=False)
+        assert result.returncode == 1, args
+        assert message in result.stderr and "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_env_vars_name_the_folders(workspace):
+    env = {"RAG_INDEX_DIR": str(workspace / "index"), "RAG_SEEDS_DIR": str(workspace / "seeds")}
+    result = rag("ask", "Who did Wang Yi meet?", "--json", env=env)
+    assert "Lavrov" in json.loads(result.stdout)["answer"]

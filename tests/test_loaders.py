@@ -1,0 +1,131 @@
+import io
+
+import pytest
+
+from rag.loaders import Unreadable, find_date, iter_files, load_document
+
+from .conftest import SEED_FILE
+
+
+def write(folder, name, data):
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data if isinstance(data, bytes) else data.encode())
+    return path
+
+
+def test_seed_document_title_and_date(tmp_path):
+    doc = load_document(SEED_FILE, SEED_FILE.parent)
+    assert doc.source == SEED_FILE.name
+    assert doc.title == "Chinese, Russian FMs discuss Korea tensions"
+    assert doc.date == "2024-11-20"
+    assert len(doc.hash) == 64
+
+
+def test_markdown_title_drops_hashes(tmp_path):
+    doc = load_document(write(tmp_path, "n.md", "# Notes on tea\n\nGreen tea is steamed."), tmp_path)
+    assert doc.title == "Notes on tea"
+
+
+def test_html_drops_scripts_and_styles_and_uses_title(tmp_path):
+    html = ("<html><head><title>Tea page</title><style>p{color:red}</style></head>"
+            "<body><script>alert('x')</script><p>Green tea is steamed.</p></body></html>")
+    doc = load_document(write(tmp_path, "a/t.html", html), tmp_path)
+    assert doc.source == "a/t.html" and doc.title == "Tea page"
+    assert "Green tea is steamed." in doc.text
+    assert "alert" not in doc.text and "color" not in doc.text
+
+
+def make_pdf(text, title=None, password=None) -> bytes:
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    pdf = canvas.Canvas(buf)
+    if title:
+        pdf.setTitle(title)
+    if password:
+        from reportlab.lib import pdfencrypt
+
+        pdf = canvas.Canvas(buf, encrypt=pdfencrypt.StandardEncryption(password, canPrint=0))
+    pdf.drawString(72, 720, text)
+    pdf.save()
+    return buf.getvalue()
+
+
+def make_docx(paragraphs, title=None) -> bytes:
+    import docx
+
+    document = docx.Document()
+    for p in paragraphs:
+        document.add_paragraph(p)
+    if title:
+        document.core_properties.title = title
+    buf = io.BytesIO()
+    document.save(buf)
+    return buf.getvalue()
+
+
+def test_pdf_text_and_metadata_title(tmp_path):
+    doc = load_document(write(tmp_path, "p.pdf", make_pdf("Oolong is partly oxidised.", "Tea PDF")), tmp_path)
+    assert "Oolong is partly oxidised." in doc.text and doc.title == "Tea PDF"
+
+
+def test_docx_paragraphs(tmp_path):
+    data = make_docx(["Matcha is powdered.", "Sencha is not."], title="Tea doc")
+    doc = load_document(write(tmp_path, "d.docx", data), tmp_path)
+    assert doc.text == "Matcha is powdered.\nSencha is not." and doc.title == "Tea doc"
+
+
+def test_utf16_with_bom_is_read(tmp_path):
+    doc = load_document(write(tmp_path, "u.txt", "Rooibos is red.".encode("utf-16")), tmp_path)
+    assert doc.text == "Rooibos is red."
+
+
+@pytest.mark.parametrize(
+    "name, data, reason",
+    [
+        ("empty.txt", b"", "empty file"),
+        ("blank.txt", b"  \n\n ", "no text"),
+        ("bin.txt", b"abc\x00\x01\x02", "binary"),
+        ("latin1.txt", "caf\u00e9".encode("latin-1"), "not valid UTF-8"),
+        ("x.pdf", b"%PDF-1.4 garbage", "corrupt PDF"),
+        ("x.docx", b"not a zip", "corrupt DOCX"),
+        ("img.png", b"\x89PNG", "unsupported file type '.png'"),
+        ("noext", b"text", "unsupported file type '(none)'"),
+        ("s.html", "<script>var a=1;</script><style>b{}</style>", "no text"),
+    ],
+)
+def test_unreadable_files_give_a_reason(tmp_path, name, data, reason):
+    with pytest.raises(Unreadable, match=reason.replace("(", r"\(").replace(")", r"\)")):
+        load_document(write(tmp_path, name, data), tmp_path)
+
+
+def test_encrypted_pdf_is_skipped_with_reason(tmp_path):
+    path = write(tmp_path, "locked.pdf", make_pdf("secret", password="pw"))
+    with pytest.raises(Unreadable, match="encrypted"):
+        load_document(path, tmp_path)
+
+
+def test_symlink_outside_is_not_followed(tmp_path):
+    outside = write(tmp_path, "outside/secret.txt", "Secret text.")
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "link.txt").symlink_to(outside)
+    assert [p.name for p in iter_files(seeds)] == ["link.txt"]
+    with pytest.raises(Unreadable, match="outside the seeds folder"):
+        load_document(seeds / "link.txt", seeds)
+
+
+def test_iter_files_is_recursive_sorted_and_skips_hidden(tmp_path):
+    for name in ["b.txt", "a/c.md", ".hidden/x.txt", ".dot.txt"]:
+        write(tmp_path, name, "x")
+    assert [p.relative_to(tmp_path).as_posix() for p in iter_files(tmp_path)] == ["a/c.md", "b.txt"]
+
+
+@pytest.mark.parametrize(
+    "text, date",
+    [("Title\nDept 20-11-2024\nBody", "2024-11-20"), ("Posted 2023-02-01.", "2023-02-01"),
+     ("No date here", None), ("Ref 99-99-2024", None)],
+)
+def test_find_date(text, date):
+    assert find_date(text) == date
