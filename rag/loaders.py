@@ -84,13 +84,25 @@ def _read_bytes(path: Path) -> bytes:
 
 def _decode(data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return _printable(data.decode("utf-16"))
+        except UnicodeDecodeError:
+            raise Unreadable("not valid UTF-16 text") from None
     if b"\x00" in data[:8192]:
         raise Unreadable("binary file (contains NUL bytes)")
     try:
-        return data.decode("utf-8-sig")
+        return _printable(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise Unreadable(f"not valid UTF-8 text (byte {exc.start})") from None
+
+
+def _printable(text: str) -> str:
+    """Reject text that decodes but is mostly control or unassigned characters."""
+    sample = text[:8192]
+    odd = sum(not (ch.isprintable() or ch.isspace()) for ch in sample)
+    if sample and odd > 0.1 * len(sample):
+        raise Unreadable("binary file (mostly unprintable characters)")
+    return text
 
 
 def _normalise(text: str) -> str:

@@ -129,3 +129,10 @@ def test_iter_files_is_recursive_sorted_and_skips_hidden(tmp_path):
 )
 def test_find_date(text, date):
     assert find_date(text) == date
+
+
+def test_binary_behind_a_utf16_bom_is_not_text(tmp_path):
+    with pytest.raises(Unreadable, match="UTF-16"):
+        load_document(write(tmp_path, "b.txt", b"\xff\xfe\x00binary\x00\x00"), tmp_path)
+    with pytest.raises(Unreadable, match="binary"):
+        load_document(write(tmp_path, "c.txt", b"\xff\xfe" + b"\x01\x00\x02\x00" * 50), tmp_path)

@@ -1,0 +1,143 @@
+"""Every format through the real packaged model and FAISS on disk; crash-safety with real kills."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from rag import storage
+from rag.indexer import Indexer
+from rag.service import build_service
+
+from .conftest import ROOT, SEED_FILE, make_settings
+from .test_loaders import make_docx, make_pdf
+
+pytestmark = pytest.mark.slow
+SCIFACT = ROOT.parent / "shared" / "bench" / "scifact" / "corpus.jsonl"
+
+FORMATS = {
+    "notes/tea.txt": ("Tea notes\nThe Darjeeling estate ships its first flush in March.",
+                      "When does the Darjeeling estate ship its first flush?", "March"),
+    "guide.md": ("# Kettle guide\n\nA gooseneck kettle pours water slowly and precisely.",
+                 "Which kettle pours water slowly and precisely?", "gooseneck"),
+    "page.html": ("<html><head><title>Ceramics</title><script>var teapot='Yixing clay';</script></head>"
+                  "<body><p>Porcelain teapots are fired at very high temperatures.</p></body></html>",
+                  "At what temperatures are porcelain teapots fired?", "Porcelain"),
+    "report.pdf": (None, "Which plant makes matcha powder?", "Camellia"),
+    "memo.docx": (None, "How long should green tea steep?", "two minutes"),
+}
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory, real_embedder):
+    root = tmp_path_factory.mktemp("formats")
+    seeds = root / "seeds"
+    for name, (content, _, _) in FORMATS.items():
+        path = seeds / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if name.endswith(".pdf"):
+            path.write_bytes(make_pdf("Matcha powder is ground from shade-grown Camellia sinensis leaves.", "Matcha"))
+        elif name.endswith(".docx"):
+            path.write_bytes(make_docx(["Steeping", "Green tea should steep for about two minutes."]))
+        else:
+            path.write_text(content, encoding="utf-8")
+    (seeds / SEED_FILE.name).write_bytes(SEED_FILE.read_bytes())
+    (seeds / "bad.txt").write_bytes(b"\x00\x01binary\x00")
+    (seeds / "latin.txt").write_bytes("caf\xe9".encode("latin-1"))
+    svc = build_service(make_settings(seeds, root / "index"), real_embedder)
+    svc.summary = svc.index()
+    return svc
+
+
+def test_every_format_is_indexed_and_bad_files_reported(service):
+    s = service.summary
+    assert s.added == len(FORMATS) + 1
+    assert {x.path for x in s.skipped} == {"bad.txt", "latin.txt"}
+    assert set(service.snapshot().documents) == set(FORMATS) | {SEED_FILE.name}
+    assert "var teapot" not in " ".join(c.text for c in service.snapshot().chunks.values())
+
+
+@pytest.mark.parametrize("source", list(FORMATS))
+def test_each_format_answers_with_a_citation_to_itself(service, source):
+    _, question, phrase = FORMATS[source]
+    answer = service.ask(question)
+    assert not answer.not_found, question
+    cited = [c for c in answer.citations if c.source == source]
+    assert cited and phrase in cited[0].quote
+
+
+def test_chunks_fit_the_model_window_and_offsets_hold(service, real_embedder):
+    text = SEED_FILE.read_text(encoding="utf-8")
+    for chunk in service.snapshot().chunks.values():
+        assert len(real_embedder.token_spans(chunk.text)) <= real_embedder.max_tokens - 2
+        if chunk.source == SEED_FILE.name:
+            assert text[chunk.start : chunk.end] == chunk.text
+            for a, b in chunk.sentences:
+                assert text[a:b] == chunk.sentence_text(a, b)
+
+
+def _many_documents(folder: Path, count: int) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    if SCIFACT.exists():
+        with SCIFACT.open() as handle:
+            for i, line in zip(range(count), handle):
+                row = json.loads(line)
+                (folder / f"doc{i:04d}.txt").write_text(f"{row['title']}\n{row['text']}")
+    else:
+        for i in range(count):
+            (folder / f"doc{i:04d}.txt").write_text(" ".join(f"Sentence {j} of document {i}." for j in range(80)))
+
+
+def _start_indexer(seeds, index):
+    return subprocess.Popen(
+        [sys.executable, "-m", "rag.cli", "index", "--seeds", str(seeds), "--index", str(index), "--json"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+    )
+
+
+def _kill_when(proc, condition, timeout=240):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        if condition():
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            return True
+        time.sleep(0.005)
+    return False
+
+
+def test_killing_a_real_indexer_midway_leaves_previous_index_loadable(tmp_path, real_embedder):
+    seeds, index = tmp_path / "seeds", tmp_path / "index"
+    seeds.mkdir()
+    (seeds / SEED_FILE.name).write_bytes(SEED_FILE.read_bytes())
+    indexer = Indexer(real_embedder, 200, 32)
+    before = indexer.run(seeds, index)
+    _many_documents(seeds / "bulk", 60)
+
+    started = time.monotonic()
+    kills = {
+        "while embedding": lambda: time.monotonic() - started > 12,
+        "while writing the new version": lambda: any(
+            p.name.endswith(".partial") for p in storage.versions_dir(index).iterdir()),
+    }
+    for label, condition in kills.items():
+        started = time.monotonic()
+        proc = _start_indexer(seeds, index)
+        assert _kill_when(proc, condition), f"indexer finished before it could be killed {label}"
+        snapshot = storage.load_snapshot(index)
+        assert snapshot.name == before.version, label
+        assert len(snapshot.chunks) == len(snapshot.vectors) == before.chunks_total
+
+    proc = _start_indexer(seeds, index)
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    finished = json.loads(out)
+    clean = Indexer(real_embedder, 200, 32).run(seeds, tmp_path / "clean")
+    assert finished["added"] == 60 and finished["chunks_total"] == clean.chunks_total
+    snapshot = storage.load_snapshot(index)
+    assert sorted(snapshot.vectors.ids().tolist()) == sorted(snapshot.chunks)
+    assert len({c.id for c in snapshot.chunks.values()}) == clean.chunks_total
