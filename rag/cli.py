@@ -69,26 +69,88 @@ def ask(
     index: Optional[Path] = IndexOpt,
     seeds: Optional[Path] = SeedsOpt,
     top_k: Optional[int] = typer.Option(None, "--top-k", help="Chunks to retrieve."),
+    model: Optional[str] = typer.Option(None, "--model", help="'extractive' or a litellm model (env RAG_MODEL)."),
+    history: Optional[str] = typer.Option(None, "--history", help="Prior turns as JSON [{role, content}], or @file."),
+    stream: bool = typer.Option(False, "--stream", help="Print the answer as it is written."),
     config: Optional[Path] = ConfigOpt,
     as_json: bool = JsonOpt,
 ):
     """Answer a question from the indexed documents, citing the sentences that say it."""
-    service = service_for(settings_from(config, seeds, index))
-    answer = service.ask(question, top_k=top_k)
+    settings = settings_from(config, seeds, index, generation__model=model)
+    service = service_for(settings)
+    turns = _read_history(history)
+    if stream and not as_json:
+        result = _stream(service.ask_stream(question, history=turns, top_k=top_k))
+        typer.echo("\n\n" + format_sources(result))
+        return
+    answer = service.ask(question, history=turns, top_k=top_k)
     if as_json:
         _print_json(answer.to_dict())
     else:
-        typer.echo(format_answer(answer))
+        typer.echo(format_answer(answer.to_dict()))
 
 
-def format_answer(answer) -> str:
-    lines = [answer.answer]
-    if answer.citations:
-        lines += ["", "Sources:"]
-        for c in answer.citations:
-            date = f", {c.date}" if c.date else ""
-            lines.append(f"[{c.id}] {c.title} ({c.source}{date}, chars {c.start}-{c.end})")
-            lines.append(f"    \u201c{c.quote}\u201d")
+@app.command()
+def chat(
+    index: Optional[Path] = IndexOpt,
+    model: Optional[str] = typer.Option(None, "--model", help="'extractive' or a litellm model."),
+    config: Optional[Path] = ConfigOpt,
+):
+    """Ask questions one after another; follow-ups know what came before. Ctrl-D ends."""
+    service = service_for(settings_from(config, None, index, generation__model=model))
+    turns: list[dict] = []
+    while True:
+        try:
+            question = input("\nquestion> ").strip()
+        except EOFError:
+            return
+        if not question:
+            continue
+        try:
+            result = _stream(service.ask_stream(question, history=turns))
+        except RagError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            continue
+        typer.echo("\n\n" + format_sources(result))
+        turns += [{"role": "user", "content": question}, {"role": "assistant", "content": result["answer"]}]
+
+
+def _stream(events) -> dict:
+    """Print tokens as they come; return the final, checked result."""
+    for event in events:
+        if event["type"] == "token":
+            sys.stdout.write(event["text"])
+            sys.stdout.flush()
+        else:
+            result = event["result"]
+    sys.stdout.write("\n\n--- checked answer ---\n" + result["answer"])
+    return result
+
+
+def _read_history(value: Optional[str]):
+    if not value:
+        return None
+    try:
+        text = Path(value[1:]).read_text(encoding="utf-8") if value.startswith("@") else value
+        return json.loads(text)
+    except (OSError, ValueError) as exc:
+        raise RagError(f"--history must be JSON like [{{\"role\": \"user\", \"content\": \"...\"}}]: {exc}") from None
+
+
+def format_answer(result: dict) -> str:
+    return "\n\n".join(x for x in (result["answer"], format_sources(result)) if x)
+
+
+def format_sources(result: dict) -> str:
+    lines = []
+    if result.get("note"):
+        lines.append(f"Note: {result['note']}")
+    if result["citations"]:
+        lines.append("Sources:")
+        for c in result["citations"]:
+            date = f", {c['date']}" if c["date"] else ""
+            lines.append(f"[{c['id']}] {c['title']} ({c['source']}{date}, chars {c['start']}-{c['end']})")
+            lines.append(f"    \u201c{c['quote']}\u201d")
     return "\n".join(lines)
 
 

@@ -8,10 +8,16 @@ import threading
 from pathlib import Path
 
 from . import storage
+from dataclasses import dataclass
+from typing import Iterator
+
 from .answer import AnswerSettings, ExtractiveAnswerer, not_found_answer
 from .config import Settings
+from .conversation import check_history, condense
 from .embedding import Embedder, SentenceTransformerEmbedder
-from .errors import NoIndexError, UserInputError
+from .errors import NoIndexError, ProviderError, UserInputError
+from .generation import LLM, build_messages
+from .grounding import Grounder
 from .indexer import Indexer
 from .records import Answer, IndexSummary
 from .retrieval import RetrievalSettings, Retriever
@@ -24,6 +30,8 @@ class RagService:
         self.indexer = Indexer(embedder, settings.chunking.chunk_tokens, settings.chunking.overlap_tokens)
         self.retriever = Retriever(embedder, RetrievalSettings(**settings.retrieval.model_dump()))
         self.extractive = ExtractiveAnswerer(embedder, AnswerSettings(**settings.answer.model_dump()))
+        self.grounder = Grounder(embedder)
+        self.llm = LLM(settings.generation)
         self._snapshot: storage.Snapshot | None = None
         self._swap = threading.Lock()
 
@@ -60,14 +68,77 @@ class RagService:
 
     # -- questions -----------------------------------------------------------------------
 
-    def ask(self, question: str, *, top_k: int | None = None) -> Answer:
+    def ask(self, question: str, *, history: list[dict] | None = None, top_k: int | None = None,
+            model: str | None = None) -> Answer:
+        """The answer, whatever wrote it, with citations checked against the retrieved text."""
+        turn = self._prepare(question, history, top_k, model)
+        if turn.settled is not None:
+            return turn.settled
+        try:
+            text = self.llm.complete(turn.model, build_messages(turn.question, turn.hits, turn.history))
+        except ProviderError as exc:
+            return self._fallback(turn, str(exc))
+        return self._grounded(turn, text)
+
+    def ask_stream(self, question: str, *, history: list[dict] | None = None, top_k: int | None = None,
+                   model: str | None = None) -> Iterator[dict]:
+        """Events: {"type": "token", "text"} while the answer is written, then
+        {"type": "final", "result": <ask result>}; the final result is authoritative."""
+        turn = self._prepare(question, history, top_k, model)
+        if turn.settled is not None:
+            yield {"type": "token", "text": turn.settled.answer}
+            yield {"type": "final", "result": turn.settled.to_dict()}
+            return
+        pieces: list[str] = []
+        try:
+            for piece in self.llm.stream(turn.model, build_messages(turn.question, turn.hits, turn.history)):
+                pieces.append(piece)
+                yield {"type": "token", "text": piece}
+        except ProviderError as exc:
+            yield {"type": "final", "result": self._fallback(turn, str(exc)).to_dict()}
+            return
+        yield {"type": "final", "result": self._grounded(turn, "".join(pieces)).to_dict()}
+
+    def _prepare(self, question, history, top_k, model) -> "_Turn":
         question = self._check_question(question)
+        history = check_history(history)
         top_k = self._check_top_k(top_k)
+        model = self._check_model(model)
         snapshot = self.snapshot()
-        hits = self.retriever.search(snapshot, question, top_k)
-        answer = self.extractive.answer(question, hits) if hits else not_found_answer(question)
-        answer.index_version = snapshot.name
-        return answer
+        query = condense(question, history, self._rewriter(model))
+        hits = self.retriever.search(snapshot, query, top_k)
+        extractive = self.extractive.answer(query, hits) if hits else not_found_answer(query)
+        turn = _Turn(question, history, query, model, hits, snapshot.name)
+        if model == EXTRACTIVE:
+            turn.settled = turn.finish(extractive, EXTRACTIVE)
+        elif extractive.not_found:
+            turn.settled = turn.finish(extractive, EXTRACTIVE, NOT_ASKED)
+        turn.extractive = extractive
+        return turn
+
+    def _rewriter(self, model: str):
+        if model == EXTRACTIVE:
+            return None
+        return lambda prompt: self.llm.complete(model, [{"role": "user", "content": prompt}])
+
+    def _fallback(self, turn: "_Turn", reason: str) -> Answer:
+        return turn.finish(turn.extractive, EXTRACTIVE, f"{reason} Showing the extracted sentences instead.")
+
+    def _grounded(self, turn: "_Turn", text: str) -> Answer:
+        answer = self.grounder.ground(text, turn.hits, turn.query)
+        if answer is None:
+            return turn.finish(turn.extractive, EXTRACTIVE, UNGROUNDED.format(model=turn.model))
+        note = UNSUPPORTED if any(p.unsupported for p in answer.parts) else None
+        return turn.finish(answer, turn.model, note)
+
+    def _check_model(self, model) -> str:
+        g = self.settings.generation
+        if model is None:
+            return g.model
+        allowed = {EXTRACTIVE, g.model, *g.models}
+        if model not in allowed:
+            raise UserInputError(f"Unknown model '{model}'; choose one of: {', '.join(sorted(allowed))}.")
+        return model
 
     def _check_question(self, question) -> str:
         if not isinstance(question, str) or not question.strip():
@@ -86,6 +157,32 @@ class RagService:
         if not isinstance(top_k, int) or isinstance(top_k, bool) or not 1 <= top_k <= 100:
             raise UserInputError("top_k must be a whole number from 1 to 100.")
         return top_k
+
+
+EXTRACTIVE = "extractive"
+NOT_ASKED = "Nothing in the documents answers this closely enough, so the model was not asked."
+UNGROUNDED = ("The answer of {model} could not be matched to the documents; "
+              "showing the extracted sentences instead.")
+UNSUPPORTED = "Sentences marked (unsupported) are not backed by the documents."
+
+
+@dataclass
+class _Turn:
+    """One question on its way through the pipeline."""
+
+    question: str
+    history: list[dict]
+    query: str
+    model: str
+    hits: list
+    version: str
+    extractive: Answer | None = None
+    settled: Answer | None = None
+
+    def finish(self, answer: Answer, model: str, note: str | None = None) -> Answer:
+        answer.query, answer.model, answer.index_version = self.query, model, self.version
+        answer.note = note or answer.note
+        return answer
 
 
 def build_service(settings: Settings, embedder: Embedder | None = None) -> RagService:

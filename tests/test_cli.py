@@ -12,13 +12,15 @@ from .conftest import SEED_FILE
 
 pytestmark = pytest.mark.slow
 INDEX_KEYS = {"added", "updated", "removed", "unchanged", "skipped", "chunks_embedded", "chunks_total", "seconds"}
+FIRST_INDEX: dict = {}
 CITATION_KEYS = {"id", "source", "title", "date", "quote", "start", "end", "chunk_id", "text", "score"}
 
 
-def rag(*args, cwd=None, env=None, check=True):
+def rag(*args, cwd=None, env=None, check=True, drop=()):
+    environ = {k: v for k, v in {**os.environ, **(env or {})}.items() if k not in drop}
     result = subprocess.run(
         [sys.executable, "-m", "rag.cli", *map(str, args)],
-        capture_output=True, text=True, cwd=cwd, env={**os.environ, **(env or {})}, timeout=300,
+        capture_output=True, text=True, cwd=cwd, env=environ, timeout=300,
     )
     if check and result.returncode != 0:
         raise AssertionError(f"rag {args} failed: {result.stderr}")
@@ -30,6 +32,7 @@ def workspace(tmp_path_factory):
     root = tmp_path_factory.mktemp("cli")
     (root / "seeds").mkdir()
     shutil.copy(SEED_FILE, root / "seeds")
+    FIRST_INDEX.update(index_json(root))
     return root
 
 
@@ -45,7 +48,7 @@ def ask_json(ws, question):
 
 
 def test_index_then_ask_names_both_remarks_with_sentence_quotes(workspace):
-    summary = index_json(workspace)
+    summary = FIRST_INDEX
     assert (summary["added"], summary["removed"], summary["skipped"]) == (1, 0, [])
     assert summary["chunks_embedded"] == summary["chunks_total"] > 0
 
@@ -121,3 +124,38 @@ def test_env_vars_name_the_folders(workspace):
     env = {"RAG_INDEX_DIR": str(workspace / "index"), "RAG_SEEDS_DIR": str(workspace / "seeds")}
     result = rag("ask", "Who did Wang Yi meet?", "--json", env=env)
     assert "Lavrov" in json.loads(result.stdout)["answer"]
+
+
+def test_cloud_model_without_key_gives_one_line_reason_and_extractive_answer(workspace):
+    args = ("ask", "--model", "openai/gpt-4o-mini", "--index", workspace / "index", "What did Xi tell Biden?")
+    answer = json.loads(rag(*args, "--json", drop=("OPENAI_API_KEY",)).stdout)
+    assert answer["model"] == "extractive" and answer["citations"]
+    assert answer["note"].startswith("Model openai/gpt-4o-mini needs an API key: set OPENAI_API_KEY")
+    plain = rag(*args, drop=("OPENAI_API_KEY",)).stdout
+    assert "Note: Model openai/gpt-4o-mini needs an API key" in plain and "[1]" in plain
+
+
+def test_local_model_answers_offline_with_checked_citations(workspace):
+    answer = ask_json_with(workspace, "--model", "local/smollm2-135m")
+    assert not answer["not_found"] and answer["citations"]
+    markers = {int(m) for m in re.findall(r"\[(\d+)\]", answer["answer"])}
+    assert markers == {c["id"] for c in answer["citations"]}
+    text = SEED_FILE.read_text(encoding="utf-8")
+    assert all(text[c["start"] : c["end"]] == c["quote"] for c in answer["citations"])
+
+
+def test_stream_flag_prints_tokens_then_the_checked_answer(workspace):
+    out = rag("ask", "--stream", "--index", workspace / "index", "What did Xi tell Biden?").stdout
+    assert "--- checked answer ---" in out and "Sources:" in out
+
+
+def test_history_flag_condenses_a_follow_up(workspace):
+    history = json.dumps([{"role": "user", "content": "What did Xi tell Biden?"},
+                          {"role": "assistant", "content": "..."}])
+    answer = ask_json_with(workspace, "--history", history, question="Where did they meet?")
+    assert answer["query"] == "Where did they meet? (Xi Biden)"
+    assert any("Peru" in c["quote"] for c in answer["citations"])
+
+
+def ask_json_with(ws, *flags, question="What did Xi tell Biden?"):
+    return json.loads(rag("ask", question, "--index", ws / "index", "--json", *flags).stdout)

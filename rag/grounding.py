@@ -1,0 +1,121 @@
+"""Check a generated answer against the retrieved text before anyone sees it.
+
+Each answer sentence is matched to the retrieved sentence(s) that support it, by
+embedding similarity and shared key terms. Markers pointing outside the retrieved set
+are dropped; a supported sentence cites its supporting sentence, with exact offsets;
+a sentence nothing supports is flagged `unsupported`. Whatever the model wrote, no
+citation can point outside what was retrieved.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from .answer import Candidate, candidates, to_citation
+from .chunking import split_sentences
+from .embedding import Embedder
+from .lexical import key_terms
+from .records import Answer, AnswerPart, Citation, Hit
+
+MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
+REFUSAL = re.compile(
+    r"\b(do(es)? not (contain|mention|say|provide|include)|not (mentioned|found|stated|provided) in"
+    r"|no (information|answer|mention)|cannot (answer|find|determine)|can't (answer|find))\b", re.I)
+
+
+@dataclass
+class SupportSettings:
+    min_similarity: float = 0.65          # close paraphrase of a retrieved sentence
+    min_similarity_with_terms: float = 0.45
+    min_term_overlap: float = 0.5         # share of the answer sentence's key terms
+
+
+@dataclass
+class Claim:
+    text: str
+    markers: list[int]
+
+
+def claims(text: str) -> list[Claim]:
+    """The answer's sentences with the [n] markers each carries, markers removed from the text."""
+    found = []
+    for start, end in split_sentences(text):
+        sentence = text[start:end]
+        markers = [int(n) for group in MARKER.findall(sentence) for n in re.split(r"\s*,\s*", group)]
+        clean = MARKER.sub("", sentence).strip()
+        if re.search(r"\w", clean):
+            found.append(Claim(clean, markers))
+        elif found and markers:  # a marker left alone after the sentence it belongs to
+            found[-1].markers.extend(markers)
+    return found
+
+
+class Grounder:
+    def __init__(self, embedder: Embedder, settings: SupportSettings | None = None):
+        self.embedder = embedder
+        self.settings = settings or SupportSettings()
+
+    def ground(self, text: str, hits: list[Hit], query: str) -> Answer | None:
+        """The checked answer, or None when nothing in it is supported by the sources."""
+        parts_in = claims(text)
+        pool = candidates(hits)
+        if not parts_in or not pool:
+            return None
+        vectors = self.embedder.embed_batch([c.text for c in parts_in] + [p.text for p in pool], query=True)
+        claim_vectors, pool_vectors = vectors[: len(parts_in)], vectors[len(parts_in):]
+        for cand, vector in zip(pool, pool_vectors):
+            cand.vector = vector
+        chosen = [self._support(c, v, pool, hits) for c, v in zip(parts_in, claim_vectors)]
+        if not any(chosen):
+            return None
+        return _assemble(parts_in, chosen, query)
+
+    def _support(self, claim: Claim, vector: np.ndarray, pool: list[Candidate], hits: list[Hit]) -> Candidate | None:
+        cited = {hits[n - 1].chunk.id for n in claim.markers if 1 <= n <= len(hits)}
+        terms = set(key_terms(claim.text))
+        scored = []
+        for cand in pool:
+            similarity = float(cand.vector @ vector)
+            overlap = len(terms & set(key_terms(cand.text))) / len(terms) if terms else 0.0
+            if self._supports(similarity, overlap):
+                scored.append((cand.chunk.id in cited, similarity + 0.25 * overlap, similarity, cand))
+        if not scored:
+            return None
+        _, _, similarity, best = max(scored, key=lambda s: (s[0], s[1]))
+        return replace(best, similarity=similarity)
+
+    def _supports(self, similarity: float, overlap: float) -> bool:
+        s = self.settings
+        return similarity >= s.min_similarity or (
+            similarity >= s.min_similarity_with_terms and overlap >= s.min_term_overlap)
+
+
+def _assemble(parts_in: list[Claim], chosen: list[Candidate | None], query: str) -> Answer:
+    citations: list[Citation] = []
+    numbers: dict[tuple, int] = {}
+    parts = []
+    for claim, cand in zip(parts_in, chosen):
+        if cand is None:
+            parts.append(AnswerPart(text=claim.text, citations=[], unsupported=True))
+            continue
+        key = (cand.chunk.source, cand.start, cand.end)
+        if key not in numbers:
+            numbers[key] = len(citations) + 1
+            citations.append(to_citation(numbers[key], cand))
+        parts.append(AnswerPart(text=claim.text, citations=[numbers[key]]))
+    return Answer(answer=render(parts), not_found=False, citations=citations, query=query, parts=parts)
+
+
+def render(parts: list[AnswerPart]) -> str:
+    """Answer text: each supported sentence followed by its markers, unsupported ones flagged."""
+    out = []
+    for part in parts:
+        suffix = "".join(f" [{n}]" for n in part.citations) if part.citations else " (unsupported)"
+        out.append(part.text + suffix)
+    return " ".join(out)
+
+
+def is_refusal(text: str) -> bool:
+    return bool(REFUSAL.search(text)) and len(text) < 400

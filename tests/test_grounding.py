@@ -1,0 +1,76 @@
+"""Citation checking with a fake embedder: out-of-range markers, missing markers, unsupported claims."""
+from rag.chunking import Chunker
+from rag.grounding import Grounder, claims, is_refusal
+from rag.records import Document, Hit
+
+from .conftest import FakeEmbedder
+
+TEA = "Tea guide\nGreen tea is steamed soon after picking. Black tea is fully oxidised in the factory."
+COFFEE = "Coffee guide\nArabica beans grow at high altitude. Robusta beans carry more caffeine."
+
+
+def hits():
+    emb = FakeEmbedder()
+    out = []
+    for source, text in (("tea.txt", TEA), ("coffee.txt", COFFEE)):
+        doc = Document(source=source, text=text, title=source)
+        out += [Hit(c, 1.0) for c in Chunker(emb.token_spans, 200, 0).split(doc)]
+    return out
+
+
+def ground(text):
+    return Grounder(FakeEmbedder()).ground(text, hits(), "q")
+
+
+def test_claims_split_sentences_and_collect_markers():
+    found = claims("Green tea is steamed [1]. Robusta has caffeine [2, 3]. [4]")
+    assert [(c.text, c.markers) for c in found] == [
+        ("Green tea is steamed.", [1]), ("Robusta has caffeine.", [2, 3, 4])]
+
+
+def test_correct_marker_is_kept_with_the_exact_sentence_as_quote():
+    answer = ground("Green tea is steamed soon after picking [1].")
+    assert answer.answer == "Green tea is steamed soon after picking. [1]"
+    [c] = answer.citations
+    assert c.source == "tea.txt" and c.quote == "Green tea is steamed soon after picking."
+    assert TEA[c.start : c.end] == c.quote
+
+
+def test_out_of_range_marker_is_dropped_and_support_found():
+    answer = ground("Robusta beans carry more caffeine [9].")
+    assert "[9]" not in answer.answer and answer.answer.endswith("[1]")
+    assert answer.citations[0].source == "coffee.txt"
+
+
+def test_wrong_marker_is_repaired_to_the_supporting_source():
+    answer = ground("Arabica beans grow at high altitude [1].")  # [1] is the tea chunk
+    assert answer.citations[0].source == "coffee.txt"
+    assert answer.citations[0].quote == "Arabica beans grow at high altitude."
+
+
+def test_missing_marker_gets_a_citation_attached():
+    answer = ground("Black tea is fully oxidised in the factory.")
+    assert answer.answer == "Black tea is fully oxidised in the factory. [1]"
+
+
+def test_unsupported_sentence_is_flagged_not_silently_kept():
+    answer = ground("Green tea is steamed soon after picking [1]. Penguins waddle across Antarctic ice [2].")
+    assert [p.unsupported for p in answer.parts] == [False, True]
+    assert "ice. (unsupported)" in answer.answer
+    assert len(answer.citations) == 1
+
+
+def test_nothing_supported_returns_none():
+    assert ground("Penguins live in Antarctica [1]. Volcanoes erupt lava [2].") is None
+
+
+def test_citations_never_point_outside_the_retrieved_set():
+    retrieved = {h.chunk.id for h in hits()}
+    answer = ground("Green tea is steamed soon after picking [7]. Robusta beans carry more caffeine [0].")
+    assert answer.citations and all(c.chunk_id in retrieved for c in answer.citations)
+    assert [c.id for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+
+
+def test_refusal_detection():
+    assert is_refusal("The documents do not contain an answer to this question.")
+    assert not is_refusal("Green tea is steamed.")
