@@ -137,6 +137,56 @@ def _read_history(value: Optional[str]):
         raise RagError(f"--history must be JSON like [{{\"role\": \"user\", \"content\": \"...\"}}]: {exc}") from None
 
 
+@app.command()
+def serve(
+    host: Optional[str] = typer.Option(None, "--host", help="Address to bind (default 127.0.0.1)."),
+    port: Optional[int] = typer.Option(None, "--port", help="Port (default 7860)."),
+    seeds: Optional[Path] = SeedsOpt,
+    index: Optional[Path] = IndexOpt,
+    config: Optional[Path] = ConfigOpt,
+    watch: Optional[bool] = typer.Option(None, "--watch/--no-watch", help="Re-index when files change."),
+    rebuild: bool = typer.Option(False, "--rebuild", help="Rebuild the index first (e.g. when it is corrupt)."),
+    public: bool = typer.Option(False, "--public", help="Allow a non-loopback address without an API key."),
+):
+    """Serve the chat UI at / and the HTTP API at /api (docs at /docs)."""
+    settings = settings_from(config, seeds, index, server__host=host, server__port=port, server__watch=watch,
+                             server__allow_public=public or None)
+    check_bind(settings)
+    service = service_for(settings)
+    if rebuild or not service.has_index():
+        typer.echo("Building the index…", err=True)
+        service.index(rebuild=rebuild, progress=sys.stderr.isatty())
+    service.snapshot()  # a corrupt index stops here with a message naming --rebuild
+    run_server(service)
+
+
+def check_bind(settings: Settings) -> None:
+    import ipaddress
+
+    server = settings.server
+    try:
+        loopback = server.host == "localhost" or ipaddress.ip_address(server.host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback and not server.api_key and not server.allow_public:
+        raise RagError(f"Refusing to serve on {server.host} without an API key: set server.api_key "
+                       "(or RAG_API_KEY), or pass --public to allow it.")
+
+
+def run_server(service) -> None:
+    import uvicorn
+
+    from .server import create_app
+    from .watcher import SeedsWatcher
+
+    s = service.settings.server
+    app = create_app(service)
+    if s.watch:
+        SeedsWatcher(service, s.watch_interval).start()
+    typer.echo(f"Serving on http://{s.host}:{s.port}  (API: /api, docs: /docs). Ctrl-C stops.", err=True)
+    uvicorn.run(app, host=s.host, port=s.port, log_level="warning")
+
+
 def format_answer(result: dict) -> str:
     return "\n\n".join(x for x in (result["answer"], format_sources(result)) if x)
 

@@ -31,8 +31,7 @@ class Paths(_Section):
 class Embedding(_Section):
     model: str = "all-MiniLM-L6-v2"
     batch_size: int = Field(32, ge=1)
-    query_threads: int = Field(1, ge=0)
-    index_threads: int = Field(0, ge=0)
+    threads: int = Field(0, ge=0)
 
 
 class Chunking(_Section):

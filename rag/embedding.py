@@ -53,40 +53,44 @@ def resolve_model_path(name: str) -> str:
 
 
 class SentenceTransformerEmbedder:
-    """A sentence-transformers model loaded from disk, with deliberate thread counts."""
+    """A sentence-transformers model loaded from disk.
 
-    def __init__(self, name: str, batch_size: int = 32, query_threads: int = 1, index_threads: int = 0):
+    Queries and indexing each get their own copy of the model (about 90 MB), so a question
+    never waits behind a re-index, and neither shares a tokenizer across threads.
+    """
+
+    def __init__(self, name: str, batch_size: int = 32, threads: int = 0):
         self.name = name
         self.batch_size = batch_size
-        self.query_threads = query_threads or _cores()
-        self.index_threads = index_threads or _cores()
-        self._model = None
-        self._lock = threading.Lock()
+        self.threads = threads or _cores()
+        self._models: dict[str, object] = {}
+        self._locks = {"query": threading.Lock(), "index": threading.Lock()}
+        self._loading = threading.Lock()
 
-    @property
-    def model(self):
+    def model(self, role: str = "query"):
         """Loaded on first use, so commands that embed nothing start fast."""
-        if self._model is None:
-            with self._lock:
-                if self._model is None:
-                    self._model = _load(resolve_model_path(self.name))
-        return self._model
+        if role not in self._models:
+            with self._loading:
+                if role not in self._models:
+                    self._models[role] = _load(resolve_model_path(self.name), self.threads)
+        return self._models[role]
 
     @property
     def dim(self) -> int:
-        getter = getattr(self.model, "get_embedding_dimension", None)
-        return int(getter() if getter else self.model.get_sentence_embedding_dimension())
+        model = self.model()
+        getter = getattr(model, "get_embedding_dimension", None)
+        return int(getter() if getter else model.get_sentence_embedding_dimension())
 
     @property
     def max_tokens(self) -> int:
-        return int(self.model.max_seq_length)
+        return int(self.model().max_seq_length)
 
     def embed_batch(self, texts: list[str], *, query: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        model = self.model
-        with self._lock:  # torch thread settings are process-wide
-            _torch().set_num_threads(self.query_threads if query else self.index_threads)
+        role = "query" if query else "index"
+        model = self.model(role)
+        with self._locks[role]:  # a fast tokenizer must not be shared between threads
             vectors = model.encode(
                 texts, batch_size=self.batch_size, normalize_embeddings=True,
                 convert_to_numpy=True, show_progress_bar=False,
@@ -94,9 +98,10 @@ class SentenceTransformerEmbedder:
         return np.asarray(vectors, dtype=np.float32)
 
     def token_spans(self, text: str) -> list[tuple[int, int]]:
-        encoded = self.model.tokenizer(
-            text, add_special_tokens=False, return_offsets_mapping=True, verbose=False
-        )
+        with self._locks["index"]:
+            encoded = self.model("index").tokenizer(
+                text, add_special_tokens=False, return_offsets_mapping=True, verbose=False
+            )
         return [tuple(span) for span in encoded["offset_mapping"] if span[1] > span[0]]
 
 
@@ -104,18 +109,14 @@ def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def _torch():
-    import torch
-
-    return torch
-
-
-def _load(path: str):
+def _load(path: str, threads: int):
     try:
+        import torch
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
     except ImportError as exc:
         raise MissingDependencyError(exc.name or "sentence-transformers") from None
+    torch.set_num_threads(threads)
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
     return SentenceTransformer(path, device="cpu")

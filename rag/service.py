@@ -15,7 +15,8 @@ from .answer import AnswerSettings, ExtractiveAnswerer, not_found_answer
 from .config import Settings
 from .conversation import check_history, condense
 from .embedding import Embedder, SentenceTransformerEmbedder
-from .errors import NoIndexError, ProviderError, UserInputError
+from .documents import resolve_existing, save_upload
+from .errors import NoIndexError, PayloadTooLargeError, ProviderError, UserInputError
 from .generation import LLM, build_messages
 from .grounding import Grounder
 from .indexer import Indexer
@@ -34,6 +35,7 @@ class RagService:
         self.llm = LLM(settings.generation)
         self._snapshot: storage.Snapshot | None = None
         self._swap = threading.Lock()
+        self._indexing = threading.RLock()  # one re-index at a time in this process
 
     @property
     def seeds_dir(self) -> Path:
@@ -60,11 +62,34 @@ class RagService:
         return storage.current_name(self.index_dir) is not None
 
     def index(self, *, rebuild: bool = False, progress: bool = False) -> IndexSummary:
-        summary = self.indexer.run(self.seeds_dir, self.index_dir, rebuild=rebuild, progress=progress)
-        with self._swap:
-            self._snapshot = None
-        self.snapshot()
+        """Re-index in the caller's thread; questions keep using the old version until the swap."""
+        with self._indexing:
+            summary = self.indexer.run(self.seeds_dir, self.index_dir, rebuild=rebuild, progress=progress)
+            fresh = storage.load_snapshot(self.index_dir)
+            fresh.lexical  # built before the swap, so the first question after it pays nothing
+            with self._swap:
+                self._snapshot = fresh
         return summary
+
+    # -- documents -----------------------------------------------------------------------
+
+    def documents(self) -> list[dict]:
+        docs = self.snapshot().documents if self.has_index() else {}
+        return [{"name": name, "title": d["title"], "date": d["date"], "chunks": len(d["chunk_ids"]),
+                 "hash": d["hash"]} for name, d in sorted(docs.items())]
+
+    def add_document(self, filename: str, data: bytes, *, replace: bool = False) -> tuple[str, IndexSummary]:
+        limit = int(self.settings.server.max_upload_mb * 1024 * 1024)
+        if len(data) > limit:
+            raise PayloadTooLargeError(f"The file is larger than the {self.settings.server.max_upload_mb:g} MB limit.")
+        with self._indexing:
+            name = save_upload(self.seeds_dir, filename, data, replace=replace)
+            return name, self.index()
+
+    def delete_document(self, name: str) -> IndexSummary:
+        with self._indexing:
+            resolve_existing(self.seeds_dir, name).unlink()
+            return self.index()
 
     # -- questions -----------------------------------------------------------------------
 
@@ -189,7 +214,7 @@ def build_service(settings: Settings, embedder: Embedder | None = None) -> RagSe
     """Wire the real parts (or a given embedder, for tests) into a service."""
     if embedder is None:
         e = settings.embedding
-        embedder = SentenceTransformerEmbedder(e.model, e.batch_size, e.query_threads, e.index_threads)
+        embedder = SentenceTransformerEmbedder(e.model, e.batch_size, e.threads)
     return RagService(settings, embedder)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 import uuid
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -33,6 +34,7 @@ class Snapshot:
         self.chunks = {c.vector_id: c for c in chunks}
         self.vectors = vectors
         self._lexical = None
+        self._lexical_lock = threading.Lock()
 
     @property
     def documents(self) -> dict:
@@ -41,12 +43,12 @@ class Snapshot:
     @property
     def lexical(self):
         """BM25 over the chunks, built on first use (cheap: about a second per 10k chunks)."""
-        if self._lexical is None:
-            from .lexical import BM25Index
+        with self._lexical_lock:
+            if self._lexical is None:
+                from .lexical import BM25Index
 
-            order = list(self.chunks)
-            index = BM25Index([self.chunks[i].text for i in order])
-            self._lexical = (order, index)
+                order = list(self.chunks)
+                self._lexical = (order, BM25Index([self.chunks[i].text for i in order]))
         return self._lexical
 
 

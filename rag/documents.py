@@ -1,0 +1,64 @@
+"""Files in the seeds folder, changed only through safe names and atomic writes."""
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from pathlib import Path, PurePosixPath
+
+from .errors import ConflictError, NotFoundError, UserInputError
+from .loaders import SUPPORTED, Unreadable, parse_document
+
+MAX_NAME = 120
+
+
+def safe_name(name: str) -> str:
+    """A plain file name for an upload: no folders, no traversal, no control characters."""
+    if not isinstance(name, str):
+        raise UserInputError("The upload needs a file name.")
+    name = unicodedata.normalize("NFC", name).replace("\\", "/").split("/")[-1]
+    name = re.sub(r"[\x00-\x1f\x7f]", "", name).strip().lstrip(".")
+    name = re.sub(r"[^\w.\- ()]", "_", name)
+    stem, suffix = os.path.splitext(name)
+    if not stem or suffix.lower() not in SUPPORTED:
+        raise UserInputError(f"Unsupported or missing file type in '{name[:80]}'; "
+                             f"supported: {', '.join(SUPPORTED)}.")
+    return stem[: MAX_NAME - len(suffix)] + suffix.lower()
+
+
+def resolve_existing(seeds: Path, name: str) -> Path:
+    """The path of an indexed document by its source name, refusing anything outside seeds."""
+    parts = PurePosixPath(name).parts
+    if not parts or any(p in ("..", "") or p.startswith("/") for p in parts) or "\x00" in name:
+        raise NotFoundError(f"No document named '{name[:80]}'.")
+    path = seeds.joinpath(*parts)
+    if not path.is_file() or path.is_symlink() or seeds.resolve() not in path.resolve().parents:
+        raise NotFoundError(f"No document named '{name[:80]}'.")
+    return path
+
+
+def save_upload(seeds: Path, filename: str, data: bytes, replace: bool = False) -> str:
+    """Check the bytes can be read, then write them into seeds atomically; returns the name."""
+    name = safe_name(filename)
+    try:
+        parse_document(name, data)
+    except Unreadable as exc:
+        raise UserInputError(f"Cannot use '{name}': {exc}.") from None
+    seeds.mkdir(parents=True, exist_ok=True)
+    target = seeds / name
+    clash = _case_clash(seeds, name)
+    if clash and clash != name:
+        raise ConflictError(f"'{clash}' already exists with a name differing only in case.")
+    if target.exists() and not replace and target.read_bytes() != data:
+        raise ConflictError(f"A different '{name}' already exists; send replace=true to overwrite it.")
+    partial = seeds / f".{name}.upload"
+    partial.write_bytes(data)
+    os.replace(partial, target)
+    return name
+
+
+def _case_clash(seeds: Path, name: str) -> str | None:
+    for path in seeds.iterdir():
+        if path.name.lower() == name.lower():
+            return path.name
+    return None

@@ -1,0 +1,47 @@
+"""Pick up files dropped into the seeds folder while the server runs (polling: no extra
+dependency, works on every filesystem, and a scan of a few thousand files costs milliseconds)."""
+from __future__ import annotations
+
+import logging
+import threading
+
+from .errors import RagError
+from .loaders import iter_files
+
+log = logging.getLogger("rag.watcher")
+
+
+def signature(folder) -> tuple:
+    if not folder.is_dir():
+        return ()
+    entries = []
+    for path in iter_files(folder):
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        entries.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(entries)
+
+
+class SeedsWatcher(threading.Thread):
+    def __init__(self, service, interval: float):
+        super().__init__(name="seeds-watcher", daemon=True)
+        self.service, self.interval = service, interval
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        last = signature(self.service.seeds_dir)
+        while not self.stopped.wait(self.interval):
+            current = signature(self.service.seeds_dir)
+            if current != last:
+                try:
+                    summary = self.service.index()
+                    log.warning("seeds changed: %s added, %s updated, %s removed",
+                                summary.added, summary.updated, summary.removed)
+                except RagError as exc:
+                    log.warning("re-index after a change failed: %s", exc)
+                last = current
+
+    def stop(self) -> None:
+        self.stopped.set()

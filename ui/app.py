@@ -1,0 +1,134 @@
+"""The Gradio chat UI. It receives the service and only formats what the service returns."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import gradio as gr
+
+from rag.errors import RagError
+from rag.service import RagService
+
+from .format import answer_markdown, documents_rows, sources_html, summary_text
+
+CSS = """
+.source-card { border: 1px solid #d0d7de; border-radius: 8px; padding: 10px 12px; margin-bottom: 10px; }
+.source-card:target { border-color: #d97706; box-shadow: 0 0 0 2px #fde68a; }
+.source-head { font-weight: 600; } .source-id { color: #d97706; }
+.source-meta { font-size: 0.85em; color: #57606a; margin: 2px 0 6px; }
+.source-text { margin: 0; font-size: 0.9em; white-space: pre-wrap; }
+.source-text mark { background: #fde68a; padding: 0 2px; }
+a.cite { text-decoration: none; font-weight: 600; color: #d97706; }
+.unsupported { background: #fee2e2; border-bottom: 2px dotted #b91c1c; }
+"""
+EXAMPLES = ["What did Xi tell Biden?", "Who did Wang Yi meet, and where?"]
+
+
+def build_ui(service: RagService) -> gr.Blocks:
+    g = service.settings.generation
+    models = list(dict.fromkeys([g.model, *g.models]))
+    with gr.Blocks(title="rag · ask your documents") as demo:
+        gr.Markdown("## Ask your documents\nEvery sentence of an answer links to the sentence in your files that says it.")
+        with gr.Tab("Chat"):
+            _chat_tab(service, models)
+        with gr.Tab("Documents"):
+            _documents_tab(service)
+    return demo
+
+
+def _chat_tab(service: RagService, models: list[str]) -> None:
+    with gr.Row():
+        with gr.Column(scale=3):
+            chatbot = gr.Chatbot(elem_id="chat", height=460, label="Answers", feedback_options=None)
+            with gr.Row():
+                question = gr.Textbox(placeholder="Ask a question about the documents…", show_label=False,
+                                      elem_id="question", scale=5, submit_btn=False)
+                ask = gr.Button("Ask", variant="primary", elem_id="ask", scale=1)
+            with gr.Row():
+                model = gr.Dropdown(models, value=models[0], label="Model", visible=len(models) > 1, scale=2)
+                clear = gr.Button("New conversation", scale=1)
+            query = gr.Markdown(elem_id="query")
+            gr.Examples(EXAMPLES, inputs=question)
+        with gr.Column(scale=2):
+            gr.Markdown("### Sources")
+            sources = gr.HTML(elem_id="sources")
+    history = gr.State([])
+    outputs = [chatbot, history, sources, query, question]
+    for trigger in (question.submit, ask.click):
+        trigger(lambda *a: (yield from respond(service, *a)), [question, chatbot, history, model], outputs)
+    clear.click(lambda: ([], [], "", "", ""), None, outputs)
+
+
+def respond(service: RagService, question: str, chat: list, history: list, model: str):
+    """Stream one answer into the chat, then show the checked answer and its sources."""
+    chat = list(chat or []) + [{"role": "user", "content": question}, {"role": "assistant", "content": "…"}]
+    yield chat, history, gr.skip(), gr.skip(), ""
+    try:
+        written = ""
+        for event in service.ask_stream(question, history=history, model=model):
+            if event["type"] == "token":
+                written += event["text"]
+                chat[-1] = {"role": "assistant", "content": written}
+                yield chat, history, gr.skip(), gr.skip(), ""
+            else:
+                result = event["result"]
+    except RagError as exc:
+        chat[-1] = {"role": "assistant", "content": f"⚠ {exc}"}
+        yield chat, history, "", "", ""
+        return
+    chat[-1] = {"role": "assistant", "content": answer_markdown(result)}
+    history = history + [{"role": "user", "content": question}, {"role": "assistant", "content": result["answer"]}]
+    searched = f"<small>Searched for: <em>{_plain(result['query'])}</em> · {result['model']}</small>"
+    yield chat, history, sources_html(result), searched, ""
+
+
+def _plain(text: str) -> str:
+    import html
+
+    return html.escape(text)
+
+
+def _documents_tab(service: RagService) -> None:
+    table = gr.Dataframe(headers=["File", "Title", "Date", "Chunks"], value=lambda: _rows(service),
+                         interactive=False, elem_id="documents")
+    with gr.Row():
+        upload = gr.File(label="Add documents", file_count="multiple", elem_id="upload")
+        with gr.Column():
+            name = gr.Dropdown(label="Delete a document", choices=_names(service), elem_id="delete-name")
+            delete = gr.Button("Delete", variant="stop")
+            reindex = gr.Button("Re-index the seeds folder", elem_id="reindex")
+    status = gr.Markdown(elem_id="index-status")
+    outputs = [table, name, status]
+    upload.upload(lambda files: _act(service, _uploader(service, files)), upload, outputs)
+    delete.click(lambda n: _act(service, lambda: service.delete_document(n) if n else None), name, outputs)
+    reindex.click(lambda: _act(service, service.index), None, outputs)
+
+
+def _uploader(service: RagService, files):
+    def run():
+        summary = None
+        for f in files or []:
+            path = Path(f if isinstance(f, str) else f.name)
+            _, summary = service.add_document(path.name, path.read_bytes(), replace=True)
+        return summary
+
+    return run
+
+
+def _act(service: RagService, action):
+    try:
+        summary = action()
+        message = summary_text(summary.to_dict()) if summary else "Nothing to do."
+    except RagError as exc:
+        message = f"⚠ {exc}"
+    return _rows(service), gr.update(choices=_names(service), value=None), message
+
+
+def _rows(service: RagService):
+    try:
+        return documents_rows(service.documents())
+    except RagError:
+        return []
+
+
+def _names(service: RagService) -> list[str]:
+    return [row[0] for row in _rows(service)]
