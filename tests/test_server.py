@@ -1,0 +1,222 @@
+"""The HTTP API against a real uvicorn server on a free loopback port, with the real model."""
+import concurrent.futures
+import json
+import shutil
+import socket
+import threading
+import time
+
+import httpx
+import pytest
+
+from rag.server import create_app
+from rag.service import build_service
+
+from .conftest import SEED_FILE, make_settings
+
+pytestmark = pytest.mark.slow
+KEY = "test-key-123"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class RunningServer:
+    def __init__(self, app):
+        import uvicorn
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 60
+        while not self.server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert self.server.started, "server did not start"
+
+    def stop(self):
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, real_embedder):
+    root = tmp_path_factory.mktemp("server")
+    (root / "seeds").mkdir()
+    shutil.copy(SEED_FILE, root / "seeds")
+    service = build_service(make_settings(root / "seeds", root / "index", server__max_upload_mb=1), real_embedder)
+    service.index()
+    running = RunningServer(create_app(service, with_ui=False))
+    running.service = service
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def client(server):
+    with httpx.Client(base_url=server.url, timeout=120) as c:
+        yield c
+
+
+def test_health(client):
+    body = client.get("/api/health").json()
+    assert body["status"] == "ok" and body["documents"] == 1 and body["chunks"] > 0 and body["index_version"]
+
+
+def test_ask_returns_the_cli_contract(client):
+    body = client.post("/api/ask", json={"question": "What did Xi tell Biden?"}).json()
+    assert not body["not_found"] and "core interests" in " ".join(c["quote"] for c in body["citations"])
+    assert {"id", "source", "title", "date", "quote", "start", "end", "chunk_id", "text", "score"} <= set(body["citations"][0])
+
+
+def sse_events(response):
+    events, name = [], None
+    for line in response.iter_lines():
+        if line.startswith("event: "):
+            name = line[7:]
+        elif line.startswith("data: "):
+            events.append((name, json.loads(line[6:])))
+    return events
+
+
+def test_stream_sends_tokens_then_the_final_result(client):
+    with client.stream("POST", "/api/ask/stream", json={"question": "What did Xi tell Biden?"}) as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        events = sse_events(response)
+    assert events[0][0] == "token" and events[-1][0] == "final"
+    assert events[-1][1]["result"]["citations"]
+
+
+def test_follow_up_through_the_api(client):
+    history = [{"role": "user", "content": "What did Xi tell Biden?"},
+               {"role": "assistant", "content": "Beijing would protect its core interests. [1]"}]
+    body = client.post("/api/ask", json={"question": "Where did they meet?", "history": history}).json()
+    assert body["query"] == "Where did they meet? (Xi Biden)"
+    assert any("Peru" in c["quote"] for c in body["citations"])
+
+
+@pytest.mark.parametrize("payload, status", [
+    ({"question": ""}, 400), ({"question": "   "}, 400), ({"question": "x" * 5000}, 400),
+    ({}, 422), ({"question": 5}, 422), ({"question": "Xi?", "top_k": 0}, 422),
+    ({"question": "Xi?", "top_k": 10**9}, 422), ({"question": "Xi?", "model": "evil/model"}, 400),
+    ({"question": "Xi?", "history": [{"role": "system", "content": "x"}]}, 422),
+    ({"question": "Xi?", "surprise": 1}, 422),
+])
+def test_bad_questions_get_4xx_with_a_message(client, payload, status):
+    response = client.post("/api/ask", json=payload)
+    assert response.status_code == status and response.json()["detail"]
+
+
+def test_invalid_json_is_422(client):
+    response = client.post("/api/ask", content=b"{not json", headers={"content-type": "application/json"})
+    assert response.status_code == 422 and response.json()["detail"]
+
+
+def test_upload_then_ask_then_delete(client, server):
+    doc = b"Orchard report\nThe Kestrel Valley orchard harvested 812 tonnes of quince in 2023.\n"
+    response = client.post("/api/documents", files={"file": ("orchard.txt", doc, "text/plain")})
+    assert response.status_code == 200, response.text
+    assert response.json()["added"] == 1 and response.json()["name"] == "orchard.txt"
+    names = [d["name"] for d in client.get("/api/documents").json()]
+    assert names == sorted([SEED_FILE.name, "orchard.txt"])
+
+    body = client.post("/api/ask", json={"question": "How much quince did the Kestrel Valley orchard harvest?"}).json()
+    assert any(c["source"] == "orchard.txt" and "812 tonnes" in c["quote"] for c in body["citations"])
+
+    assert client.post("/api/documents", files={"file": ("orchard.txt", b"Other text.", "text/plain")}).status_code == 409
+    assert client.delete("/api/documents/orchard.txt").json()["removed"] == 1
+    body = client.post("/api/ask", json={"question": "How much quince did the Kestrel Valley orchard harvest?"}).json()
+    assert all(c["source"] != "orchard.txt" for c in body["citations"])
+    assert client.delete("/api/documents/orchard.txt").status_code == 404
+
+
+@pytest.mark.parametrize("name, data, status", [
+    ("../../evil.txt", b"Escape attempt text.", 200),  # saved as evil.txt inside seeds
+    ("empty.txt", b"", 400),
+    ("image.png", b"\x89PNG....", 400),
+    ("bin.txt", b"\x00\x01\x02", 400),
+])
+def test_uploads_are_sanitised_or_refused(client, server, name, data, status):
+    response = client.post("/api/documents", files={"file": (name, data, "text/plain")})
+    assert response.status_code == status, response.text
+    assert not (server.service.seeds_dir.parent / "evil.txt").exists()
+    if status == 200:
+        assert response.json()["name"] == "evil.txt"
+        client.delete("/api/documents/evil.txt")
+
+
+def test_oversized_upload_is_413(client):
+    response = client.post("/api/documents", files={"file": ("big.txt", b"a " * (1024 * 1024), "text/plain")})
+    assert response.status_code == 413 and "limit" in response.json()["detail"]
+
+
+def test_reindex_returns_the_index_summary(client):
+    body = client.post("/api/reindex").json()
+    assert set(body) >= {"added", "updated", "removed", "unchanged", "skipped", "chunks_embedded", "chunks_total"}
+
+
+def test_api_key_is_enforced_on_writes_only(client, server):
+    server.service.settings = server.service.settings.with_overrides(server__api_key=KEY)
+    try:
+        assert client.post("/api/reindex").status_code == 401
+        assert client.post("/api/reindex", headers={"Authorization": "Bearer wrong"}).status_code == 401
+        assert client.delete("/api/documents/x.txt").status_code == 401
+        assert client.post("/api/reindex", headers={"Authorization": f"Bearer {KEY}"}).status_code == 200
+        assert client.post("/api/ask", json={"question": "What did Xi tell Biden?"}).status_code == 200
+    finally:
+        server.service.settings = server.service.settings.with_overrides(server__api_key="")
+
+
+def test_openai_compatible_chat(client):
+    messages = [{"role": "system", "content": "be brief"}, {"role": "user", "content": "What did Xi tell Biden?"}]
+    body = client.post("/v1/chat/completions", json={"model": "rag", "messages": messages}).json()
+    assert body["object"] == "chat.completion" and "[1]" in body["choices"][0]["message"]["content"]
+    assert body["sources"][0]["quote"]
+    with client.stream("POST", "/v1/chat/completions", json={"messages": messages, "stream": True}) as response:
+        lines = [l for l in response.iter_lines() if l.startswith("data: ")]
+    assert lines[-1] == "data: [DONE]"
+    chunks = [json.loads(l[6:]) for l in lines[:-1]]
+    text = "".join(c["choices"][0]["delta"].get("content", "") for c in chunks)
+    assert "[1]" in text and chunks[-1]["sources"]
+    assert client.post("/v1/chat/completions", json={"messages": []}).status_code == 422
+
+
+def test_openai_python_client_talks_to_the_service(server):
+    from openai import OpenAI
+
+    client = OpenAI(base_url=server.url + "/v1", api_key="unused", max_retries=0)
+    reply = client.chat.completions.create(model="rag", messages=[{"role": "user", "content": "What did Xi tell Biden?"}])
+    assert "core interests" in reply.choices[0].message.content
+
+
+def test_twenty_concurrent_questions_while_reindexing(client, server):
+    seeds = server.service.seeds_dir
+    questions = ["What did Xi tell Biden?", "Who did Wang Yi meet?", "When did Russia invade Ukraine?",
+                 "What is the population of Brazil?"] * 5
+
+    def ask(q):
+        with httpx.Client(base_url=server.url, timeout=120) as c:
+            response = c.post("/api/ask", json={"question": q})
+            return response.status_code, response.json()
+
+    def churn():
+        for i in range(3):
+            (seeds / f"churn{i}.txt").write_text(f"Churn note {i}\nThe churn counter reached {i * 7} today.")
+            client.post("/api/reindex")
+        for i in range(3):
+            (seeds / f"churn{i}.txt").unlink()
+        return client.post("/api/reindex").json()
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=21) as pool:
+        indexing = pool.submit(churn)
+        results = list(pool.map(ask, questions))
+        final = indexing.result()
+    assert [status for status, _ in results] == [200] * 20
+    for question, (_, body) in zip(questions, results):
+        assert body["not_found"] == (question == "What is the population of Brazil?")
+        assert all(c["quote"] in c["text"] for c in body["citations"])
+    assert final["removed"] == 3

@@ -1,0 +1,115 @@
+"""The real UI in headless Chromium against `rag serve` started as a user would start it."""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ..conftest import ROOT, SEED_FILE
+
+pytestmark = pytest.mark.slow
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def _need_chromium():
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("CI"):
+        pytest.fail("Chromium is missing in CI: .ci/run must install it (apt-get install chromium)")
+    pytest.skip("headless Chromium not installed (apt-get install chromium)")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    root = tmp_path_factory.mktemp("ui")
+    (root / "seeds").mkdir()
+    shutil.copy(SEED_FILE, root / "seeds")
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rag.cli", "serve", "--port", str(port), "--seeds", str(root / "seeds"),
+         "--index", str(root / "index")],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + "/api/health", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.5)
+        assert proc.poll() is None, proc.stdout.read()
+    yield url, root
+    proc.terminate()
+    proc.wait(20)
+
+
+@pytest.fixture
+def page(served):
+    _need_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--no-first-run", "--disable-sync"])
+        page = browser.new_page(viewport={"width": 1300, "height": 950})
+        page.goto(served[0] + "/")
+        page.wait_for_selector("#question textarea", timeout=90_000)
+        yield page
+        browser.close()
+
+
+def ask(page, question):
+    page.fill("#question textarea", question)
+    page.press("#question textarea", "Enter")
+
+
+def test_question_shows_answer_with_clickable_citations(page):
+    ask(page, "What did Xi tell Biden?")
+    page.wait_for_selector("#sources .source-card mark", timeout=90_000)
+    answer = page.locator("#chat .message").last.inner_text()
+    assert "core interests" in answer and "conflict and turmoil" in answer
+    cards = page.locator("#sources .source-card")
+    assert cards.count() >= 2
+    marks = " ".join(page.locator("#sources mark").all_inner_texts())
+    assert "core interests" in marks and "Chinese, Russian FMs discuss Korea tensions" in cards.first.inner_text()
+    page.locator("#chat a.cite").first.click()
+    assert page.evaluate("location.hash") == "#source-1"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "ui-answer.png"), full_page=True)
+
+
+def test_follow_up_and_refusal_in_the_ui(page):
+    ask(page, "What did Xi tell Biden?")
+    page.wait_for_selector("#sources .source-card", timeout=90_000)
+    ask(page, "Where did they meet?")
+    page.wait_for_function("document.querySelector('#query') && document.querySelector('#query').innerText.includes('(Xi Biden)')",
+                           timeout=90_000)
+    assert "Peru" in page.locator("#sources").inner_text()
+    ask(page, "What is the population of Brazil?")
+    page.wait_for_selector("#sources .sources.empty", timeout=90_000)
+    assert "do not contain" in page.locator("#chat .message").last.inner_text()
+
+
+def test_documents_tab_lists_and_uploads(page, served, tmp_path):
+    page.get_by_role("tab", name="Documents").click()
+    page.wait_for_selector("#documents", timeout=30_000)
+    assert SEED_FILE.name in page.locator("#documents").inner_text()
+    new = tmp_path / "kettle.md"
+    new.write_text("# Kettles\n\nA gooseneck kettle pours water slowly and precisely.\n")
+    page.set_input_files("#upload input[type=file]", str(new))
+    page.wait_for_function("document.querySelector('#index-status').innerText.includes('1 added')", timeout=90_000)
+    assert "kettle.md" in page.locator("#documents").inner_text()
+    assert (served[1] / "seeds" / "kettle.md").exists()
