@@ -8,6 +8,7 @@ service says the documents do not hold the answer.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,15 +19,15 @@ from .records import Answer, AnswerPart, Chunk, Citation, Hit
 
 NOT_FOUND = "The documents do not contain an answer to this question."
 DUPLICATE_SIMILARITY = 0.92
-MARGIN = 0.2  # sentences scoring this far below the best one are left out
 
 
 @dataclass
 class AnswerSettings:
     max_sentences: int = 3
-    min_similarity: float = 0.45
-    min_similarity_with_terms: float = 0.30
-    min_term_coverage: float = 0.5
+    min_score: float = 0.54        # evidence = similarity + coverage_weight * key-term coverage
+    coverage_weight: float = 0.35
+    min_similarity: float = 0.2    # floor: shared words alone never make an answer
+    margin: float = 0.2            # sentences this far below the best one are left out
 
 
 @dataclass
@@ -37,26 +38,31 @@ class Candidate:
     text: str
     similarity: float = 0.0
     coverage: float = 0.0
+    score: float = 0.0
     vector: np.ndarray | None = None
-
-    @property
-    def score(self) -> float:
-        return self.similarity + 0.25 * self.coverage
 
 
 def candidates(hits: list[Hit]) -> list[Candidate]:
-    """Every sentence of the retrieved chunks once, in retrieval order."""
+    """Every statement of the retrieved chunks once, in retrieval order (titles and
+    datelines are headings, not statements, and never answer)."""
     seen, found = set(), []
     for hit in hits:
         for start, end in hit.chunk.sentences:
             key = (hit.chunk.source, start, end)
-            if key not in seen:
+            text = hit.chunk.sentence_text(start, end)
+            if key not in seen and not is_heading(text, hit.chunk.title):
                 seen.add(key)
-                found.append(Candidate(hit.chunk, start, end, hit.chunk.sentence_text(start, end)))
+                found.append(Candidate(hit.chunk, start, end, text))
     return found
 
 
-def score_candidates(embedder: Embedder, question: str, found: list[Candidate]) -> None:
+def is_heading(text: str, title: str) -> bool:
+    unfinished = not re.search(r"[.!?…][\"'”’)\]]*$", text)
+    return text.strip() == title.strip() or (unfinished and len(text.split()) < 12)
+
+
+def score_candidates(embedder: Embedder, question: str, found: list[Candidate],
+                     coverage_weight: float = 0.35) -> None:
     if not found:
         return
     vectors = embedder.embed_batch([c.text for c in found], query=True)
@@ -68,6 +74,7 @@ def score_candidates(embedder: Embedder, question: str, found: list[Candidate]) 
         cand.similarity = float(vector @ q)
         terms = set(key_terms(cand.text))
         cand.coverage = sum(w for t, w in weights.items() if t in terms) / total if total else 0.0
+        cand.score = cand.similarity + coverage_weight * cand.coverage
 
 
 def _idf(terms: list[str], sentence_terms: list[set[str]]) -> dict[str, float]:
@@ -84,13 +91,11 @@ class ExtractiveAnswerer:
 
     def supports(self, cand: Candidate) -> bool:
         s = self.settings
-        return cand.similarity >= s.min_similarity or (
-            cand.similarity >= s.min_similarity_with_terms and cand.coverage >= s.min_term_coverage
-        )
+        return cand.score >= s.min_score and cand.similarity >= s.min_similarity
 
     def answer(self, question: str, hits: list[Hit]) -> Answer:
         found = candidates(hits)
-        score_candidates(self.embedder, question, found)
+        score_candidates(self.embedder, question, found, self.settings.coverage_weight)
         chosen = self.select(found)
         if not chosen:
             return not_found_answer(question)
@@ -100,7 +105,7 @@ class ExtractiveAnswerer:
         ranked = sorted((c for c in found if self.supports(c)), key=lambda c: -c.score)
         chosen: list[Candidate] = []
         for cand in ranked:
-            if len(chosen) == self.settings.max_sentences or cand.score < ranked[0].score - MARGIN:
+            if len(chosen) == self.settings.max_sentences or cand.score < ranked[0].score - self.settings.margin:
                 break
             if all(float(cand.vector @ c.vector) < DUPLICATE_SIMILARITY for c in chosen):
                 chosen.append(cand)

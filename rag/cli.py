@@ -160,6 +160,39 @@ def serve(
     run_server(service)
 
 
+DEFAULT_QA = Path(__file__).resolve().parent / "evalsets" / "seeds_qa.jsonl"
+
+
+@app.command("eval")
+def evaluate(
+    beir: Optional[Path] = typer.Option(None, "--beir", help="BEIR folder (corpus.jsonl, queries.jsonl, qrels/)."),
+    qa: Optional[Path] = typer.Option(None, "--qa", help=f"JSONL of question checks (e.g. {DEFAULT_QA.name})."),
+    max_docs: Optional[int] = typer.Option(None, "--max-docs", help="Evaluate on a subset of this many documents."),
+    work_dir: Optional[Path] = typer.Option(None, "--work-dir", help="Where the BEIR index is cached."),
+    index: Optional[Path] = IndexOpt,
+    seeds: Optional[Path] = SeedsOpt,
+    config: Optional[Path] = ConfigOpt,
+    as_json: bool = JsonOpt,
+):
+    """Measure retrieval (--beir) or answers and citations (--qa) with the service's own settings."""
+    from . import evaluation
+
+    if not beir and not qa:
+        raise RagError(f"Give --beir DIR and/or --qa FILE (a QA file for seeds/ ships as {DEFAULT_QA}).")
+    service = service_for(settings_from(config, seeds, index))
+    report = {}
+    if beir:
+        data = evaluation.load_beir(beir, max_docs)
+        folder = work_dir or Path(".cache") / f"eval-{beir.resolve().name}-{max_docs or 'all'}"
+        report = evaluation.evaluate_beir(service, data, folder, progress=not as_json and sys.stderr.isatty())
+    if qa:
+        report = {**report, "qa": evaluation.evaluate_qa(service, qa)} if beir else evaluation.evaluate_qa(service, qa)
+    if as_json:
+        _print_json(report)
+    else:
+        typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
+
+
 def check_bind(settings: Settings) -> None:
     import ipaddress
 

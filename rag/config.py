@@ -49,9 +49,10 @@ class Retrieval(_Section):
 
 class AnswerSettings(_Section):
     max_sentences: int = Field(3, ge=1)
-    min_similarity: float = 0.45
-    min_similarity_with_terms: float = 0.30
-    min_term_coverage: float = Field(0.5, ge=0, le=1)
+    min_score: float = 0.54
+    coverage_weight: float = Field(0.35, ge=0)
+    min_similarity: float = 0.2
+    margin: float = Field(0.2, ge=0)
 
 
 class Generation(_Section):

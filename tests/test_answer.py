@@ -19,8 +19,7 @@ def hits_for(text=DOC, source="tea.txt", chunk_tokens=12):
 
 
 def answerer(**kw):
-    settings = AnswerSettings(**{"min_similarity": 0.5, "min_similarity_with_terms": 0.3,
-                                 "min_term_coverage": 0.5, **kw})
+    settings = AnswerSettings(**{"min_score": 0.6, "coverage_weight": 0.35, "min_similarity": 0.2, **kw})
     return ExtractiveAnswerer(FakeEmbedder(), settings)
 
 
@@ -28,7 +27,7 @@ def test_candidates_are_unique_sentences_of_retrieved_chunks():
     hits = hits_for()
     found = candidates(hits)
     keys = [(c.chunk.source, c.start, c.end) for c in found]
-    assert len(keys) == len(set(keys)) == 5  # overlap repeats sentences; each is kept once
+    assert len(keys) == len(set(keys)) == 4  # overlap repeats sentences; each is kept once; no title
     for c in found:
         assert c.chunk.text[c.start - c.chunk.start : c.end - c.chunk.start] == c.text
 
@@ -49,7 +48,7 @@ def test_answer_quotes_supporting_sentences_with_matching_markers():
 
 
 def test_answer_sentences_follow_document_order():
-    answer = answerer(max_sentences=3, min_similarity=0.2).answer("Which tea is oxidised?", hits_for())
+    answer = answerer(max_sentences=3, min_score=0.3, margin=0.5).answer("Which tea is oxidised?", hits_for())
     starts = [c.start for c in answer.citations]
     assert starts == sorted(starts) and len(starts) >= 2
 
@@ -64,5 +63,11 @@ def test_no_hits_means_not_found():
 
 
 def test_max_sentences_is_respected():
-    answer = answerer(max_sentences=1, min_similarity=0.0).answer("tea", hits_for())
+    answer = answerer(max_sentences=1, min_score=0.0, min_similarity=0.0).answer("tea", hits_for())
     assert len(answer.citations) == 1
+
+
+def test_titles_and_datelines_never_answer():
+    text = "Tea guide\nDepartment of Leaves 20-11-2024\nGreen tea is steamed soon after picking."
+    found = candidates(hits_for(text, chunk_tokens=60))
+    assert [c.text for c in found] == ["Green tea is steamed soon after picking."]

@@ -1,0 +1,198 @@
+"""`rag eval`: retrieval quality on a BEIR-format set, answer quality on a QA file.
+
+The BEIR corpus is written out as one text file per document (title on the first line) and
+indexed by the very indexer the service uses, so what is measured is what users get; the
+index is cached and reused incrementally between runs.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .retrieval import rrf
+
+CUTOFFS = (10, 100)
+
+
+@dataclass
+class Beir:
+    corpus: dict[str, tuple[str, str]]  # id -> (title, text)
+    queries: dict[str, str]
+    qrels: dict[str, dict[str, int]]
+
+
+def load_beir(folder: Path, max_docs: int | None = None) -> Beir:
+    from .errors import RagError
+
+    try:
+        corpus = {r["_id"]: (r.get("title", ""), r.get("text", "")) for r in _jsonl(folder / "corpus.jsonl")}
+        queries = {r["_id"]: r["text"] for r in _jsonl(folder / "queries.jsonl")}
+        qrels = _qrels(folder / "qrels" / "test.tsv")
+    except (OSError, ValueError, KeyError) as exc:
+        raise RagError(f"{folder} is not a BEIR folder (corpus.jsonl, queries.jsonl, qrels/test.tsv): {exc}") from None
+    qrels = {q: rel for q, rel in qrels.items() if q in queries}
+    beir = Beir(corpus, queries, qrels)
+    return subset(beir, max_docs) if max_docs else beir
+
+
+def _jsonl(path: Path):
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                yield json.loads(line)
+
+
+def _qrels(path: Path) -> dict[str, dict[str, int]]:
+    qrels: dict[str, dict[str, int]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines()[1:]:
+        query, doc, score = line.split("\t")[:3]
+        if int(score) > 0:
+            qrels.setdefault(query, {})[doc] = int(score)
+    return qrels
+
+
+def subset(beir: Beir, max_docs: int) -> Beir:
+    """A small, still meaningful set: queries whose relevant documents fit in half the budget,
+    plus other documents as distractors, in corpus order."""
+    keep: dict[str, None] = {}
+    queries = {}
+    for q, rel in beir.qrels.items():
+        if len(keep) + len(rel) > max_docs // 2:
+            break
+        keep.update(dict.fromkeys(d for d in rel if d in beir.corpus))
+        queries[q] = beir.queries[q]
+    for doc in beir.corpus:
+        if len(keep) >= max_docs:
+            break
+        keep.setdefault(doc)
+    return Beir({d: beir.corpus[d] for d in keep}, queries, {q: beir.qrels[q] for q in queries})
+
+
+def write_corpus(beir: Beir, folder: Path) -> dict[str, str]:
+    """One file per document; returns file name -> document id. Unchanged files are left alone."""
+    folder.mkdir(parents=True, exist_ok=True)
+    names = {}
+    for doc_id, (title, text) in beir.corpus.items():
+        name = re.sub(r"[^\w.-]", "_", doc_id) + ".txt"
+        content = f"{title}\n{text}" if title else text
+        path = folder / name
+        if not path.exists() or path.read_text(encoding="utf-8") != content:
+            path.write_text(content, encoding="utf-8")
+        names[name] = doc_id
+    for stale in set(p.name for p in folder.iterdir()) - set(names):
+        (folder / stale).unlink()
+    return names
+
+
+def doc_ranking(chunk_ids: list[int], snapshot, names: dict[str, str], depth: int = 100) -> list[str]:
+    """Documents in the order their best chunk appears (max pooling over chunks)."""
+    ranked: dict[str, None] = {}
+    for vid in chunk_ids:
+        ranked.setdefault(names[snapshot.chunks[vid].source])
+        if len(ranked) == depth:
+            break
+    return list(ranked)
+
+
+def method_rankings(retriever, snapshot, query: str, depth: int) -> dict[str, list[int]]:
+    s = retriever.settings
+    dense = retriever.dense(snapshot, query, depth)
+    lexical = retriever.lexical(snapshot, query, depth)
+    fused = rrf([(dense, s.dense_weight), (lexical, s.bm25_weight)], s.rrf_k)
+    return {"dense": dense, "bm25": lexical, "hybrid": sorted(fused, key=lambda v: -fused[v])}
+
+
+def metrics(run: dict[str, list[str]], qrels: dict[str, dict[str, int]]) -> dict[str, float]:
+    totals = {"ndcg@10": 0.0, "recall@10": 0.0, "recall@100": 0.0, "mrr@10": 0.0}
+    for query, relevant in qrels.items():
+        ranked = run.get(query, [])
+        gains = [relevant.get(d, 0) for d in ranked]
+        ideal = sorted(relevant.values(), reverse=True)[:10]
+        idcg = sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(ideal))
+        dcg = sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(gains[:10]))
+        totals["ndcg@10"] += dcg / idcg if idcg else 0.0
+        for k in CUTOFFS:
+            totals[f"recall@{k}"] += sum(1 for d in ranked[:k] if d in relevant) / len(relevant)
+        first = next((i for i, g in enumerate(gains[:10]) if g > 0), None)
+        totals["mrr@10"] += 1 / (first + 1) if first is not None else 0.0
+    n = max(len(qrels), 1)
+    return {k: round(v / n, 4) for k, v in totals.items()}
+
+
+def evaluate_beir(service, beir: Beir, work_dir: Path, progress: bool = False) -> dict:
+    started = time.perf_counter()
+    names = write_corpus(beir, work_dir / "corpus")
+    service.indexer.run(work_dir / "corpus", work_dir / "index", progress=progress)
+    from .storage import load_snapshot
+
+    snapshot = load_snapshot(work_dir / "index")
+    depth = max(CUTOFFS) * 3  # chunks; pooled to at least 100 documents in practice
+    runs: dict[str, dict[str, list[str]]] = {"dense": {}, "bm25": {}, "hybrid": {}}
+    query_started = time.perf_counter()
+    for qid in _progress(list(beir.qrels), progress, "Queries"):
+        for method, ids in method_rankings(service.retriever, snapshot, beir.queries[qid], depth).items():
+            runs[method][qid] = doc_ranking(ids, snapshot, names)
+    per_query_ms = (time.perf_counter() - query_started) * 1000 / max(len(beir.qrels), 1)
+    by_method = {m: metrics(run, beir.qrels) for m, run in runs.items()}
+    return {**by_method["hybrid"], "by_method": by_method, "docs": len(beir.corpus),
+            "queries": len(beir.qrels), "chunks": len(snapshot.chunks),
+            "ms_per_query_all_methods": round(per_query_ms, 1), "seconds": round(time.perf_counter() - started, 1)}
+
+
+def _progress(items, show: bool, label: str):
+    from tqdm import tqdm
+    import sys
+
+    return tqdm(items, desc=label, file=sys.stderr, disable=not show)
+
+
+def evaluate_qa(service, path: Path) -> dict:
+    """Answer hit rate, citation precision and refusal accuracy on a JSONL of checks."""
+    from .errors import RagError
+
+    try:
+        checks = list(_jsonl(path))
+    except (OSError, ValueError) as exc:
+        raise RagError(f"Cannot read QA file {path}: {exc}") from None
+    started, rows = time.perf_counter(), []
+    for check in checks:
+        answer = service.ask(check["question"]).to_dict()
+        rows.append(_grade(check, answer))
+    answerable = [r for r in rows if r["answerable"]]
+    cited = [c for r in answerable for c in r["citations_ok"]]
+    return {
+        "questions": len(rows),
+        "answer_hit_rate": _mean(r["hit"] for r in answerable),
+        "citation_precision": _mean(cited),
+        "refusal_accuracy": _mean(r["refusal_ok"] for r in rows),
+        "failures": [r for r in rows if not (r["hit"] and r["refusal_ok"] and all(r["citations_ok"]))],
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+
+
+def _grade(check: dict, answer: dict) -> dict:
+    answerable = check.get("answerable", True)
+    text = answer["answer"].lower()
+    expected = [p.lower() for p in check.get("expected", [])]
+    support = [s.lower() for s in _as_list(check.get("support"))]
+    return {
+        "question": check["question"],
+        "answerable": answerable,
+        "hit": (not answer["not_found"] and all(p in text for p in expected)) if answerable else True,
+        "refusal_ok": answer["not_found"] != answerable,
+        "citations_ok": [any(s in c["quote"].lower() for s in support) for c in answer["citations"]] if support else [],
+        "answer": answer["answer"],
+    }
+
+
+def _as_list(value) -> list:
+    return [] if value is None else value if isinstance(value, list) else [value]
+
+
+def _mean(values) -> float:
+    values = [float(v) for v in values]
+    return round(sum(values) / len(values), 4) if values else 0.0
