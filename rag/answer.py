@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .embedding import Embedder, embed_one
+from .embedding import Embedder, VectorCache, embed_one
 from .lexical import key_terms
 from .records import Answer, AnswerPart, Chunk, Citation, Hit
 
@@ -62,10 +62,11 @@ def is_heading(text: str, title: str) -> bool:
 
 
 def score_candidates(embedder: Embedder, question: str, found: list[Candidate],
-                     coverage_weight: float = 0.35) -> None:
+                     coverage_weight: float = 0.35, cache: VectorCache | None = None) -> None:
     if not found:
         return
-    vectors = embedder.embed_batch([c.text for c in found], query=True)
+    texts = [c.text for c in found]
+    vectors = cache.embed(texts) if cache else embedder.embed_batch(texts, query=True)
     q = embed_one(embedder, question)
     weights = _idf(key_terms(question), [set(key_terms(c.text)) for c in found])
     total = sum(weights.values())
@@ -85,9 +86,10 @@ def _idf(terms: list[str], sentence_terms: list[set[str]]) -> dict[str, float]:
 class ExtractiveAnswerer:
     name = "extractive"
 
-    def __init__(self, embedder: Embedder, settings: AnswerSettings):
+    def __init__(self, embedder: Embedder, settings: AnswerSettings, cache: VectorCache | None = None):
         self.embedder = embedder
         self.settings = settings
+        self.cache = cache or VectorCache(embedder)
 
     def supports(self, cand: Candidate) -> bool:
         s = self.settings
@@ -95,7 +97,7 @@ class ExtractiveAnswerer:
 
     def answer(self, question: str, hits: list[Hit]) -> Answer:
         found = candidates(hits)
-        score_candidates(self.embedder, question, found, self.settings.coverage_weight)
+        score_candidates(self.embedder, question, found, self.settings.coverage_weight, self.cache)
         chosen = self.select(found)
         if not chosen:
             return not_found_answer(question)

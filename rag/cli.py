@@ -193,6 +193,31 @@ def evaluate(
         typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
 
 
+@app.command()
+def bench(
+    beir: Optional[Path] = typer.Option(None, "--beir", help="BEIR folder to ingest and query."),
+    corpus: Optional[Path] = typer.Option(None, "--corpus", help="A folder of documents to ingest instead."),
+    max_docs: Optional[int] = typer.Option(None, "--max-docs", help="Use at most this many documents."),
+    scale: str = typer.Option("100000,1000000", "--scale", help="Vector counts for the search-scale test ('' skips)."),
+    queries: int = typer.Option(100, "--queries", help="Questions timed for query latency."),
+    config: Optional[Path] = ConfigOpt,
+    as_json: bool = JsonOpt,
+):
+    """Time ingestion (against raw encoding), incremental adds, queries, answers and search at scale."""
+    from .bench import run_bench
+
+    if not beir and not corpus:
+        raise RagError("Give --beir DIR (e.g. ../shared/bench/scifact) or --corpus DIR.")
+    sizes = [int(x) for x in scale.replace("_", "").split(",") if x.strip()]
+    service = service_for(settings_from(config, None, None))
+    log = (lambda m: None) if as_json else (lambda m: typer.echo(m, err=True))
+    report = run_bench(service, beir, corpus, max_docs, sizes, queries, log)
+    if as_json:
+        _print_json(report)
+    else:
+        typer.echo(json.dumps(report, indent=2))
+
+
 def check_bind(settings: Settings) -> None:
     import ipaddress
 

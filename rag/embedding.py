@@ -30,6 +30,33 @@ def embed_one(embedder: Embedder, text: str) -> np.ndarray:
     return embedder.embed_batch([text], query=True)[0]
 
 
+class VectorCache:
+    """Query-side vectors of sentences, remembered: the same retrieved sentences come back for
+    many questions, and embedding them is most of an extractive answer's cost."""
+
+    def __init__(self, embedder: Embedder, max_items: int = 50_000):
+        from collections import OrderedDict
+
+        self.embedder, self.max_items = embedder, max_items
+        self._items: "OrderedDict[str, np.ndarray]" = OrderedDict()
+        self._lock = threading.Lock()
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._items))
+        if missing:
+            fresh = self.embedder.embed_batch(missing, query=True)
+            with self._lock:
+                self._items.update(zip(missing, fresh))
+                while len(self._items) > self.max_items:
+                    self._items.popitem(last=False)
+        with self._lock:
+            out = [self._items.get(t) for t in texts]
+        if any(v is None for v in out):  # evicted meanwhile by another thread: embed directly
+            return self.embedder.embed_batch(texts, query=True)
+        return np.vstack(out) if out else np.zeros((0, self.embedder.dim), dtype=np.float32)
+
+
 def content_window(embedder: Embedder) -> int:
     """Wordpieces of text that fit beside the model's [CLS] and [SEP]."""
     return embedder.max_tokens - 2

@@ -15,7 +15,7 @@ import numpy as np
 
 from .answer import Candidate, candidates, to_citation
 from .chunking import split_sentences
-from .embedding import Embedder
+from .embedding import Embedder, VectorCache
 from .lexical import key_terms
 from .records import Answer, AnswerPart, Citation, Hit
 
@@ -53,9 +53,11 @@ def claims(text: str) -> list[Claim]:
 
 
 class Grounder:
-    def __init__(self, embedder: Embedder, settings: SupportSettings | None = None):
+    def __init__(self, embedder: Embedder, settings: SupportSettings | None = None,
+                 cache: VectorCache | None = None):
         self.embedder = embedder
         self.settings = settings or SupportSettings()
+        self.cache = cache or VectorCache(embedder)
 
     def ground(self, text: str, hits: list[Hit], query: str) -> Answer | None:
         """The checked answer, or None when nothing in it is supported by the sources."""
@@ -63,8 +65,8 @@ class Grounder:
         pool = candidates(hits)
         if not parts_in or not pool:
             return None
-        vectors = self.embedder.embed_batch([c.text for c in parts_in] + [p.text for p in pool], query=True)
-        claim_vectors, pool_vectors = vectors[: len(parts_in)], vectors[len(parts_in):]
+        claim_vectors = self.embedder.embed_batch([c.text for c in parts_in], query=True)
+        pool_vectors = self.cache.embed([p.text for p in pool])
         for cand, vector in zip(pool, pool_vectors):
             cand.vector = vector
         chosen = [self._support(c, v, pool, hits) for c, v in zip(parts_in, claim_vectors)]

@@ -132,7 +132,7 @@ class Indexer:
             dropped = [vid for vid, c in previous.chunks.items() if c.id not in kept_ids]
             store.delete(np.array(dropped, dtype=np.int64))
         store.add(np.array([c.vector_id for c in new_chunks], dtype=np.int64), vectors)
-        return kept + new_chunks, store
+        return kept + new_chunks, store.fit()
 
 
 def _entries(docs: list[Document], chunks: list[Chunk]) -> dict:

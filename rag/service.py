@@ -14,7 +14,7 @@ from typing import Iterator
 from .answer import AnswerSettings, ExtractiveAnswerer, not_found_answer
 from .config import Settings
 from .conversation import check_history, condense
-from .embedding import Embedder, SentenceTransformerEmbedder
+from .embedding import Embedder, SentenceTransformerEmbedder, VectorCache
 from .documents import resolve_existing, save_upload
 from .errors import NoIndexError, PayloadTooLargeError, ProviderError, UserInputError
 from .generation import LLM, build_messages
@@ -30,8 +30,9 @@ class RagService:
         self.embedder = embedder
         self.indexer = Indexer(embedder, settings.chunking.chunk_tokens, settings.chunking.overlap_tokens)
         self.retriever = Retriever(embedder, RetrievalSettings(**settings.retrieval.model_dump()))
-        self.extractive = ExtractiveAnswerer(embedder, AnswerSettings(**settings.answer.model_dump()))
-        self.grounder = Grounder(embedder)
+        sentences = VectorCache(embedder)  # shared: the answerer and the citation checker see the same sentences
+        self.extractive = ExtractiveAnswerer(embedder, AnswerSettings(**settings.answer.model_dump()), sentences)
+        self.grounder = Grounder(embedder, cache=sentences)
         self.llm = LLM(settings.generation)
         self._snapshot: storage.Snapshot | None = None
         self._swap = threading.Lock()

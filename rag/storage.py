@@ -145,7 +145,10 @@ def writer_lock(index_dir: Path, timeout: float = 0):
     """Only one indexer per index folder; a second one fails fast with a clear message."""
     from filelock import FileLock, Timeout
 
-    index_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RagError(f"Cannot use {index_dir} as the index folder: {exc.strerror or exc}.") from None
     lock = FileLock(str(index_dir / ".lock"))
     try:
         lock.acquire(timeout=timeout)

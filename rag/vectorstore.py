@@ -6,6 +6,7 @@ vector database can take FAISS's place behind this interface and nothing else ch
 """
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Protocol
 
@@ -26,17 +27,45 @@ class VectorStore(Protocol):
     def __len__(self) -> int: ...
 
 
+IVF_FROM = 50_000  # below this many vectors exact search is fast enough (about 2 ms at 50k)
+
+
+def ivf_lists(n: int) -> int:
+    """Inverted lists for n vectors: about 4 x sqrt(n), a power of two."""
+    return 1 << max(6, round(math.log2(4 * math.sqrt(max(n, 1)))))
+
+
 class FaissStore:
-    """Exact inner-product search over an id-mapped flat index."""
+    """Exact inner-product search while small; an inverted-file index once large.
+
+    Both keep vectors under their own integer ids, so deletes never need a rebuild.
+    """
 
     FILENAME = "vectors.faiss"
 
-    def __init__(self, dim: int, index=None):
+    def __init__(self, dim: int, index=None, nprobe: int = 32):
         import faiss
 
         self._faiss = faiss
         self.dim = dim
+        self.nprobe = nprobe
         self.index = index if index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+        self._set_nprobe()
+
+    @property
+    def kind(self) -> str:
+        return "ivf" if self._ivf() is not None else "flat"
+
+    def _ivf(self):
+        try:
+            return self._faiss.extract_index_ivf(self.index)
+        except RuntimeError:
+            return None
+
+    def _set_nprobe(self) -> None:
+        ivf = self._ivf()
+        if ivf is not None:
+            ivf.nprobe = min(self.nprobe, ivf.nlist)
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         if len(ids):
@@ -56,7 +85,28 @@ class FaissStore:
         return self.index.search(np.ascontiguousarray(queries, dtype=np.float32), k)
 
     def ids(self) -> np.ndarray:
-        return self._faiss.vector_to_array(self.index.id_map).astype(np.int64)
+        if self.kind == "flat":
+            return self._faiss.vector_to_array(self.index.id_map).astype(np.int64)
+        invlists = self._ivf().invlists
+        return np.concatenate([self._faiss.rev_swig_ptr(invlists.get_ids(i), invlists.list_size(i)).copy()
+                               for i in range(invlists.nlist)]).astype(np.int64)
+
+    def vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, vectors) of everything stored, for re-organising the index."""
+        if self.kind == "flat":
+            ids = self.ids()
+            return ids, self.index.index.reconstruct_n(0, len(ids))
+        ivf = self._ivf()
+        ivf.make_direct_map()
+        ids = self.ids()
+        return ids, np.vstack([ivf.reconstruct(int(i)) for i in ids]) if len(ids) else np.zeros((0, self.dim))
+
+    def fit(self) -> "FaissStore":
+        """The store re-organised for its size: flat below IVF_FROM vectors, IVF above."""
+        if self.kind == "flat" and len(self) >= IVF_FROM:
+            ids, vectors = self.vectors()
+            return build_ivf(self.dim, ids, vectors, nprobe=self.nprobe)
+        return self
 
     def save(self, directory: Path) -> None:
         self._faiss.write_index(self.index, str(directory / self.FILENAME))
@@ -69,7 +119,22 @@ class FaissStore:
         return cls(index.d, index)
 
     def copy(self) -> "FaissStore":
-        return FaissStore(self.dim, self._faiss.clone_index(self.index))
+        return FaissStore(self.dim, self._faiss.clone_index(self.index), self.nprobe)
 
     def __len__(self) -> int:
         return int(self.index.ntotal)
+
+
+def build_ivf(dim: int, ids: np.ndarray, vectors: np.ndarray, nprobe: int = 32,
+              train_size: int = 100_000, seed: int = 0) -> FaissStore:
+    """An IVF-Flat index (inner product) trained on a sample of the vectors."""
+    import faiss
+
+    nlist = ivf_lists(len(ids))
+    quantizer = faiss.IndexFlatIP(dim)
+    index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
+    rng = np.random.default_rng(seed)
+    sample = vectors[rng.choice(len(vectors), min(train_size, len(vectors)), replace=False)]
+    index.train(np.ascontiguousarray(sample, dtype=np.float32))
+    index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(ids, dtype=np.int64))
+    return FaissStore(dim, index, nprobe)

@@ -1,0 +1,153 @@
+"""`rag bench`: ingestion, incremental-add, query and answer speed, and vector-search scale,
+all measured in one process so the ratios are fair on a noisy machine."""
+from __future__ import annotations
+
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .evaluation import load_beir, write_corpus
+from .storage import load_snapshot
+from .vectorstore import IVF_FROM, FaissStore, build_ivf
+
+
+def _ms(samples: list[float], q: float) -> float:
+    return round(float(np.percentile(samples, q)) * 1000, 2)
+
+
+def run_bench(service, beir_dir: Path | None, corpus_dir: Path | None, max_docs: int | None,
+              scale_sizes: list[int], queries: int = 100, log=print) -> dict:
+    with tempfile.TemporaryDirectory(prefix="rag-bench-") as tmp:
+        tmp = Path(tmp)
+        texts, questions = _corpus(beir_dir, corpus_dir, max_docs, tmp / "seeds")
+        report = {"docs": texts, "machine": _machine()}
+        log(f"full build of {texts} documents…")
+        report |= _ingest(service, tmp)
+        report |= _incremental(service, tmp, report["full_build_s"])
+        snapshot = load_snapshot(tmp / "index")
+        report |= _queries(service, snapshot, questions[:queries])
+        report["scale"] = [_scale(snapshot, n, log) for n in scale_sizes]
+    return report
+
+
+def _corpus(beir_dir, corpus_dir, max_docs, seeds: Path) -> tuple[int, list[str]]:
+    if beir_dir:
+        beir = load_beir(beir_dir, max_docs)
+        write_corpus(beir, seeds)
+        return len(beir.corpus), list(beir.queries.values())
+    import shutil
+
+    files = sorted(p for p in corpus_dir.rglob("*") if p.is_file())[: max_docs or None]
+    for path in files:
+        target = seeds / path.relative_to(corpus_dir)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, target)
+    return len(files), [p.stem.replace("_", " ") + "?" for p in files]
+
+
+def _ingest(service, tmp: Path) -> dict:
+    started = time.perf_counter()
+    summary = service.indexer.run(tmp / "seeds", tmp / "index")
+    full = time.perf_counter() - started
+    texts = [c.text for c in load_snapshot(tmp / "index").chunks.values()]
+    model = service.embedder.model("raw-encode-baseline")
+    started = time.perf_counter()
+    model.encode(texts, batch_size=32, show_progress_bar=False)
+    raw = time.perf_counter() - started
+    ingest_rate, raw_rate = summary.chunks_total / full, len(texts) / raw
+    return {"chunks": summary.chunks_total, "full_build_s": round(full, 2),
+            "ingest_chunks_per_s": round(ingest_rate, 1), "raw_encode_chunks_per_s": round(raw_rate, 1),
+            "ingest_vs_raw": round(ingest_rate / raw_rate, 3)}
+
+
+def _incremental(service, tmp: Path, full_s: float) -> dict:
+    source = sorted((tmp / "seeds").iterdir())[0]
+    (tmp / "seeds" / "zz-bench-new.txt").write_text(source.read_text(encoding="utf-8") + "\nA new closing line.")
+    started = time.perf_counter()
+    summary = service.indexer.run(tmp / "seeds", tmp / "index")
+    add = time.perf_counter() - started
+    assert summary.added == 1 and summary.unchanged > 0
+    return {"incremental_add_one_s": round(add, 3), "incremental_vs_full": round(add / full_s, 4)}
+
+
+def _queries(service, snapshot, questions: list[str]) -> dict:
+    from .answer import ExtractiveAnswerer
+
+    retrieval, answers = [], []
+    service.retriever.search(snapshot, "warm up", 5)
+    for q in questions:
+        started = time.perf_counter()
+        hits = service.retriever.search(snapshot, q, service.settings.retrieval.top_k)
+        retrieval.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        ExtractiveAnswerer.answer(service.extractive, q, hits)
+        answers.append(time.perf_counter() - started + retrieval[-1])
+    return {"queries": len(questions), "query_p50_ms": _ms(retrieval, 50), "query_p95_ms": _ms(retrieval, 95),
+            "answer_p50_ms": _ms(answers, 50), "answer_p95_ms": _ms(answers, 95)}
+
+
+def _scale(snapshot, n: int, log) -> dict:
+    """Search latency, memory and recall@10 at n vectors: jittered copies of real embeddings."""
+    import faiss
+
+    log(f"scale: {n:,} vectors…")
+    _, base = snapshot.vectors.vectors()
+    rng = np.random.default_rng(0)
+    vectors = base[np.arange(n) % len(base)] + rng.normal(0, 0.05, size=(n, base.shape[1])).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    queries = base[rng.choice(len(base), 200)] + rng.normal(0, 0.05, size=(200, base.shape[1])).astype(np.float32)
+    queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+    ids = np.arange(n, dtype=np.int64)
+    exact = faiss.IndexFlatIP(base.shape[1])
+    exact.add(vectors)
+    truth, exact_times = _search_each(exact, queries)
+    row = {"vectors": n, "exact_p50_ms": _ms(exact_times, 50), "chosen_index": "flat" if n < IVF_FROM else "ivf"}
+    if n >= IVF_FROM:
+        started = time.perf_counter()
+        store = build_ivf(base.shape[1], ids, vectors)
+        row["build_s"] = round(time.perf_counter() - started, 1)
+        row["nlist"] = store._ivf().nlist
+        for nprobe in (8, 16, 32, 64):
+            store._ivf().nprobe = nprobe
+            found, times = _search_each(store.index, queries)
+            row[f"nprobe_{nprobe}"] = {"p50_ms": _ms(times, 50), "recall@10": _recall(found, truth)}
+        store._ivf().nprobe = FaissStore(base.shape[1]).nprobe
+        found, times = _search_each(store.index, queries)
+        row |= {"p50_ms": _ms(times, 50), "recall@10": _recall(found, truth), "nprobe": store._ivf().nprobe}
+        row["index_mb"] = round(faiss.serialize_index(store.index).nbytes / 2**20, 1)
+    else:
+        row |= {"p50_ms": row["exact_p50_ms"], "recall@10": 1.0,
+                "index_mb": round(faiss.serialize_index(exact).nbytes / 2**20, 1)}
+    row["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 0)
+    return row
+
+
+def _search_each(index, queries: np.ndarray):
+    found, times = [], []
+    for q in queries:
+        started = time.perf_counter()
+        _, ids = index.search(q[None, :], 10)
+        times.append(time.perf_counter() - started)
+        found.append(ids[0])
+    return np.array(found), times
+
+
+def _recall(found: np.ndarray, truth: np.ndarray) -> float:
+    return round(statistics.mean(len(set(f) & set(t)) / 10 for f, t in zip(found, truth)), 4)
+
+
+def _machine() -> dict:
+    import platform
+
+    import faiss
+    import torch
+
+    return {"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(),
+            "python": sys.version.split()[0], "torch": torch.__version__, "faiss": faiss.__version__,
+            "torch_threads": torch.get_num_threads()}

@@ -1,0 +1,75 @@
+"""Metric arithmetic on hand-made runs, and both commands end to end at a small size."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from rag.evaluation import Beir, metrics, subset
+
+from .conftest import ROOT
+
+SCIFACT = ROOT.parent / "shared" / "bench" / "scifact"
+
+
+def test_metrics_on_a_hand_made_run():
+    qrels = {"q1": {"a": 1}, "q2": {"b": 1, "c": 1}}
+    run = {"q1": ["a", "x"], "q2": ["x", "b"] + [f"n{i}" for i in range(120)] + ["c"]}
+    m = metrics(run, qrels)
+    assert m["mrr@10"] == round((1 + 1 / 2) / 2, 4)
+    assert m["recall@10"] == round((1 + 0.5) / 2, 4) and m["recall@100"] == m["recall@10"]
+    idcg2 = 1 + 1 / 1.5849625007
+    assert m["ndcg@10"] == round((1 + (1 / 1.5849625007) / idcg2) / 2, 4)
+
+
+def test_subset_keeps_relevant_documents_for_kept_queries():
+    beir = Beir({str(i): ("t", "x") for i in range(100)}, {"q1": "a", "q2": "b", "q3": "c"},
+                {"q1": {"1": 1}, "q2": {"2": 1, "3": 1}, "q3": {str(i): 1 for i in range(10, 40)}})
+    small = subset(beir, 20)
+    assert set(small.queries) == {"q1", "q2"} and len(small.corpus) == 20
+    assert {"1", "2", "3"} <= set(small.corpus)
+
+
+def run_cli(*args):
+    result = subprocess.run([sys.executable, "-m", "rag.cli", *map(str, args)], capture_output=True,
+                            text=True, timeout=1200)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.mark.slow
+def test_rag_eval_beir_small(tmp_path):
+    if not SCIFACT.exists():
+        pytest.skip("../shared/bench/scifact is not beside the checkout")
+    report = run_cli("eval", "--beir", SCIFACT, "--max-docs", 200, "--work-dir", tmp_path, "--json")
+    assert {"ndcg@10", "recall@10", "recall@100", "mrr@10", "by_method", "docs", "queries", "seconds"} <= set(report)
+    assert set(report["by_method"]) == {"dense", "bm25", "hybrid"} and report["docs"] == 200
+    assert report["ndcg@10"] == report["by_method"]["hybrid"]["ndcg@10"] > 0.6  # a broken retriever scores ~0
+
+
+@pytest.mark.slow
+def test_rag_eval_qa_on_the_seed():
+    report = run_cli("eval", "--qa", ROOT / "rag" / "evalsets" / "seeds_qa.jsonl", "--index", _seed_index(), "--json")
+    assert report["questions"] == 16
+    assert report["refusal_accuracy"] >= 0.9 and report["answer_hit_rate"] >= 0.9
+    assert report["citation_precision"] >= 0.8
+
+
+def _seed_index():
+    path = ROOT / ".cache" / "test-seed-index"
+    subprocess.run([sys.executable, "-m", "rag.cli", "index", "--seeds", ROOT / "seeds", "--index", path, "--json"],
+                   check=True, capture_output=True, timeout=600)
+    return path
+
+
+@pytest.mark.slow
+def test_rag_bench_small():
+    if not SCIFACT.exists():
+        pytest.skip("../shared/bench/scifact is not beside the checkout")
+    report = run_cli("bench", "--beir", SCIFACT, "--max-docs", 40, "--scale", "2000,60000", "--queries", 10, "--json")
+    for key in ("ingest_chunks_per_s", "raw_encode_chunks_per_s", "ingest_vs_raw", "incremental_add_one_s",
+                "full_build_s", "incremental_vs_full", "query_p50_ms", "query_p95_ms", "answer_p50_ms"):
+        assert report[key] > 0, key
+    small, large = report["scale"]
+    assert small["chosen_index"] == "flat" and large["chosen_index"] == "ivf"
+    assert large["recall@10"] >= 0.9
