@@ -29,9 +29,10 @@ class SeedsWatcher(threading.Thread):
         super().__init__(name="seeds-watcher", daemon=True)
         self.service, self.interval = service, interval
         self.stopped = threading.Event()
+        self.last = signature(service.seeds_dir)  # taken now: a file dropped before run() still counts
 
     def run(self) -> None:
-        last = signature(self.service.seeds_dir)
+        last = self.last
         while not self.stopped.wait(self.interval):
             current = signature(self.service.seeds_dir)
             if current != last:

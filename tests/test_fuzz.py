@@ -1,6 +1,5 @@
 """Fuzz the API from its own OpenAPI schema (schemathesis), bounded: no input may cause a 5xx."""
 import itertools
-import shutil
 
 import pytest
 import schemathesis
@@ -8,23 +7,14 @@ from schemathesis import GenerationMode
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 
-from rag.server import create_app
-from rag.service import build_service
-
-from .conftest import SEED_FILE, make_settings
-from .test_server import RunningServer
+from .test_server import start_seed_server
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def api_schema(tmp_path_factory, real_embedder):
-    root = tmp_path_factory.mktemp("fuzz")
-    (root / "seeds").mkdir()
-    shutil.copy(SEED_FILE, root / "seeds")
-    service = build_service(make_settings(root / "seeds", root / "index"), real_embedder)
-    service.index()
-    server = RunningServer(create_app(service, with_ui=False))
+    server = start_seed_server(tmp_path_factory.mktemp("fuzz"), real_embedder)
     yield schemathesis.openapi.from_url(server.url + "/openapi.json")
     server.stop()
 

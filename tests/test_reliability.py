@@ -17,12 +17,11 @@ import numpy as np
 import pytest
 
 from rag import storage
-from rag.server import create_app
 from rag.service import build_service
 
 from .conftest import ROOT, SEED_FILE, make_settings
 from .test_end_to_end import _many_documents
-from .test_server import RunningServer, free_port
+from .test_server import free_port, start_seed_server
 
 pytestmark = pytest.mark.slow
 ARTIFACTS = ROOT / "test-artifacts"
@@ -31,10 +30,6 @@ ARTIFACTS = ROOT / "test-artifacts"
 @pytest.fixture(scope="module")
 def live(tmp_path_factory, real_embedder):
     """A real server whose every loaded index version is remembered with its documents."""
-    root = tmp_path_factory.mktemp("live")
-    (root / "seeds").mkdir()
-    shutil.copy(SEED_FILE, root / "seeds")
-    service = build_service(make_settings(root / "seeds", root / "index"), real_embedder)
     versions: dict[str, set] = {}
     real_load = storage.load_snapshot
 
@@ -44,9 +39,8 @@ def live(tmp_path_factory, real_embedder):
         return snap
 
     storage.load_snapshot = remembering
-    service.index()
-    server = RunningServer(create_app(service, with_ui=False))
-    server.service, server.versions = service, versions
+    server = start_seed_server(tmp_path_factory.mktemp("live"), real_embedder)
+    server.versions = versions
     yield server
     server.stop()
     storage.load_snapshot = real_load

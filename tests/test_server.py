@@ -43,15 +43,20 @@ class RunningServer:
         self.thread.join(10)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, real_embedder):
-    root = tmp_path_factory.mktemp("server")
+def start_seed_server(root, embedder, **overrides) -> RunningServer:
+    """A real server over a copy of the seed folder, API only; `.service` is the live service."""
     (root / "seeds").mkdir()
     shutil.copy(SEED_FILE, root / "seeds")
-    service = build_service(make_settings(root / "seeds", root / "index", server__max_upload_mb=1), real_embedder)
+    service = build_service(make_settings(root / "seeds", root / "index", **overrides), embedder)
     service.index()
     running = RunningServer(create_app(service, with_ui=False))
     running.service = service
+    return running
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, real_embedder):
+    running = start_seed_server(tmp_path_factory.mktemp("server"), real_embedder, server__max_upload_mb=1)
     yield running
     running.stop()
 
