@@ -42,7 +42,7 @@ class Chunking(_Section):
 class Retrieval(_Section):
     top_k: int = Field(5, ge=1, le=100)
     candidates: int = Field(50, ge=1)
-    rrf_k: int = Field(60, ge=1)
+    rrf_k: int = Field(10, ge=1)
     dense_weight: float = Field(1.0, ge=0)
     bm25_weight: float = Field(1.0, ge=0)
 

@@ -98,12 +98,12 @@ def doc_ranking(chunk_ids: list[int], snapshot, names: dict[str, str], depth: in
     return list(ranked)
 
 
-def method_rankings(retriever, snapshot, query: str, depth: int) -> dict[str, list[int]]:
-    s = retriever.settings
-    dense = retriever.dense(snapshot, query, depth)
-    lexical = retriever.lexical(snapshot, query, depth)
-    fused = rrf([(dense, s.dense_weight), (lexical, s.bm25_weight)], s.rrf_k)
-    return {"dense": dense, "bm25": lexical, "hybrid": sorted(fused, key=lambda v: -fused[v])}
+def method_rankings(retriever, snapshot, query: str, depth: int) -> dict[str, list]:
+    """Chunk rankings per method (documents for whole-document BM25); hybrid is the service's."""
+    return {"dense": retriever.dense(snapshot, query, depth),
+            "bm25": retriever.lexical_documents(snapshot, query, depth),
+            "bm25_chunks": retriever.lexical(snapshot, query, depth),
+            "hybrid": retriever.rank(snapshot, query, depth)}
 
 
 def metrics(run: dict[str, list[str]], qrels: dict[str, dict[str, int]]) -> dict[str, float]:
@@ -131,11 +131,11 @@ def evaluate_beir(service, beir: Beir, work_dir: Path, progress: bool = False) -
 
     snapshot = load_snapshot(work_dir / "index")
     depth = max(CUTOFFS) * 3  # chunks; pooled to at least 100 documents in practice
-    runs: dict[str, dict[str, list[str]]] = {"dense": {}, "bm25": {}, "hybrid": {}}
+    runs: dict[str, dict[str, list[str]]] = {"dense": {}, "bm25": {}, "bm25_chunks": {}, "hybrid": {}}
     query_started = time.perf_counter()
     for qid in _progress(list(beir.qrels), progress, "Queries"):
         for method, ids in method_rankings(service.retriever, snapshot, beir.queries[qid], depth).items():
-            runs[method][qid] = doc_ranking(ids, snapshot, names)
+            runs[method][qid] = [names[d] for d in ids[:100]] if method == "bm25" else doc_ranking(ids, snapshot, names)
     per_query_ms = (time.perf_counter() - query_started) * 1000 / max(len(beir.qrels), 1)
     by_method = {m: metrics(run, beir.qrels) for m, run in runs.items()}
     return {**by_method["hybrid"], "by_method": by_method, "docs": len(beir.corpus),

@@ -14,6 +14,7 @@ import shutil
 import threading
 import uuid
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -34,6 +35,7 @@ class Snapshot:
         self.chunks = {c.vector_id: c for c in chunks}
         self.vectors = vectors
         self._lexical = None
+        self._by_source: dict[str, list[int]] | None = None
         self._lexical_lock = threading.Lock()
 
     @property
@@ -42,14 +44,45 @@ class Snapshot:
 
     @property
     def lexical(self):
-        """BM25 over the chunks, built on first use (cheap: about a second per 10k chunks)."""
+        """Stemmed BM25 over chunks and over whole documents, built on first use
+        (about a second per 10k chunks)."""
         with self._lexical_lock:
             if self._lexical is None:
                 from .lexical import BM25Index
 
                 order = list(self.chunks)
-                self._lexical = (order, BM25Index([self.chunks[i].text for i in order]))
+                sources = list(self.by_source)
+                self._lexical = Lexical(order, BM25Index([self.chunks[i].text for i in order]),
+                                        sources, BM25Index([self.document_text(s) for s in sources]))
         return self._lexical
+
+    @property
+    def by_source(self) -> dict[str, list[int]]:
+        """Each document's chunk ids, in document order."""
+        if self._by_source is None:
+            grouped: dict[str, list[int]] = {}
+            for vid, chunk in sorted(self.chunks.items(), key=lambda kv: (kv[1].source, kv[1].start)):
+                grouped.setdefault(chunk.source, []).append(vid)
+            self._by_source = grouped
+        return self._by_source
+
+    def document_text(self, source: str) -> str:
+        """A document's indexed text, rebuilt from its (overlapping) chunks by their offsets."""
+        text, end = [], 0
+        for vid in self.by_source[source]:
+            chunk = self.chunks[vid]
+            if chunk.end > end:
+                text.append(chunk.text[max(0, end - chunk.start):] if chunk.start < end else "\n" + chunk.text)
+                end = chunk.end
+        return "".join(text)
+
+
+@dataclass
+class Lexical:
+    chunk_order: list[int]
+    chunks: object
+    doc_order: list[str]
+    documents: object
 
 
 def versions_dir(index_dir: Path) -> Path:

@@ -43,7 +43,7 @@ def test_rag_eval_beir_small(tmp_path):
         pytest.skip("../shared/bench/scifact is not beside the checkout")
     report = run_cli("eval", "--beir", SCIFACT, "--max-docs", 200, "--work-dir", tmp_path, "--json")
     assert {"ndcg@10", "recall@10", "recall@100", "mrr@10", "by_method", "docs", "queries", "seconds"} <= set(report)
-    assert set(report["by_method"]) == {"dense", "bm25", "hybrid"} and report["docs"] == 200
+    assert set(report["by_method"]) == {"dense", "bm25", "bm25_chunks", "hybrid"} and report["docs"] == 200
     assert report["ndcg@10"] == report["by_method"]["hybrid"]["ndcg@10"] > 0.6  # a broken retriever scores ~0
 
 
