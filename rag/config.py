@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, Optional
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -30,6 +30,8 @@ class Paths(_Section):
 
 class Embedding(_Section):
     model: str = "all-MiniLM-L6-v2"
+    backend: Literal["torch", "onnx-int8"] = "torch"
+    cache_dir: Optional[Path] = None
     batch_size: int = Field(32, ge=1)
     threads: int = Field(0, ge=0)
 

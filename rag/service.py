@@ -215,7 +215,12 @@ def build_service(settings: Settings, embedder: Embedder | None = None) -> RagSe
     """Wire the real parts (or a given embedder, for tests) into a service."""
     if embedder is None:
         e = settings.embedding
-        embedder = SentenceTransformerEmbedder(e.model, e.batch_size, e.threads)
+        if e.backend == "onnx-int8":
+            from .onnx_embedding import OnnxInt8Embedder
+
+            embedder = OnnxInt8Embedder(e.model, e.batch_size, e.threads, e.cache_dir)
+        else:
+            embedder = SentenceTransformerEmbedder(e.model, e.batch_size, e.threads)
     return RagService(settings, embedder)
 
 
