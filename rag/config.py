@@ -30,7 +30,7 @@ class Paths(_Section):
 
 class Embedding(_Section):
     model: str = "all-MiniLM-L6-v2"
-    backend: Literal["torch", "onnx-int8"] = "torch"
+    backend: Literal["torch", "onnx-int8"] = "onnx-int8"
     cache_dir: Optional[Path] = None
     batch_size: int = Field(32, ge=1)
     threads: int = Field(0, ge=0)

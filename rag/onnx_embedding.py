@@ -35,7 +35,9 @@ def export_int8(model_dir: str, cache_dir: Path) -> Path:
     if target.exists():
         return target
     cache_dir.mkdir(parents=True, exist_ok=True)
-    fp32, partial = target.with_suffix(".fp32.onnx"), target.with_suffix(".partial")
+    # per-process temporary names: two processes exporting at once must not share a half-written file
+    fp32 = target.with_suffix(f".{os.getpid()}.fp32.onnx")
+    partial = target.with_suffix(f".{os.getpid()}.partial")
     try:
         _export_fp32(model_dir, fp32)
         from onnxruntime.quantization import QuantType, quantize_dynamic
