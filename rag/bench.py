@@ -85,8 +85,6 @@ def _incremental(service, tmp: Path, full_s: float) -> dict:
 
 
 def _queries(service, snapshot, questions: list[str]) -> dict:
-    from .answer import ExtractiveAnswerer
-
     retrieval, answers = [], []
     service.retriever.search(snapshot, "warm up", 5)
     for q in questions:
@@ -94,7 +92,7 @@ def _queries(service, snapshot, questions: list[str]) -> dict:
         hits = service.retriever.search(snapshot, q, service.settings.retrieval.top_k)
         retrieval.append(time.perf_counter() - started)
         started = time.perf_counter()
-        ExtractiveAnswerer.answer(service.extractive, q, hits)
+        service.extractive.answer(q, hits)
         answers.append(time.perf_counter() - started + retrieval[-1])
     return {"queries": len(questions), "query_p50_ms": _ms(retrieval, 50), "query_p95_ms": _ms(retrieval, 95),
             "answer_p50_ms": _ms(answers, 50), "answer_p95_ms": _ms(answers, 95)}

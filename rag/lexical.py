@@ -1,6 +1,9 @@
 """Stemmed BM25 over chunk texts (bm25s + Snowball English stemmer)."""
 from __future__ import annotations
 
+import functools
+import re
+
 import numpy as np
 
 
@@ -27,7 +30,7 @@ class BM25Index:
         tokens = self._tokenize([query])
         if k <= 0 or not any(tokens.ids[0]) or not self._known(tokens):
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        docs, scores = self.retriever.retrieve(tokens, k=k, show_progress=False, n_threads=1)
+        docs, scores = self.retriever.retrieve(tokens, k=k, show_progress=False, n_threads=0)  # 0: no thread pool
         keep = scores[0] > 0
         return docs[0][keep].astype(np.int64), scores[0][keep]
 
@@ -43,17 +46,15 @@ _QUESTION_WORDS = {"tell", "told", "say", "said", "says", "according", "document
 
 def key_terms(text: str) -> list[str]:
     """Stemmed content words of a question or sentence (stopwords and question filler out)."""
-    import re
-
-    import Stemmer
     from bm25s.stopwords import STOPWORDS_EN_PLUS
 
     words = [w for w in re.findall(r"\w\w+|\d", text.lower())
              if w not in STOPWORDS_EN_PLUS and w not in _QUESTION_WORDS]
-    return _stemmer(Stemmer).stemWords(words)
+    return _english_stemmer().stemWords(words)
 
 
-def _stemmer(module, _cache={}):
-    if "en" not in _cache:
-        _cache["en"] = module.Stemmer("english")
-    return _cache["en"]
+@functools.lru_cache(maxsize=1)
+def _english_stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")

@@ -99,6 +99,8 @@ class OnnxInt8Embedder:
 
                 model_dir = resolve_model_path(self.base)
                 options = ort.SessionOptions()
+                # idle threads must not spin: FAISS and BM25 run between two embeddings
+                options.add_session_config_entry("session.intra_op.allow_spinning", "0")
                 if self.threads:
                     options.intra_op_num_threads = self.threads
                 self._session = ort.InferenceSession(str(export_int8(model_dir, self.cache_dir)), options,

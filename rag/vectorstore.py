@@ -7,6 +7,7 @@ vector database can take FAISS's place behind this interface and nothing else ch
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 from typing import Protocol
 
@@ -51,6 +52,9 @@ class FaissStore:
         self.nprobe = nprobe
         self.index = index if index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
         self._set_nprobe()
+        # Questions search one vector at a time: OpenMP threads only fight the embedder's for the
+        # cores (14 ms per search at 12k vectors with them, under 3 ms without).
+        faiss.omp_set_num_threads(1)
 
     @property
     def kind(self) -> str:
@@ -135,6 +139,10 @@ def build_ivf(dim: int, ids: np.ndarray, vectors: np.ndarray, nprobe: int = 32,
     index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
     rng = np.random.default_rng(seed)
     sample = vectors[rng.choice(len(vectors), min(train_size, len(vectors)), replace=False)]
-    index.train(np.ascontiguousarray(sample, dtype=np.float32))
-    index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(ids, dtype=np.int64))
+    faiss.omp_set_num_threads(os.cpu_count() or 1)  # building is bulk work: use every core
+    try:
+        index.train(np.ascontiguousarray(sample, dtype=np.float32))
+        index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(ids, dtype=np.int64))
+    finally:
+        faiss.omp_set_num_threads(1)
     return FaissStore(dim, index, nprobe)
