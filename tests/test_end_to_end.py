@@ -114,13 +114,14 @@ def test_killing_a_real_indexer_midway_leaves_previous_index_loadable(tmp_path, 
     seeds, index = tmp_path / "seeds", tmp_path / "index"
     seeds.mkdir()
     (seeds / SEED_FILE.name).write_bytes(SEED_FILE.read_bytes())
-    indexer = Indexer(real_embedder, 200, 32)
-    before = indexer.run(seeds, index)
-    _many_documents(seeds / "bulk", 60)
+    first = _start_indexer(seeds, index)  # the same process kind (and backend) as the runs killed below
+    before = json.loads(first.communicate(timeout=300)[0])
+    before_version = storage.current_name(index)
+    _many_documents(seeds / "bulk", 200)  # ~500 chunks: well over 6 s of embedding on any backend
 
     started = time.monotonic()
     kills = {
-        "while embedding": lambda: time.monotonic() - started > 12,
+        "while embedding": lambda: time.monotonic() - started > 6,
         "while writing the new version": lambda: any(
             p.name.endswith(".partial") for p in storage.versions_dir(index).iterdir()),
     }
@@ -129,15 +130,15 @@ def test_killing_a_real_indexer_midway_leaves_previous_index_loadable(tmp_path, 
         proc = _start_indexer(seeds, index)
         assert _kill_when(proc, condition), f"indexer finished before it could be killed {label}"
         snapshot = storage.load_snapshot(index)
-        assert snapshot.name == before.version, label
-        assert len(snapshot.chunks) == len(snapshot.vectors) == before.chunks_total
+        assert snapshot.name == before_version, label
+        assert len(snapshot.chunks) == len(snapshot.vectors) == before["chunks_total"]
 
     proc = _start_indexer(seeds, index)
     out, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err
     finished = json.loads(out)
     clean = Indexer(real_embedder, 200, 32).run(seeds, tmp_path / "clean")
-    assert finished["added"] == 60 and finished["chunks_total"] == clean.chunks_total
+    assert finished["added"] == 200 and finished["chunks_total"] == clean.chunks_total
     snapshot = storage.load_snapshot(index)
     assert sorted(snapshot.vectors.ids().tolist()) == sorted(snapshot.chunks)
     assert len({c.id for c in snapshot.chunks.values()}) == clean.chunks_total
