@@ -8,7 +8,6 @@ service says the documents do not hold the answer.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,15 +49,10 @@ def candidates(hits: list[Hit]) -> list[Candidate]:
         for start, end in hit.chunk.sentences:
             key = (hit.chunk.source, start, end)
             text = hit.chunk.sentence_text(start, end)
-            if key not in seen and not is_heading(text, hit.chunk.title):
+            if key not in seen and not hit.chunk.is_heading(start, end):
                 seen.add(key)
                 found.append(Candidate(hit.chunk, start, end, text))
     return found
-
-
-def is_heading(text: str, title: str) -> bool:
-    unfinished = not re.search(r"[.!?…][\"'”’)\]]*$", text)
-    return text.strip() == title.strip() or (unfinished and len(text.split()) < 12)
 
 
 def score_candidates(embedder: Embedder, question: str, found: list[Candidate],
@@ -135,5 +129,5 @@ def to_citation(number: int, cand: Candidate) -> Citation:
     return Citation(
         id=number, source=chunk.source, title=chunk.title, date=chunk.date, quote=cand.text,
         start=cand.start, end=cand.end, chunk_id=chunk.id, text=chunk.text,
-        score=round(cand.similarity, 4),
+        score=round(cand.similarity, 4), page=chunk.page_at(cand.start), section=chunk.section_at(cand.start),
     )

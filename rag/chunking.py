@@ -119,7 +119,17 @@ class Chunker:
             sentences=sentences,
             split_id=split_id,
             doc_hash=doc.hash,
+            headings=[h for h in doc.headings if h[0] < end and start < h[1]],
+            pages=marks_within([(at, n) for n, at in enumerate(doc.pages, start=1)], start, end),
+            sections=marks_within(doc.sections, start, end),
         )
+
+
+def marks_within(marks: list, start: int, end: int) -> list:
+    """The mark in force at `start` (moved to it) and every mark that begins inside the span."""
+    before = [m for m in marks if m[0] <= start]
+    inside = [tuple(m) for m in marks if start < m[0] < end]
+    return ([(start, before[-1][1])] if before else []) + inside
 
 
 def _windows(tokens: list[Span], size: int) -> list[list[Span]]:

@@ -17,6 +17,7 @@ from . import storage
 from .chunking import Chunker
 from .embedding import Embedder, content_window
 from .errors import CorruptIndexError, NoIndexError, RagError
+from . import loaders
 from .loaders import Unreadable, iter_files, parse_document, read_source
 from .records import Chunk, Document, IndexSummary, Skipped, content_hash
 from .vectorstore import FaissStore
@@ -50,7 +51,7 @@ class Indexer:
         return {
             "embedding": {"model": self.embedder.name},
             "chunker": {"chunk_tokens": self.chunk_tokens, "overlap_tokens": self.overlap_tokens,
-                        "version": 1},
+                        "version": 1, "loaders": loaders.VERSION},
         }
 
     def run(self, seeds_dir: Path, index_dir: Path, *, rebuild: bool = False,

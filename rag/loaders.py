@@ -1,19 +1,21 @@
 """Turn files into Documents, or into a reason they were skipped.
 
-Each format has one small reader returning (text, title or None). Everything the
+Each format has one reader module in rag/formats returning a `Parsed` (text, title, and where
+its pages, headings and sections are); `READERS` maps file suffixes to them. Everything the
 service can say about a file it cannot read is raised as `Unreadable(reason)`.
 """
 from __future__ import annotations
 
-import io
+import importlib
 import re
 from pathlib import Path
 from typing import Callable, Iterator
 
+from .layout import Parsed
 from .records import Document, content_hash
 
-SUPPORTED = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
 MAX_TITLE_CHARS = 200
+VERSION = 2  # bump when any reader's output changes: the index then rebuilds, as for the chunker
 _DATE_PATTERNS = [
     re.compile(r"\b(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})\b"),  # 20-11-2024 (day first)
     re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"),  # 2024-11-20
@@ -53,12 +55,13 @@ def read_source(path: Path, root: Path) -> tuple[str, bytes]:
 
 def parse_document(source: str, data: bytes) -> Document:
     """Text, title and date of a file's bytes; raises Unreadable."""
-    text, title = READERS[Path(source).suffix.lower()](data)
-    text = _normalise(text)
+    parsed = reader(Path(source).suffix.lower())(data)
+    text = parsed.text
     if not text.strip():
         raise Unreadable("no text found")
-    title = (title or _first_line(text) or Path(source).stem).strip()[:MAX_TITLE_CHARS]
-    return Document(source=source, text=text, title=title, date=find_date(text), hash=content_hash(data))
+    title = (parsed.title or _first_line(text) or Path(source).stem).strip()[:MAX_TITLE_CHARS]
+    return Document(source=source, text=text, title=title, date=find_date(text), hash=content_hash(data),
+                    headings=parsed.headings, pages=parsed.pages, sections=parsed.sections)
 
 
 def load_document(path: Path, root: Path) -> Document:
@@ -82,34 +85,6 @@ def _read_bytes(path: Path) -> bytes:
     return data
 
 
-def _decode(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return _printable(data.decode("utf-16"))
-        except UnicodeDecodeError:
-            raise Unreadable("not valid UTF-16 text") from None
-    if b"\x00" in data[:8192]:
-        raise Unreadable("binary file (contains NUL bytes)")
-    try:
-        return _printable(data.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise Unreadable(f"not valid UTF-8 text (byte {exc.start})") from None
-
-
-def _printable(text: str) -> str:
-    """Reject text that decodes but is mostly control or unassigned characters."""
-    sample = text[:8192]
-    odd = sum(not (ch.isprintable() or ch.isspace()) for ch in sample)
-    if sample and odd > 0.1 * len(sample):
-        raise Unreadable("binary file (mostly unprintable characters)")
-    return text
-
-
-def _normalise(text: str) -> str:
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
-
-
 def _first_line(text: str) -> str:
     for line in text.splitlines():
         line = line.strip().lstrip("#").strip()
@@ -130,67 +105,17 @@ def find_date(text: str, head_chars: int = 500) -> str | None:
     return None
 
 
-def read_text(data: bytes) -> tuple[str, str | None]:
-    return _decode(data), None
-
-
-def read_html(data: bytes) -> tuple[str, str | None]:
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(_decode(data), "html.parser")
-    for tag in soup(["script", "style", "noscript", "template", "head"]):
-        if tag.name != "head":
-            tag.decompose()
-    title = soup.title.get_text(" ", strip=True) if soup.title else None
-    if soup.head:
-        soup.head.decompose()
-    lines = (line.strip() for line in soup.get_text("\n").splitlines())
-    return "\n".join(line for line in lines if line), title or None
-
-
-def read_pdf(data: bytes) -> tuple[str, str | None]:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not _try_empty_password(reader):
-            raise Unreadable("encrypted PDF (password protected)")
-        text = "\n\n".join((page.extract_text() or "") for page in reader.pages)
-        title = (reader.metadata or {}).get("/Title") if reader.metadata else None
-    except Unreadable:
-        raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError, AssertionError) as exc:
-        raise Unreadable(f"corrupt PDF ({type(exc).__name__})") from None
-    return text, str(title) if title else None
-
-
-def _try_empty_password(reader) -> bool:
-    try:
-        return bool(reader.decrypt(""))
-    except Exception:  # pypdf raises several types for unsupported encryption
-        return False
-
-
-def read_docx(data: bytes) -> tuple[str, str | None]:
-    import zipfile
-
-    import docx
-
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise Unreadable(f"corrupt DOCX ({type(exc).__name__})") from None
-    text = "\n".join(p.text for p in document.paragraphs)
-    return text, document.core_properties.title or None
-
-
-READERS: dict[str, Callable[[bytes], tuple[str, str | None]]] = {
-    ".txt": read_text,
-    ".md": read_text,
-    ".markdown": read_text,
-    ".html": read_html,
-    ".htm": read_html,
-    ".pdf": read_pdf,
-    ".docx": read_docx,
+READERS: dict[str, str] = {  # file suffix -> module in rag/formats with read(data) -> Parsed
+    ".txt": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".pdf": "pdf",
+    ".docx": "docx",
 }
+SUPPORTED = tuple(READERS)
+
+
+def reader(suffix: str) -> Callable[[bytes], Parsed]:
+    return importlib.import_module(f".formats.{READERS[suffix]}", __package__).read

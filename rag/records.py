@@ -11,15 +11,26 @@ def content_hash(data: bytes | str) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+Span = tuple[int, int]
+Marks = list  # [(offset, value)]: the value holds from that offset on
+
+
 @dataclass
 class Document:
-    """One source file, as text. `source` (the path relative to the seeds folder) is its id."""
+    """One source file, as text. `source` (the path relative to the seeds folder) is its id.
+
+    `headings` are spans that label rather than state; `pages` the start offset of each page
+    (PDF); `sections` the heading path in force from each offset on. All offsets are into `text`.
+    """
 
     source: str
     text: str
     title: str
     date: str | None = None
     hash: str = ""
+    headings: list[Span] = field(default_factory=list)
+    pages: list[int] = field(default_factory=list)
+    sections: Marks = field(default_factory=list)
 
     def __post_init__(self):
         if not self.hash:
@@ -41,9 +52,12 @@ class Chunk:
     start: int
     end: int
     text: str
-    sentences: list[tuple[int, int]] = field(default_factory=list)
+    sentences: list[Span] = field(default_factory=list)
     split_id: int = 0
     doc_hash: str = ""
+    headings: list[Span] = field(default_factory=list)  # the document's headings inside this chunk
+    pages: Marks = field(default_factory=list)     # (offset, page number) in force here
+    sections: Marks = field(default_factory=list)  # (offset, heading path) in force here
 
     @property
     def vector_id(self) -> int:
@@ -53,14 +67,33 @@ class Chunk:
     def sentence_text(self, start: int, end: int) -> str:
         return self.text[start - self.start : end - self.start]
 
+    def is_heading(self, start: int, end: int) -> bool:
+        return any(a < end and start < b for a, b in self.headings)
+
+    def page_at(self, offset: int) -> int | None:
+        return _mark_at(self.pages, offset)
+
+    def section_at(self, offset: int) -> str | None:
+        return _mark_at(self.sections, offset)
+
     def to_dict(self) -> dict:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict) -> "Chunk":
         data = dict(data)
-        data["sentences"] = [tuple(s) for s in data.get("sentences", [])]
+        for key in ("sentences", "headings", "pages", "sections"):
+            data[key] = [tuple(s) for s in data.get(key, [])]
         return cls(**data)
+
+
+def _mark_at(marks: Marks, offset: int):
+    value = None
+    for at, mark in marks:
+        if at > offset:
+            break
+        value = mark
+    return value
 
 
 @dataclass
@@ -83,6 +116,8 @@ class Citation:
     chunk_id: str
     text: str
     score: float
+    page: int | None = None      # 1-based, for paged formats (PDF)
+    section: str | None = None   # heading path, e.g. "Results > Ferry service"
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -3,7 +3,8 @@ import re
 
 from rag.answer import NOT_FOUND, AnswerSettings, ExtractiveAnswerer, candidates
 from rag.chunking import Chunker
-from rag.records import Document, Hit
+from rag.loaders import parse_document
+from rag.records import Hit
 
 from .conftest import FakeEmbedder
 
@@ -13,7 +14,7 @@ DOC = ("Tea guide\nGreen tea is steamed soon after picking. Black tea is fully o
 
 def hits_for(text=DOC, source="tea.txt", chunk_tokens=12):
     emb = FakeEmbedder()
-    doc = Document(source=source, text=text, title="Tea guide")
+    doc = parse_document(source, text.encode())  # the reader marks "Tea guide" as a heading
     chunks = Chunker(emb.token_spans, chunk_tokens, 4).split(doc)
     return [Hit(c, 1.0 / (i + 1)) for i, c in enumerate(chunks)]
 

@@ -13,6 +13,7 @@ from rag import storage
 from rag.indexer import Indexer
 from rag.service import build_service
 
+from . import corpus
 from .conftest import ROOT, SEED_FILE, make_settings
 from .test_loaders import make_docx, make_pdf
 
@@ -78,6 +79,39 @@ def test_chunks_fit_the_model_window_and_offsets_hold(service, real_embedder):
             assert text[chunk.start : chunk.end] == chunk.text
             for a, b in chunk.sentences:
                 assert text[a:b] == chunk.sentence_text(a, b)
+
+
+@pytest.fixture(scope="module")
+def wrapped(tmp_path_factory, real_embedder):
+    """A wrapped three-page PDF and a hard-wrapped Markdown file, as a user drops them into seeds/."""
+    root = tmp_path_factory.mktemp("wrapped")
+    seeds = root / "seeds"
+    seeds.mkdir()
+    (seeds / "harbour.pdf").write_bytes(corpus.pdf_bytes(corpus.three_pages()))
+    (seeds / "ferry.md").write_text(corpus.markdown(corpus.NEWS), encoding="utf-8")
+    svc = build_service(make_settings(seeds, root / "index"), real_embedder)
+    svc.index()
+    return svc
+
+
+def test_pdf_citation_names_page_three_and_quotes_the_whole_sentence(wrapped):
+    answer = wrapped.ask("Where does the harbour master keep the spare propeller?")
+    cited = [c for c in answer.citations if c.source == "harbour.pdf"]
+    assert cited and cited[0].quote == corpus.PAGE_THREE and cited[0].page == 3
+    text = wrapped.document("harbour.pdf")["text"]
+    assert text[cited[0].start:cited[0].end] == cited[0].quote
+
+
+def test_pdf_answers_with_whole_sentences_across_wrapped_lines(wrapped):
+    answer = wrapped.ask("What did Xi tell Biden?")
+    quotes = [c.quote for c in answer.citations if c.source == "harbour.pdf"]
+    assert any(q.endswith("would protect its “core interests” on the peninsula.") for q in quotes), quotes
+
+
+def test_markdown_list_item_answers_with_its_section(wrapped):
+    answer = wrapped.ask("Who was the contractor?")
+    cited = [c for c in answer.citations if c.source == "ferry.md"]
+    assert cited and cited[0].quote == "Contractor: Adria Shipyards" and cited[0].section == "Costs"
 
 
 def _many_documents(folder: Path, count: int) -> None:

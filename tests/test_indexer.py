@@ -82,6 +82,16 @@ def test_model_change_rebuilds(setup):
     assert Indexer(emb2, 60, 10).run(seeds, index).chunks_embedded > 0
 
 
+def test_loader_change_rebuilds(setup, monkeypatch):
+    from rag import loaders
+
+    seeds, index, emb, indexer = setup
+    first = indexer.run(seeds, index)
+    monkeypatch.setattr(loaders, "VERSION", loaders.VERSION + 1)
+    rebuilt = indexer.run(seeds, index)
+    assert counts(rebuilt) == (1, 0, 0, 0) and rebuilt.chunks_embedded == first.chunks_total
+
+
 def test_unreadable_files_are_skipped_and_reported(setup):
     seeds, index, emb, indexer = setup
     (seeds / "empty.txt").write_bytes(b"")

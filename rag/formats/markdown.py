@@ -1,0 +1,64 @@
+"""Markdown parsed as CommonMark (markdown-it-py): soft-wrapped lines joined, headings, list items,
+table rows and code lines as blocks of their own, link text kept and URLs dropped."""
+from __future__ import annotations
+
+from ..layout import Layout, Parsed, looks_like_heading, table_rows
+from .text import decode
+
+
+def read(data: bytes) -> Parsed:
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").enable("table").parse(decode(data))
+    layout = Layout()
+    heading: int | None = None
+    rows: list[list[str]] | None = None  # inside a table: its rows so far
+    lists = 0  # list items state; a short unpunctuated paragraph elsewhere only labels
+    for token in tokens:
+        kind = token.type
+        if kind == "heading_open":
+            heading = int(token.tag[1])
+        elif kind == "heading_close":
+            heading = None
+        elif kind in ("bullet_list_open", "ordered_list_open"):
+            lists += 1
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            lists -= 1
+        elif kind == "table_open":
+            rows = []
+        elif kind == "tr_open":
+            rows.append([])
+        elif kind == "inline" and rows is not None:
+            rows[-1].append(inline_text(token))
+        elif kind == "table_close":
+            for row in table_rows(rows, header=True):
+                layout.block(row)
+            rows = None
+        elif kind == "inline":
+            text = inline_text(token)
+            layout.block(text, heading, label=not lists and looks_like_heading(text))
+        elif kind in ("fence", "code_block"):
+            for line in token.content.splitlines():
+                layout.block(line)
+        elif kind == "html_block":
+            layout.block(_html_text(token.content))
+    return layout.finish()
+
+
+def inline_text(token) -> str:
+    """What a reader sees: emphasis and links reduced to their text, images to their alt text."""
+    out = []
+    for child in token.children or []:
+        if child.type in ("text", "code_inline"):
+            out.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            out.append(" ")
+        elif child.type == "image":
+            out.append(child.content)
+    return "".join(out)
+
+
+def _html_text(html: str) -> str:
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(html, "html.parser").get_text(" ")
