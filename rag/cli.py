@@ -234,11 +234,15 @@ def check_bind(settings: Settings) -> None:
 def run_server(service) -> None:
     import uvicorn
 
+    import importlib
+
     from .server import create_app
     from .watcher import SeedsWatcher
 
     s = service.settings.server
     app = create_app(service)
+    if s.ui:  # the UI is composed onto the API here; the core package never imports it
+        app = importlib.import_module(s.ui).mount(app, service)
     if s.watch:
         SeedsWatcher(service, s.watch_interval).start()
     typer.echo(f"Serving on http://{s.host}:{s.port}  (API: /api, docs: /docs). Ctrl-C stops.", err=True)
@@ -257,9 +261,16 @@ def format_sources(result: dict) -> str:
         lines.append("Sources:")
         for c in result["citations"]:
             date = f", {c['date']}" if c["date"] else ""
-            lines.append(f"[{c['id']}] {c['title']} ({c['source']}{date}, chars {c['start']}-{c['end']})")
+            lines.append(f"[{c['id']}] {c['title']} ({c['source']}{date}{where(c)}, chars {c['start']}-{c['end']})")
             lines.append(f"    \u201c{c['quote']}\u201d")
     return "\n".join(lines)
+
+
+def where(citation: dict) -> str:
+    """", p. 12" and/or ", § Results > Ferry service" where the document has pages or headings."""
+    page = f", p. {citation['page']}" if citation.get("page") else ""
+    section = f", \u00a7 {citation['section']}" if citation.get("section") else ""
+    return page + section
 
 
 def _print_json(data) -> None:

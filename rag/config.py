@@ -77,6 +77,7 @@ class Server(_Section):
     watch_interval: float = Field(2.0, gt=0)
     max_upload_mb: float = Field(20, gt=0)
     max_question_chars: int = Field(4000, ge=1)
+    ui: Optional[str] = "ui.app"
 
 
 class Settings(_Section):

@@ -1,6 +1,7 @@
 """Files in the seeds folder, changed only through safe names and atomic writes."""
 from __future__ import annotations
 
+import mimetypes
 import os
 import re
 import unicodedata
@@ -8,6 +9,7 @@ from pathlib import Path, PurePosixPath
 
 from .errors import ConflictError, NotFoundError, UserInputError
 from .loaders import SUPPORTED, Unreadable, parse_document
+from .records import Document, content_hash
 
 MAX_NAME = 120
 
@@ -62,3 +64,17 @@ def _case_clash(seeds: Path, name: str) -> str | None:
         if path.name.lower() == name.lower():
             return path.name
     return None
+
+
+def read_indexed(seeds: Path, name: str, indexed_hash: str) -> tuple[bytes, Document]:
+    """The original bytes of an indexed document and its parsed text, exactly as indexed
+    (offsets in citations point into this text); refuses a file changed since indexing."""
+    data = resolve_existing(seeds, name).read_bytes()
+    if content_hash(data) != indexed_hash:
+        raise ConflictError(f"'{name[:80]}' has changed since it was indexed; re-index to open it.")
+    return data, parse_document(name, data)
+
+
+def content_type(name: str) -> str:
+    kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return f"{kind}; charset=utf-8" if kind.startswith("text/") else kind

@@ -1,5 +1,6 @@
-"""HTTP API (FastAPI) with the Gradio UI mounted at `/`. Handlers are thin: request model,
-service call, response; RagErrors become JSON errors here and nowhere else."""
+"""HTTP API (FastAPI). Handlers are thin: request model, service call, response; RagErrors
+become JSON errors here and nowhere else. The UI is composed onto this app by `rag serve`
+(ui.app.mount): the API knows nothing of it."""
 from __future__ import annotations
 
 import hmac
@@ -7,11 +8,12 @@ import json
 import time
 import uuid
 from typing import Literal, Optional
+from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, File, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import AuthError, RagError, UserInputError
@@ -45,7 +47,37 @@ class ChatRequest(BaseModel):
     stream: bool = False
 
 
-def create_app(service: RagService, *, with_ui: bool = True) -> FastAPI:
+class PageStart(BaseModel):
+    page: int = Field(..., description="1-based page number")
+    start: int = Field(..., description="offset in `text` where the page begins")
+
+
+class SectionStart(BaseModel):
+    start: int
+    path: str = Field(..., description='heading path in force from `start` on, e.g. "Results > Ferry service"')
+
+
+class TextSpan(BaseModel):
+    start: int
+    end: int
+
+
+class DocumentText(BaseModel):
+    """An indexed document as the service reads it: citation offsets point into `text`."""
+
+    name: str
+    title: str
+    date: Optional[str]
+    hash: str
+    chunks: int
+    content_type: str
+    text: str
+    pages: list[PageStart]
+    sections: list[SectionStart]
+    headings: list[TextSpan]
+
+
+def create_app(service: RagService) -> FastAPI:
     app = FastAPI(title="rag", description="Answers from your documents, each sentence cited.",
                   version="0.1.0", docs_url="/docs", openapi_url="/openapi.json")
     _errors(app)
@@ -74,6 +106,20 @@ def create_app(service: RagService, *, with_ui: bool = True) -> FastAPI:
     def documents() -> list[dict]:
         return service.documents()
 
+    @app.get("/api/documents/{name:path}/file", response_class=Response,
+             responses={200: {"description": "The original file, as uploaded", "content": {"*/*": {}}}})
+    def document_file(name: str) -> Response:
+        data, kind = service.document_file(name)
+        filename = quote(name.rsplit("/", 1)[-1])
+        headers = {"Content-Disposition": f"inline; filename*=UTF-8''{filename}", "X-Content-Type-Options": "nosniff"}
+        if kind != "application/pdf":  # an uploaded HTML file never runs script in this origin
+            headers["Content-Security-Policy"] = "sandbox"  # (Chromium's PDF viewer refuses a sandbox)
+        return Response(data, media_type=kind, headers=headers)
+
+    @app.get("/api/documents/{name:path}", response_model=DocumentText)
+    def document(name: str) -> dict:
+        return service.document(name)
+
     @app.post("/api/documents", dependencies=[writer])
     async def upload(request: Request, file: UploadFile = File(...), replace: bool = Query(False)) -> dict:
         data = await _read_limited(file, service.settings.server.max_upload_mb)
@@ -89,8 +135,6 @@ def create_app(service: RagService, *, with_ui: bool = True) -> FastAPI:
         return _summary(service.index())
 
     _openai_routes(app, service)
-    if with_ui:
-        app = _mount_ui(app, service)
     return app
 
 
@@ -230,11 +274,3 @@ def _openai_stream(first, events):
         yield "data: [DONE]\n\n"
 
     return StreamingResponse(frames(), media_type="text/event-stream")
-
-
-def _mount_ui(app: FastAPI, service: RagService) -> FastAPI:
-    import gradio as gr
-
-    from ui.app import CSS, build_ui
-
-    return gr.mount_gradio_app(app, build_ui(service), path="/", css=CSS, footer_links=[])

@@ -15,8 +15,8 @@ from .answer import AnswerSettings, ExtractiveAnswerer, not_found_answer
 from .config import Settings
 from .conversation import check_history, condense
 from .embedding import Embedder, SentenceTransformerEmbedder, VectorCache
-from .documents import resolve_existing, save_upload
-from .errors import NoIndexError, PayloadTooLargeError, ProviderError, UserInputError
+from .documents import content_type, read_indexed, resolve_existing, save_upload
+from .errors import NoIndexError, NotFoundError, PayloadTooLargeError, ProviderError, UserInputError
 from .generation import LLM, build_messages
 from .grounding import Grounder
 from .indexer import Indexer
@@ -78,6 +78,26 @@ class RagService:
         docs = self.snapshot().documents if self.has_index() else {}
         return [{"name": name, "title": d["title"], "date": d["date"], "chunks": len(d["chunk_ids"]),
                  "hash": d["hash"]} for name, d in sorted(docs.items())]
+
+    def document(self, name: str) -> dict:
+        """An indexed document's metadata and text, with where its pages and sections begin."""
+        entry, (_, doc) = self._indexed(name)
+        return {"name": name, "title": doc.title, "date": doc.date, "hash": doc.hash,
+                "chunks": len(entry["chunk_ids"]), "content_type": content_type(name), "text": doc.text,
+                "pages": [{"page": n, "start": at} for n, at in enumerate(doc.pages, start=1)],
+                "sections": [{"start": at, "path": path} for at, path in doc.sections],
+                "headings": [{"start": a, "end": b} for a, b in doc.headings]}
+
+    def document_file(self, name: str) -> tuple[bytes, str]:
+        """The original bytes of an indexed document and their content type."""
+        _, (data, _) = self._indexed(name)
+        return data, content_type(name)
+
+    def _indexed(self, name: str):
+        entry = self.snapshot().documents.get(name) if self.has_index() else None
+        if entry is None:
+            raise NotFoundError(f"No document named '{name[:80]}' in the index.")
+        return entry, read_indexed(self.seeds_dir, name, entry["hash"])
 
     def add_document(self, filename: str, data: bytes, *, replace: bool = False) -> tuple[str, IndexSummary]:
         limit = int(self.settings.server.max_upload_mb * 1024 * 1024)

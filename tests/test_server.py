@@ -49,7 +49,7 @@ def start_seed_server(root, embedder, **overrides) -> RunningServer:
     shutil.copy(SEED_FILE, root / "seeds")
     service = build_service(make_settings(root / "seeds", root / "index", **overrides), embedder)
     service.index()
-    running = RunningServer(create_app(service, with_ui=False))
+    running = RunningServer(create_app(service))
     running.service = service
     return running
 
@@ -76,6 +76,39 @@ def test_ask_returns_the_cli_contract(client):
     body = client.post("/api/ask", json={"question": "What did Xi tell Biden?"}).json()
     assert not body["not_found"] and "core interests" in " ".join(c["quote"] for c in body["citations"])
     assert {"id", "source", "title", "date", "quote", "start", "end", "chunk_id", "text", "score"} <= set(body["citations"][0])
+
+
+def test_document_text_holds_every_citation_at_its_offsets(client):
+    body = client.post("/api/ask", json={"question": "What did Xi tell Biden?"}).json()
+    cited = body["citations"][0]
+    doc = client.get(f"/api/documents/{cited['source']}").json()
+    assert doc["name"] == SEED_FILE.name and doc["pages"] == [] and doc["sections"] == []
+    assert doc["text"][cited["start"]:cited["end"]] == cited["quote"]
+    assert cited["page"] is None and cited["section"] is None  # plain text has neither
+    original = client.get(f"/api/documents/{cited['source']}/file")
+    assert original.content == SEED_FILE.read_bytes()
+    assert original.headers["content-type"] == "text/plain; charset=utf-8"
+    assert original.headers["content-security-policy"] == "sandbox"
+
+
+@pytest.mark.parametrize("path", ["/api/documents/nope.txt", "/api/documents/nope.txt/file",
+                                  "/api/documents/../../etc/passwd/file", "/api/documents/%2e%2e/config.yaml/file"])
+def test_only_indexed_documents_can_be_read(client, path):
+    response = client.get(path)
+    assert response.status_code == 404 and response.json()["detail"]
+
+
+def test_a_document_changed_since_indexing_is_refused_not_misquoted(client, server):
+    path = server.service.seeds_dir / "later.txt"
+    path.write_text("Draft\nThe first version of the text.\n")
+    server.service.index()
+    path.write_text("Draft\nA second version, not yet indexed.\n")
+    try:
+        response = client.get("/api/documents/later.txt")
+        assert response.status_code == 409 and "re-index" in response.json()["detail"]
+    finally:
+        path.unlink()
+        server.service.index()
 
 
 def sse_events(response):

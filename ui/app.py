@@ -8,7 +8,7 @@ import gradio as gr
 from rag.errors import RagError
 from rag.service import RagService
 
-from .format import answer_markdown, documents_rows, sources_html, summary_text
+from .format import answer_markdown, document_page, documents_rows, sources_html, summary_text
 
 CSS = """
 .source-card { border: 1px solid #d0d7de; border-radius: 8px; padding: 10px 12px; margin-bottom: 10px; }
@@ -18,9 +18,22 @@ CSS = """
 .source-text { margin: 0; font-size: 0.9em; white-space: pre-wrap; }
 .source-text mark { background: #fde68a; padding: 0 2px; }
 a.cite { text-decoration: none; font-weight: 600; color: #d97706; }
+.source-meta a.open { color: #0969da; }
 .unsupported { background: #fee2e2; border-bottom: 2px dotted #b91c1c; }
 """
 EXAMPLES = ["What did Xi tell Biden?", "Who did Wang Yi meet, and where?"]
+
+
+def mount(app, service: RagService):
+    """Add the chat UI at / and the document viewer at /view/<name> to the API app."""
+    from fastapi import Query
+    from fastapi.responses import HTMLResponse
+
+    @app.get("/view/{name:path}", response_class=HTMLResponse, include_in_schema=False)
+    def view(name: str, start: int | None = Query(None, ge=0), end: int | None = Query(None, ge=0)) -> str:
+        return document_page(service.document(name), start, end)
+
+    return gr.mount_gradio_app(app, build_ui(service), path="/", css=CSS, footer_links=[])
 
 
 def build_ui(service: RagService) -> gr.Blocks:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import re
+from urllib.parse import quote
 
 MARKER = re.compile(r"\[(\d+)\]")
 
@@ -44,14 +45,26 @@ def sources_html(result: dict) -> str:
 
 
 def _card(c: dict) -> str:
-    meta = " · ".join(html.escape(x) for x in (c.get("date") or "", c["source"]) if x)
+    meta = " · ".join(html.escape(x) for x in (c.get("date") or "", c["source"], location(c)) if x)
     return (
         f'<div class="source-card" id="source-{c["id"]}">'
         f'<div class="source-head"><span class="source-id">[{c["id"]}]</span> '
         f'<span class="source-title">{html.escape(c["title"])}</span></div>'
-        f'<div class="source-meta">{meta} · chars {c["start"]}–{c["end"]}</div>'
+        f'<div class="source-meta">{meta} · <a class="open" href="{view_url(c)}" target="_blank" '
+        f'rel="noopener">open</a></div>'
         f'<blockquote class="source-text">{highlight(c["text"], c["quote"])}</blockquote></div>'
     )
+
+
+def location(c: dict) -> str:
+    """Where a reader finds the sentence: "p. 12", "§ Results > Ferry service", or the characters."""
+    where = [f"p. {c['page']}"] if c.get("page") else []
+    where += [f"§ {c['section']}"] if c.get("section") else []
+    return " · ".join(where) or f"chars {c['start']}–{c['end']}"
+
+
+def view_url(c: dict) -> str:
+    return f"/view/{quote(c['source'])}?start={int(c['start'])}&end={int(c['end'])}#cited"
 
 
 def highlight(chunk_text: str, quote: str) -> str:
@@ -73,3 +86,60 @@ def summary_text(summary: dict) -> str:
             f"{summary['chunks_total']} in the index · {summary['seconds']:.1f} s")
     skipped = "".join(f"\n- skipped {s['path']}: {s['reason']}" for s in summary.get("skipped", []))
     return line + skipped
+
+
+def document_page(doc: dict, start: int | None = None, end: int | None = None) -> str:
+    """A whole document as one HTML page: headings, page markers, the span start-end marked
+    `#cited` (the link's fragment scrolls it into view), and a link to the original file."""
+    cited_page = _page_at(doc, start) if start is not None else None
+    original = f"/api/documents/{quote(doc['name'])}/file" + (f"#page={cited_page}" if cited_page else "")
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(doc['title'])}</title>"
+        f"<style>{VIEW_CSS}</style></head><body><header><h1>{html.escape(doc['title'])}</h1>"
+        f"<div class='meta'>{html.escape(doc['name'])}{' · ' + html.escape(doc['date']) if doc.get('date') else ''}"
+        f" · <a href='{original}'>original file</a></div></header><main>{document_body(doc, start, end)}</main>"
+        "</body></html>"
+    )
+
+
+VIEW_CSS = ("body{font:16px/1.6 system-ui,sans-serif;max-width:46em;margin:2em auto;padding:0 1em;color:#1f2328}"
+            "h1{font-size:1.5em}.meta{color:#57606a;font-size:.9em}h3{margin:1.4em 0 .3em}"
+            "p.label{color:#57606a}mark{background:#fde68a;padding:0 2px}"
+            ".page{display:block;color:#8c959f;font-size:.8em;border-top:1px dashed #d0d7de;margin:1em 0 .3em}")
+
+
+def document_body(doc: dict, start: int | None = None, end: int | None = None) -> str:
+    text = doc["text"]
+    sections = {s["start"] for s in doc.get("sections", [])}
+    labels = {h["start"] for h in doc.get("headings", [])}
+    pages: dict[int, list[int]] = {}
+    for p in doc.get("pages", []):
+        pages.setdefault(p["start"], []).append(p["page"])
+    cited = (start, end) if start is not None and end is not None and 0 <= start < end <= len(text) else None
+    out = []
+    for line in re.finditer(r"[^\n]+", text):
+        a, b = line.span()
+        tag = "h3" if a in sections else "p"
+        css = ' class="label"' if tag == "p" and a in labels else ""
+        out.append(f"<{tag}{css}>{_segments(text, a, b, pages, cited)}</{tag}>")
+    return "\n".join(out)
+
+
+def _segments(text: str, a: int, b: int, pages: dict, cited) -> str:
+    cuts = {a, b} | {p for p in pages if a <= p < b}
+    if cited:
+        cuts |= {x for x in cited if a < x < b}
+    points, html_out, marked = sorted(cuts), [], False
+    for x, y in zip(points, points[1:]):
+        html_out += [f'<span class="page">p. {n}</span>' for n in pages.get(x, []) if a <= x < b]
+        piece = html.escape(text[x:y])
+        if cited and cited[0] <= x and y <= cited[1]:
+            piece = f'<mark{"" if marked else " id=cited"}>{piece}</mark>'
+            marked = True
+        html_out.append(piece)
+    return "".join(html_out)
+
+
+def _page_at(doc: dict, offset: int) -> int | None:
+    found = [p["page"] for p in doc.get("pages", []) if p["start"] <= offset]
+    return found[-1] if found else None

@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from .. import corpus
 from ..conftest import ROOT, SEED_FILE
 
 pytestmark = pytest.mark.slow
@@ -36,6 +37,8 @@ def served(tmp_path_factory):
     root = tmp_path_factory.mktemp("ui")
     (root / "seeds").mkdir()
     shutil.copy(SEED_FILE, root / "seeds")
+    long_pdf = corpus.NEWS + corpus.FILLER * 4 + [("break", None), ("h2", "Notes"), ("p", corpus.PAGE_THREE)]
+    (root / "seeds" / "harbour.pdf").write_bytes(corpus.pdf_bytes(long_pdf))
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "rag.cli", "serve", "--port", str(port), "--seeds", str(root / "seeds"),
@@ -113,3 +116,34 @@ def test_documents_tab_lists_and_uploads(page, served, tmp_path):
     page.wait_for_function("document.querySelector('#index-status').innerText.includes('1 added')", timeout=90_000)
     assert "kettle.md" in page.locator("#documents").inner_text()
     assert (served[1] / "seeds" / "kettle.md").exists()
+
+
+def _page_holding(pdf: Path, words: str) -> int:
+    """The page a phrase is printed on, read from the PDF itself."""
+    from pdfminer.high_level import extract_text
+
+    for number in range(1, 10):
+        if words in extract_text(str(pdf), page_numbers=[number - 1]):
+            return number
+    raise AssertionError(f"{words!r} is on no page")
+
+
+def test_open_shows_the_whole_document_at_the_cited_sentence(page, served):
+    ask(page, "Where does the harbour master keep the spare propeller?")
+    page.wait_for_selector("#sources .source-card mark", timeout=90_000)
+    card = page.locator("#sources .source-card").first
+    page_no = _page_holding(served[1] / "seeds" / "harbour.pdf", "spare propeller")
+    assert page_no > 1 and "harbour.pdf" in card.inner_text() and f"p. {page_no}" in card.inner_text()
+    with page.context.expect_page() as opened:
+        card.locator("a.open").click()
+    viewer = opened.value
+    viewer.wait_for_selector("mark#cited", timeout=30_000)
+    assert viewer.locator("mark#cited").inner_text() == corpus.PAGE_THREE
+    assert "The regional transport authority said" in viewer.locator("main").inner_text()  # the whole document
+    assert viewer.locator("span.page").all_inner_texts() == [f"p. {n}" for n in range(1, page_no + 1)]
+    in_view = "(() => { const r = document.getElementById('cited').getBoundingClientRect();" \
+              " return r.top >= 0 && r.bottom <= window.innerHeight && window.scrollY > 0; })()"
+    viewer.wait_for_function(in_view, timeout=10_000)
+    assert viewer.locator(f"a[href$='/file#page={page_no}']").count() == 1
+    ARTIFACTS.mkdir(exist_ok=True)
+    viewer.screenshot(path=str(ARTIFACTS / "ui-open-source.png"))

@@ -1,4 +1,5 @@
-from ui.format import answer_markdown, documents_rows, highlight, sources_html, summary_text
+from ui.format import (answer_markdown, document_body, document_page, documents_rows, highlight, location,
+                       sources_html, summary_text)
 
 RESULT = {
     "answer": "Xi spoke. [1] Unbacked claim. (unsupported)",
@@ -22,6 +23,38 @@ def test_source_card_highlights_the_quote_inside_its_chunk():
     html = sources_html(RESULT)
     assert 'id="source-1"' in html and "Before. <mark>Xi spoke.</mark> After." in html
     assert "2024-11-20 · a.txt · chars 10–19" in html
+    assert '<a class="open" href="/view/a.txt?start=10&amp;end=19#cited"' in html or \
+        '<a class="open" href="/view/a.txt?start=10&end=19#cited"' in html
+
+
+def test_location_names_page_and_section_before_characters():
+    c = RESULT["citations"][0]
+    assert location(dict(c, page=3, section="Results > Ferry service")) == "p. 3 · § Results > Ferry service"
+    assert location(dict(c, page=None, section="Costs")) == "§ Costs"
+    assert location(c) == "chars 10–19"
+
+
+TEXT = "Report\nFirst page text. It <b> ends\nSecond page here.\nResults\nThe answer is 42."
+DOC = {"name": "r.pdf", "title": "Report", "date": None, "text": TEXT,
+       "pages": [{"page": 1, "start": 0}, {"page": 2, "start": TEXT.index("Second")}],
+       "sections": [{"start": TEXT.index("Results"), "path": "Results"}],
+       "headings": [{"start": 0, "end": 6}, {"start": TEXT.index("Results"), "end": TEXT.index("Results") + 7}]}
+
+
+def test_document_view_marks_the_cited_span_pages_and_sections():
+    start = DOC["text"].index("The answer is 42.")
+    body = document_body(DOC, start, start + len("The answer is 42."))
+    assert '<mark id=cited>The answer is 42.</mark>' in body
+    assert '<p><span class="page">p. 2</span>Second page here.</p>' in body
+    assert "<h3>Results</h3>" in body and '<p class="label"><span class="page">p. 1</span>Report</p>' in body
+    assert "It &lt;b&gt; ends" in body  # document text is escaped
+
+
+def test_document_view_links_the_original_at_the_cited_page():
+    start = DOC["text"].index("Second")
+    page = document_page(DOC, start, start + 6)
+    assert "/api/documents/r.pdf/file#page=2" in page and "<mark id=cited>Second</mark>" in page
+    assert "<mark" not in document_page(DOC, 5, 500)  # a span outside the text marks nothing
 
 
 def test_document_text_cannot_inject_markup():
