@@ -38,4 +38,4 @@ index: install
 	$(BIN)/rag index
 
 clean:
-	rm -rf $(VENV) index/CURRENT index/versions index/.lock
+	rm -rf $(VENV) index/CURRENT index/versions index/.lock index/jobs.json

@@ -48,7 +48,7 @@ def index(
 ):
     """Bring the index in line with the seeds folder (only new or changed files are embedded)."""
     service = service_for(settings_from(config, seeds, index))
-    summary = service.index(rebuild=rebuild, progress=not as_json and sys.stderr.isatty())
+    summary = service.index(rebuild=rebuild, progress=terminal_progress(not as_json and sys.stderr.isatty()))
     if as_json:
         data = summary.to_dict()
         data.pop("version")
@@ -115,6 +115,29 @@ def chat(
         turns += [{"role": "user", "content": question}, {"role": "assistant", "content": result["answer"]}]
 
 
+def terminal_progress(show: bool):
+    """A progress bar on stderr for each phase of an index run (scanning, embedding, …)."""
+    if not show:
+        return None
+    from tqdm import tqdm
+
+    bars: dict[str, object] = {}
+
+    def update(phase: str, done: int, total: int) -> None:
+        bar = bars.get(phase)
+        if bar is None:
+            for other in bars.values():
+                other.close()
+            bar = bars[phase] = tqdm(total=total, desc=phase.capitalize(), unit="", file=sys.stderr, leave=True)
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+        if done >= total:
+            bar.close()
+
+    return update
+
+
 def _stream(events) -> dict:
     """Print tokens as they come; return the final, checked result."""
     for event in events:
@@ -155,7 +178,7 @@ def serve(
     service = service_for(settings)
     if rebuild or not service.has_index():
         typer.echo("Building the index…", err=True)
-        service.index(rebuild=rebuild, progress=sys.stderr.isatty())
+        service.index(rebuild=rebuild, progress=terminal_progress(sys.stderr.isatty()))
     service.snapshot()  # a corrupt index stops here with a message naming --rebuild
     run_server(service)
 
@@ -184,7 +207,7 @@ def evaluate(
     if beir:
         data = evaluation.load_beir(beir, max_docs)
         folder = work_dir or Path(".cache") / f"eval-{beir.resolve().name}-{max_docs or 'all'}"
-        report = evaluation.evaluate_beir(service, data, folder, progress=not as_json and sys.stderr.isatty())
+        report = evaluation.evaluate_beir(service, data, folder, progress=terminal_progress(not as_json and sys.stderr.isatty()))
     if qa:
         report = {**report, "qa": evaluation.evaluate_qa(service, qa)} if beir else evaluation.evaluate_qa(service, qa)
     if as_json:

@@ -76,3 +76,12 @@ class MissingDependencyError(RagError):
             f"The Python package '{package}' is required but not installed. "
             f"Run 'make run' (or pip install {package}){extra_hint}."
         )
+
+
+class IndexCancelled(RagError):
+    """An index run stopped at a user's request; the live index is untouched."""
+
+    status = 409
+
+    def __init__(self):
+        super().__init__("The index run was cancelled; the previous index is still live.")

@@ -123,7 +123,7 @@ def metrics(run: dict[str, list[str]], qrels: dict[str, dict[str, int]]) -> dict
     return {k: round(v / n, 4) for k, v in totals.items()}
 
 
-def evaluate_beir(service, beir: Beir, work_dir: Path, progress: bool = False) -> dict:
+def evaluate_beir(service, beir: Beir, work_dir: Path, progress=None) -> dict:
     started = time.perf_counter()
     names = write_corpus(beir, work_dir / "corpus")
     service.indexer.run(work_dir / "corpus", work_dir / "index", progress=progress)
@@ -133,7 +133,7 @@ def evaluate_beir(service, beir: Beir, work_dir: Path, progress: bool = False) -
     depth = max(CUTOFFS) * 3  # chunks; pooled to at least 100 documents in practice
     runs: dict[str, dict[str, list[str]]] = {"dense": {}, "bm25": {}, "bm25_chunks": {}, "hybrid": {}}
     query_started = time.perf_counter()
-    for qid in _progress(list(beir.qrels), progress, "Queries"):
+    for qid in _progress(list(beir.qrels), progress is not None, "Queries"):
         for method, ids in method_rankings(service.retriever, snapshot, beir.queries[qid], depth).items():
             runs[method][qid] = [names[d] for d in ids[:100]] if method == "bm25" else doc_ranking(ids, snapshot, names)
     per_query_ms = (time.perf_counter() - query_started) * 1000 / max(len(beir.qrels), 1)

@@ -6,23 +6,34 @@ version and swapped in atomically (see storage.py).
 """
 from __future__ import annotations
 
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
 from . import storage
 from .chunking import Chunker
 from .embedding import Embedder, content_window
-from .errors import CorruptIndexError, NoIndexError, RagError
+from .errors import CorruptIndexError, IndexCancelled, NoIndexError, RagError
 from . import loaders
 from .loaders import Unreadable, iter_files, parse_document, read_source
 from .records import Chunk, Document, IndexSummary, Skipped, content_hash
 from .vectorstore import FaissStore
 
 EMBED_SLICE = 1024  # large slices let encode() sort by length: less padding
+PROGRESS_STEPS = 20  # but small enough that progress moves about this many times a run
+
+Progress = Callable[[str, int, int], None]  # (phase, done, total): scanning, embedding, writing
+
+
+def _quiet(phase: str, done: int, total: int) -> None:
+    pass
+
+
+def _never() -> bool:
+    return False
 
 
 @dataclass
@@ -55,13 +66,15 @@ class Indexer:
         }
 
     def run(self, seeds_dir: Path, index_dir: Path, *, rebuild: bool = False,
-            progress: bool = False) -> IndexSummary:
+            progress: Progress | None = None, cancelled: Callable[[], bool] | None = None) -> IndexSummary:
+        """Sync the index with the folder. `progress` hears each phase's counts; `cancelled` is
+        asked between steps and, once true, stops the run before anything is written."""
         started = time.perf_counter()
         if not seeds_dir.is_dir():
             raise RagError(f"Seeds folder not found: {seeds_dir}")
         with storage.writer_lock(index_dir):
             previous = None if rebuild else self._previous(index_dir)
-            summary = self._sync(seeds_dir, index_dir, previous, progress)
+            summary = self._sync(seeds_dir, index_dir, previous, progress or _quiet, cancelled or _never)
         summary.seconds = round(time.perf_counter() - started, 3)
         return summary
 
@@ -73,9 +86,9 @@ class Indexer:
         same = all(snapshot.manifest.get(k) == v for k, v in self.fingerprint().items())
         return snapshot if same else None
 
-    def _sync(self, seeds_dir, index_dir, previous, progress) -> IndexSummary:
+    def _sync(self, seeds_dir, index_dir, previous, progress: Progress, cancelled) -> IndexSummary:
         old_docs = previous.documents if previous else {}
-        plan = self._plan(seeds_dir, old_docs)
+        plan = self._plan(seeds_dir, old_docs, progress, cancelled)
         new_chunks = [c for doc in plan.fresh for c in self.chunker.split(doc)]
         gone = set(old_docs) - set(plan.keep)
         summary = IndexSummary(
@@ -89,16 +102,24 @@ class Indexer:
         if previous is not None and not (plan.fresh or gone):
             summary.chunks_total, summary.version = len(previous.chunks), previous.name
             return summary
-        vectors = self._embed(new_chunks, progress)
+        vectors = self._embed(new_chunks, progress, cancelled)
+        progress("writing", 0, 1)
         chunks, store = self._merge(previous, plan.keep, new_chunks, vectors)
         manifest = {**self.fingerprint(), "dim": store.dim, "documents": {**plan.keep, **_entries(plan.fresh, new_chunks)}}
+        if cancelled():
+            raise IndexCancelled()
         summary.version = storage.write_snapshot(index_dir, manifest, chunks, store)
         summary.chunks_total = len(chunks)
+        progress("writing", 1, 1)
         return summary
 
-    def _plan(self, seeds_dir: Path, old_docs: dict) -> _Plan:
+    def _plan(self, seeds_dir: Path, old_docs: dict, progress: Progress, cancelled) -> _Plan:
         plan = _Plan()
-        for path in iter_files(seeds_dir):
+        files = list(iter_files(seeds_dir))
+        for done, path in enumerate(files):
+            progress("scanning", done, len(files))
+            if cancelled():
+                raise IndexCancelled()
             try:
                 source, data = read_source(path, seeds_dir)
                 old = old_docs.get(source)
@@ -108,19 +129,19 @@ class Indexer:
                     plan.fresh.append(parse_document(source, data))
             except Unreadable as exc:
                 plan.skipped.append(Skipped(path=path.relative_to(seeds_dir.resolve()).as_posix(), reason=str(exc)))
+        progress("scanning", len(files), len(files))
         return plan
 
-    def _embed(self, chunks: list[Chunk], progress: bool) -> np.ndarray:
-        from tqdm import tqdm
-
-        bar = tqdm(total=len(chunks), unit="chunk", desc="Embedding", file=sys.stderr,
-                   disable=not progress or not chunks)
+    def _embed(self, chunks: list[Chunk], progress: Progress, cancelled) -> np.ndarray:
+        step = max(32, min(EMBED_SLICE, len(chunks) // PROGRESS_STEPS))
         parts = []
-        for i in range(0, len(chunks), EMBED_SLICE):
-            batch = chunks[i : i + EMBED_SLICE]
+        progress("embedding", 0, len(chunks))
+        for i in range(0, len(chunks), step):
+            if cancelled():
+                raise IndexCancelled()
+            batch = chunks[i : i + step]
             parts.append(self.embedder.embed_batch([c.text for c in batch]))
-            bar.update(len(batch))
-        bar.close()
+            progress("embedding", i + len(batch), len(chunks))
         return np.vstack(parts) if parts else np.zeros((0, self.embedder.dim), dtype=np.float32)
 
     def _merge(self, previous, keep: dict, new_chunks: list[Chunk], vectors: np.ndarray):

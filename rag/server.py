@@ -77,6 +77,30 @@ class DocumentText(BaseModel):
     headings: list[TextSpan]
 
 
+class JobView(BaseModel):
+    """An index run: queued, then running through its phases, then done, failed or cancelled."""
+
+    id: str
+    kind: Literal["reindex", "upload", "delete"]
+    state: Literal["queued", "running", "done", "failed", "cancelled"]
+    phase: Optional[Literal["scanning", "embedding", "writing", "swapping"]]
+    done: int
+    total: int
+    created: str
+    started: Optional[str]
+    finished: Optional[str]
+    summary: Optional[dict] = Field(None, description="the index summary, once done")
+    error: Optional[str]
+    documents: list[str] = Field(..., description="uploaded or deleted documents this run covers")
+
+
+class UploadJob(JobView):
+    name: str = Field(..., description="the name the upload was saved under")
+
+
+WaitOpt = Query(False, description="Hold the request until the index run ends and return its summary.")
+
+
 def create_app(service: RagService) -> FastAPI:
     app = FastAPI(title="rag", description="Answers from your documents, each sentence cited.",
                   version="0.1.0", docs_url="/docs", openapi_url="/openapi.json")
@@ -86,9 +110,7 @@ def create_app(service: RagService) -> FastAPI:
 
     @app.get("/api/health")
     def health() -> dict:
-        snap = service.snapshot() if service.has_index() else None
-        return {"status": "ok", "documents": len(snap.documents) if snap else 0,
-                "chunks": len(snap.chunks) if snap else 0, "index_version": snap.name if snap else ""}
+        return {"status": "ok", **service.status()}
 
     @app.post("/api/ask")
     def ask(body: AskRequest) -> dict:
@@ -120,19 +142,43 @@ def create_app(service: RagService) -> FastAPI:
     def document(name: str) -> dict:
         return service.document(name)
 
-    @app.post("/api/documents", dependencies=[writer])
-    async def upload(request: Request, file: UploadFile = File(...), replace: bool = Query(False)) -> dict:
+    @app.post("/api/documents", dependencies=[writer], status_code=202, response_model=UploadJob,
+              responses={200: {"description": "with wait=true: the index summary plus name"}})
+    async def upload(file: UploadFile = File(...), replace: bool = Query(False), wait: bool = WaitOpt):
         data = await _read_limited(file, service.settings.server.max_upload_mb)
-        name, summary = await run_in_threadpool(service.add_document, file.filename or "", data, replace=replace)
-        return {"name": name, **_summary(summary)}
+        name, job = await run_in_threadpool(service.upload, file.filename or "", data, replace=replace)
+        if wait:
+            return JSONResponse({"name": name, **await run_in_threadpool(service.jobs.result, job.id)})
+        return {"name": name, **job.to_dict()}
 
-    @app.delete("/api/documents/{name:path}", dependencies=[writer])
-    def delete(name: str) -> dict:
-        return _summary(service.delete_document(name))
+    @app.delete("/api/documents/{name:path}", dependencies=[writer], status_code=202, response_model=JobView,
+                responses={200: {"description": "with wait=true: the index summary"}})
+    def delete(name: str, wait: bool = WaitOpt):
+        return _job_or_summary(service, service.remove(name), wait)
 
-    @app.post("/api/reindex", dependencies=[writer])
-    def reindex() -> dict:
-        return _summary(service.index())
+    @app.post("/api/reindex", dependencies=[writer], status_code=202, response_model=JobView,
+              responses={200: {"description": "with wait=true: the index summary"}})
+    def reindex(wait: bool = WaitOpt):
+        return _job_or_summary(service, service.start_index(), wait)
+
+    @app.get("/api/jobs", response_model=list[JobView])
+    def jobs() -> list[dict]:
+        return [job.to_dict() for job in service.jobs.list()]
+
+    @app.get("/api/jobs/{job_id}", response_model=JobView)
+    def job(job_id: str) -> dict:
+        return service.jobs.get(job_id).to_dict()
+
+    @app.get("/api/jobs/{job_id}/events", response_class=StreamingResponse,
+             responses={200: {"description": "Server-Sent Events: a `job` event at every change, until it ends",
+                              "content": {"text/event-stream": {}}}})
+    def job_events(job_id: str):
+        events = service.jobs.events(job_id)
+        return _sse(next(events), events, lambda job: ("job", job))
+
+    @app.delete("/api/jobs/{job_id}", dependencies=[writer], response_model=JobView)
+    def cancel(job_id: str) -> dict:
+        return service.jobs.cancel(job_id).to_dict()
 
     _openai_routes(app, service)
     return app
@@ -142,10 +188,9 @@ def _turns(history: Optional[list[Message]]) -> Optional[list[dict]]:
     return [m.model_dump() for m in history] if history is not None else None
 
 
-def _summary(summary) -> dict:
-    data = summary.to_dict()
-    data["skipped"] = [dict(s) for s in data["skipped"]]
-    return data
+def _job_or_summary(service: RagService, job, wait: bool):
+    """202 with the job, or (wait=true, for scripts) 200 with its summary once it ends."""
+    return JSONResponse(service.jobs.result(job.id)) if wait else job.to_dict()
 
 
 def _sse(first, rest, shape):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from . import storage
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Callable, Iterator
 
 from .answer import AnswerSettings, ExtractiveAnswerer, not_found_answer
 from .config import Settings
@@ -19,7 +19,8 @@ from .documents import content_type, read_indexed, resolve_existing, save_upload
 from .errors import NoIndexError, NotFoundError, PayloadTooLargeError, ProviderError, UserInputError
 from .generation import LLM, build_messages
 from .grounding import Grounder
-from .indexer import Indexer
+from .indexer import Indexer, Progress
+from .jobs import Job, JobManager
 from .records import Answer, IndexSummary
 from .retrieval import RetrievalSettings, Retriever
 
@@ -37,6 +38,8 @@ class RagService:
         self._snapshot: storage.Snapshot | None = None
         self._swap = threading.Lock()
         self._indexing = threading.RLock()  # one re-index at a time in this process
+        self.jobs = JobManager(lambda progress, cancelled: self.index(progress=progress, cancelled=cancelled),
+                               settings.paths.index / "jobs.json")
 
     @property
     def seeds_dir(self) -> Path:
@@ -59,18 +62,44 @@ class RagService:
                     current = self._snapshot = storage.load_snapshot(self.index_dir)
         return current
 
+    def status(self) -> dict:
+        """The live index: how many documents and chunks, its version and when it was built."""
+        snap = self.snapshot() if self.has_index() else None
+        return {"documents": len(snap.documents) if snap else 0, "chunks": len(snap.chunks) if snap else 0,
+                "index_version": snap.name if snap else "", "built": snap.manifest.get("built") if snap else None}
+
     def has_index(self) -> bool:
         return storage.current_name(self.index_dir) is not None
 
-    def index(self, *, rebuild: bool = False, progress: bool = False) -> IndexSummary:
+    def index(self, *, rebuild: bool = False, progress: Progress | None = None,
+              cancelled: Callable[[], bool] | None = None) -> IndexSummary:
         """Re-index in the caller's thread; questions keep using the old version until the swap."""
+        progress = progress or (lambda phase, done, total: None)
         with self._indexing:
-            summary = self.indexer.run(self.seeds_dir, self.index_dir, rebuild=rebuild, progress=progress)
+            summary = self.indexer.run(self.seeds_dir, self.index_dir, rebuild=rebuild, progress=progress,
+                                       cancelled=cancelled)
+            progress("swapping", 0, 1)
             fresh = storage.load_snapshot(self.index_dir)
             fresh.lexical  # built before the swap, so the first question after it pays nothing
             with self._swap:
                 self._snapshot = fresh
+            progress("swapping", 1, 1)
         return summary
+
+    # -- index runs as jobs (the HTTP API and the UI) -------------------------------------
+
+    def start_index(self, kind: str = "reindex", document: str | None = None) -> Job:
+        """Queue an index run, or join the one that will cover this request; returns at once."""
+        return self.jobs.submit(kind, document)
+
+    def upload(self, filename: str, data: bytes, *, replace: bool = False) -> tuple[str, Job]:
+        """Save a checked upload into the seeds folder now; index it in a job."""
+        name = self._save(filename, data, replace)
+        return name, self.start_index("upload", name)
+
+    def remove(self, name: str) -> Job:
+        resolve_existing(self.seeds_dir, name).unlink()
+        return self.start_index("delete", name)
 
     # -- documents -----------------------------------------------------------------------
 
@@ -100,12 +129,14 @@ class RagService:
         return entry, read_indexed(self.seeds_dir, name, entry["hash"])
 
     def add_document(self, filename: str, data: bytes, *, replace: bool = False) -> tuple[str, IndexSummary]:
+        with self._indexing:
+            return self._save(filename, data, replace), self.index()
+
+    def _save(self, filename: str, data: bytes, replace: bool) -> str:
         limit = int(self.settings.server.max_upload_mb * 1024 * 1024)
         if len(data) > limit:
             raise PayloadTooLargeError(f"The file is larger than the {self.settings.server.max_upload_mb:g} MB limit.")
-        with self._indexing:
-            name = save_upload(self.seeds_dir, filename, data, replace=replace)
-            return name, self.index()
+        return save_upload(self.seeds_dir, filename, data, replace=replace)
 
     def delete_document(self, name: str) -> IndexSummary:
         with self._indexing:

@@ -128,7 +128,8 @@ def write_snapshot(index_dir: Path, manifest: dict, chunks: list[Chunk], vectors
     staging = root / f".{name}.partial"
     try:
         staging.mkdir(parents=True)
-        manifest = {**manifest, "format": FORMAT, "version": name, "chunks": len(chunks)}
+        built = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        manifest = {**manifest, "format": FORMAT, "version": name, "chunks": len(chunks), "built": built}
         _write(staging / "manifest.json", json.dumps(manifest, indent=1, ensure_ascii=False))
         _write(staging / "chunks.jsonl", "".join(json.dumps(c.to_dict(), ensure_ascii=False) + "\n" for c in chunks))
         vectors.save(staging)

@@ -36,10 +36,10 @@ class SeedsWatcher(threading.Thread):
         while not self.stopped.wait(self.interval):
             current = signature(self.service.seeds_dir)
             if current != last:
-                try:
-                    summary = self.service.index()
+                try:  # a job like any other, so the API and the UI can watch it
+                    summary = self.service.jobs.result(self.service.start_index().id)
                     log.warning("seeds changed: %s added, %s updated, %s removed",
-                                summary.added, summary.updated, summary.removed)
+                                summary["added"], summary["updated"], summary["removed"])
                 except RagError as exc:
                     log.warning("re-index after a change failed: %s", exc)
                 last = current

@@ -156,7 +156,7 @@ def test_invalid_json_is_422(client):
 
 def test_upload_then_ask_then_delete(client, server):
     doc = b"Orchard report\nThe Kestrel Valley orchard harvested 812 tonnes of quince in 2023.\n"
-    response = client.post("/api/documents", files={"file": ("orchard.txt", doc, "text/plain")})
+    response = client.post("/api/documents?wait=true", files={"file": ("orchard.txt", doc, "text/plain")})
     assert response.status_code == 200, response.text
     assert response.json()["added"] == 1 and response.json()["name"] == "orchard.txt"
     names = [d["name"] for d in client.get("/api/documents").json()]
@@ -165,11 +165,11 @@ def test_upload_then_ask_then_delete(client, server):
     body = client.post("/api/ask", json={"question": "How much quince did the Kestrel Valley orchard harvest?"}).json()
     assert any(c["source"] == "orchard.txt" and "812 tonnes" in c["quote"] for c in body["citations"])
 
-    assert client.post("/api/documents", files={"file": ("orchard.txt", b"Other text.", "text/plain")}).status_code == 409
-    assert client.delete("/api/documents/orchard.txt").json()["removed"] == 1
+    assert client.post("/api/documents?wait=true", files={"file": ("orchard.txt", b"Other text.", "text/plain")}).status_code == 409
+    assert client.delete("/api/documents/orchard.txt?wait=true").json()["removed"] == 1
     body = client.post("/api/ask", json={"question": "How much quince did the Kestrel Valley orchard harvest?"}).json()
     assert all(c["source"] != "orchard.txt" for c in body["citations"])
-    assert client.delete("/api/documents/orchard.txt").status_code == 404
+    assert client.delete("/api/documents/orchard.txt?wait=true").status_code == 404
 
 
 @pytest.mark.parametrize("name, data, status", [
@@ -179,31 +179,90 @@ def test_upload_then_ask_then_delete(client, server):
     ("bin.txt", b"\x00\x01\x02", 400),
 ])
 def test_uploads_are_sanitised_or_refused(client, server, name, data, status):
-    response = client.post("/api/documents", files={"file": (name, data, "text/plain")})
+    response = client.post("/api/documents?wait=true", files={"file": (name, data, "text/plain")})
     assert response.status_code == status, response.text
     assert not (server.service.seeds_dir.parent / "evil.txt").exists()
     if status == 200:
         assert response.json()["name"] == "evil.txt"
-        client.delete("/api/documents/evil.txt")
+        client.delete("/api/documents/evil.txt?wait=true")
 
 
 def test_oversized_upload_is_413(client):
-    response = client.post("/api/documents", files={"file": ("big.txt", b"a " * (1024 * 1024), "text/plain")})
+    response = client.post("/api/documents?wait=true", files={"file": ("big.txt", b"a " * (1024 * 1024), "text/plain")})
     assert response.status_code == 413 and "limit" in response.json()["detail"]
 
 
 def test_reindex_returns_the_index_summary(client):
-    body = client.post("/api/reindex").json()
+    body = client.post("/api/reindex?wait=true").json()
     assert set(body) >= {"added", "updated", "removed", "unchanged", "skipped", "chunks_embedded", "chunks_total"}
+
+
+def _bulk(folder, name, sentences):
+    lines = [f"Survey station {i} on the Harrow moor logged {i * 13 % 97} curlews and {i % 7} lapwings."
+             for i in range(sentences)]
+    (folder / name).write_text("Moor survey\n" + "\n".join(lines), encoding="utf-8")
+
+
+def test_reindex_is_a_job_watched_from_queued_to_done(client, server):
+    _bulk(server.service.seeds_dir, "moor.txt", 1500)
+    try:
+        started = client.post("/api/reindex")
+        assert started.status_code == 202 and started.json()["state"] in ("queued", "running")
+        job = started.json()["id"]
+        assert client.post("/api/reindex").json()["id"] == job  # joins the run, does not start a second
+        with client.stream("GET", f"/api/jobs/{job}/events") as response:
+            events = [body for name, body in sse_events(response) if name == "job"]
+        order = ["queued", "running", "done"]
+        states = [e["state"] for e in events]
+        assert states[-1] == "done" and states == sorted(states, key=order.index), states
+        final = client.get(f"/api/jobs/{job}").json()
+        counts = [e["done"] for e in events if e["phase"] == "embedding"]
+        assert len(counts) >= 2 and counts == sorted(counts), counts
+        assert {e["total"] for e in events if e["phase"] == "embedding"} == {final["summary"]["chunks_embedded"]}
+        assert events[-1]["phase"] == "swapping" and events[-1]["done"] == events[-1]["total"] == 1
+        assert final["summary"]["added"] == 1 and final["finished"] >= final["started"] >= final["created"]
+        assert job in [j["id"] for j in client.get("/api/jobs").json()]
+    finally:
+        (server.service.seeds_dir / "moor.txt").unlink()
+        client.post("/api/reindex?wait=true")
+
+
+def test_cancel_mid_embedding_leaves_the_previous_version_answering(client, server):
+    live = client.get("/api/health").json()["index_version"]
+    _bulk(server.service.seeds_dir, "moor.txt", 3000)
+    try:
+        job = client.post("/api/reindex").json()["id"]
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            state = client.get(f"/api/jobs/{job}").json()
+            if state["phase"] == "embedding" and state["done"] > 0:
+                break
+            time.sleep(0.05)
+        assert state["phase"] == "embedding" and state["done"] < state["total"], state
+        assert client.delete(f"/api/jobs/{job}").status_code == 200
+        with client.stream("GET", f"/api/jobs/{job}/events") as response:
+            assert sse_events(response)[-1][1]["state"] == "cancelled"
+        assert client.get("/api/health").json()["index_version"] == live
+        body = client.post("/api/ask", json={"question": "What did Xi tell Biden?"}).json()
+        assert body["index_version"] == live and body["citations"]
+    finally:
+        (server.service.seeds_dir / "moor.txt").unlink()
+    assert client.post("/api/reindex?wait=true").json()["removed"] == 0  # the next run starts from the live one
+
+
+def test_unknown_job_is_404(client):
+    assert client.get("/api/jobs/nope").status_code == 404
+    assert client.delete("/api/jobs/nope").status_code == 404
 
 
 def test_api_key_is_enforced_on_writes_only(client, server):
     server.service.settings = server.service.settings.with_overrides(server__api_key=KEY)
     try:
-        assert client.post("/api/reindex").status_code == 401
+        assert client.post("/api/reindex?wait=true").status_code == 401
         assert client.post("/api/reindex", headers={"Authorization": "Bearer wrong"}).status_code == 401
         assert client.delete("/api/documents/x.txt").status_code == 401
-        assert client.post("/api/reindex", headers={"Authorization": f"Bearer {KEY}"}).status_code == 200
+        assert client.delete("/api/jobs/x").status_code == 401
+        assert client.post("/api/reindex?wait=true", headers={"Authorization": f"Bearer {KEY}"}).status_code == 200
         assert client.post("/api/ask", json={"question": "What did Xi tell Biden?"}).status_code == 200
     finally:
         server.service.settings = server.service.settings.with_overrides(server__api_key="")
@@ -244,10 +303,10 @@ def test_twenty_concurrent_questions_while_reindexing(client, server):
     def churn():
         for i in range(3):
             (seeds / f"churn{i}.txt").write_text(f"Churn note {i}\nThe churn counter reached {i * 7} today.")
-            client.post("/api/reindex")
+            client.post("/api/reindex?wait=true")
         for i in range(3):
             (seeds / f"churn{i}.txt").unlink()
-        return client.post("/api/reindex").json()
+        return client.post("/api/reindex?wait=true").json()
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=21) as pool:
         indexing = pool.submit(churn)

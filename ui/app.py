@@ -8,7 +8,8 @@ import gradio as gr
 from rag.errors import RagError
 from rag.service import RagService
 
-from .format import answer_markdown, document_page, documents_rows, sources_html, summary_text
+from .format import (answer_markdown, document_page, documents_rows, index_status, job_progress, sources_panel,
+                     summary_text)
 
 CSS = """
 .source-card { border: 1px solid #d0d7de; border-radius: 8px; padding: 10px 12px; margin-bottom: 10px; }
@@ -19,6 +20,7 @@ CSS = """
 .source-text mark { background: #fde68a; padding: 0 2px; }
 a.cite { text-decoration: none; font-weight: 600; color: #d97706; }
 .source-meta a.open { color: #0969da; }
+.answer-head { font-size: 0.85em; color: #57606a; margin: 10px 0 4px; }
 .unsupported { background: #fee2e2; border-bottom: 2px dotted #b91c1c; }
 """
 EXAMPLES = ["What did Xi tell Biden?", "Who did Wang Yi meet, and where?"]
@@ -64,34 +66,36 @@ def _chat_tab(service: RagService, models: list[str]) -> None:
         with gr.Column(scale=2):
             gr.Markdown("### Sources")
             sources = gr.HTML(elem_id="sources")
-    history = gr.State([])
-    outputs = [chatbot, history, sources, query, question]
+    history, answered = gr.State([]), gr.State([])
+    outputs = [chatbot, history, answered, sources, query, question]
     for trigger in (question.submit, ask.click):
-        trigger(lambda *a: (yield from respond(service, *a)), [question, chatbot, history, model], outputs)
-    clear.click(lambda: ([], [], "", "", ""), None, outputs)
+        trigger(lambda *a: (yield from respond(service, *a)), [question, chatbot, history, answered, model], outputs)
+    clear.click(lambda: ([], [], [], "", "", ""), None, outputs)
 
 
-def respond(service: RagService, question: str, chat: list, history: list, model: str):
-    """Stream one answer into the chat, then show the checked answer and its sources."""
+def respond(service: RagService, question: str, chat: list, history: list, answered: list, model: str):
+    """Stream one answer into the chat, then show the checked answer; every answer keeps its
+    own source cards, so [n] in an earlier answer still points at that answer's sources."""
     chat = list(chat or []) + [{"role": "user", "content": question}, {"role": "assistant", "content": "…"}]
-    yield chat, history, gr.skip(), gr.skip(), ""
+    yield chat, history, answered, gr.skip(), gr.skip(), ""
     try:
         written = ""
         for event in service.ask_stream(question, history=history, model=model):
             if event["type"] == "token":
                 written += event["text"]
                 chat[-1] = {"role": "assistant", "content": written}
-                yield chat, history, gr.skip(), gr.skip(), ""
+                yield chat, history, answered, gr.skip(), gr.skip(), ""
             else:
                 result = event["result"]
     except RagError as exc:
         chat[-1] = {"role": "assistant", "content": f"⚠ {exc}"}
-        yield chat, history, "", "", ""
+        yield chat, history, answered, gr.skip(), "", ""
         return
-    chat[-1] = {"role": "assistant", "content": answer_markdown(result)}
+    answered = answered + [{"question": question, "result": result}]
+    chat[-1] = {"role": "assistant", "content": answer_markdown(result, len(answered))}
     history = history + [{"role": "user", "content": question}, {"role": "assistant", "content": result["answer"]}]
     searched = f"<small>Searched for: <em>{_plain(result['query'])}</em> · {result['model']}</small>"
-    yield chat, history, sources_html(result), searched, ""
+    yield chat, history, answered, sources_panel(answered), searched, ""
 
 
 def _plain(text: str) -> str:
@@ -101,6 +105,7 @@ def _plain(text: str) -> str:
 
 
 def _documents_tab(service: RagService) -> None:
+    info = gr.Markdown(value=lambda: index_status(service.status()), elem_id="index-info")
     table = gr.Dataframe(headers=["File", "Title", "Date", "Chunks"], value=lambda: _rows(service),
                          interactive=False, elem_id="documents")
     with gr.Row():
@@ -110,30 +115,47 @@ def _documents_tab(service: RagService) -> None:
             delete = gr.Button("Delete", variant="stop")
             reindex = gr.Button("Re-index the seeds folder", elem_id="reindex")
     status = gr.Markdown(elem_id="index-status")
-    outputs = [table, name, status]
-    upload.upload(lambda files: _act(service, _uploader(service, files)), upload, outputs)
-    delete.click(lambda n: _act(service, lambda: service.delete_document(n) if n else None), name, outputs)
-    reindex.click(lambda: _act(service, service.index), None, outputs)
+    outputs = [table, name, status, info]
+    upload.upload(lambda files, progress=gr.Progress(): _watch(service, _uploads(service, files), progress),
+                  upload, outputs, show_progress="full")
+    delete.click(lambda n, progress=gr.Progress(): _watch(service, lambda: service.remove(n) if n else None, progress),
+                 name, outputs, show_progress="full")
+    reindex.click(lambda progress=gr.Progress(): _watch(service, service.start_index, progress),
+                  None, outputs, show_progress="full")
 
 
-def _uploader(service: RagService, files):
-    def run():
-        summary = None
+def _uploads(service: RagService, files):
+    """Save every file now (each checked); they share one index run."""
+    def start():
+        job = None
         for f in files or []:
             path = Path(f if isinstance(f, str) else f.name)
-            _, summary = service.add_document(path.name, path.read_bytes(), replace=True)
-        return summary
+            _, job = service.upload(path.name, path.read_bytes(), replace=True)
+        return job
 
-    return run
+    return start
 
 
-def _act(service: RagService, action):
+def _watch(service: RagService, start, progress):
+    """Start an index job and show its phase and counts as it runs; then its summary."""
     try:
-        summary = action()
-        message = summary_text(summary.to_dict()) if summary else "Nothing to do."
+        job = start()
+        if job is None:
+            return _refresh(service, "Nothing to do.")
+        progress(None, desc="Queued…")
+        for event in service.jobs.events(job.id):
+            fraction, label = job_progress(event)
+            progress(fraction, desc=label)
+        summary = service.jobs.result(job.id)
+        message = summary_text(summary)
     except RagError as exc:
         message = f"⚠ {exc}"
-    return _rows(service), gr.update(choices=_names(service), value=None), message
+    return _refresh(service, message)
+
+
+def _refresh(service: RagService, message: str):
+    return (_rows(service), gr.update(choices=_names(service), value=None), message,
+            index_status(service.status()))
 
 
 def _rows(service: RagService):

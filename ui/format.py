@@ -11,8 +11,9 @@ from urllib.parse import quote
 MARKER = re.compile(r"\[(\d+)\]")
 
 
-def answer_markdown(result: dict) -> str:
-    """The answer with each [n] linked to its source card, unsupported sentences marked."""
+def answer_markdown(result: dict, turn: int = 1) -> str:
+    """The answer with each [n] linked to its own source card (answer `turn`'s), unsupported
+    sentences marked."""
     if result.get("parts"):
         pieces = []
         for part in result["parts"]:
@@ -20,7 +21,7 @@ def answer_markdown(result: dict) -> str:
             if part.get("unsupported"):
                 pieces.append(f'<span class="unsupported" title="Not backed by the documents">⚠ {text}</span>')
             else:
-                pieces.append(text + "".join(_link(n) for n in part["citations"]))
+                pieces.append(text + "".join(_link(turn, n) for n in part["citations"]))
         body = " ".join(pieces)
     else:
         body = _escape_md(result["answer"])
@@ -28,26 +29,35 @@ def answer_markdown(result: dict) -> str:
     return body + note
 
 
-def _link(n: int) -> str:
-    return f' <a class="cite" href="#source-{n}">[{n}]</a>'
+def _link(turn: int, n: int) -> str:
+    return f' <a class="cite" href="#source-{turn}-{n}">[{n}]</a>'
 
 
 def _escape_md(text: str) -> str:
     return re.sub(r"([\\`*_{}\[\]#|~])", r"\\\1", html.escape(text, quote=False))
 
 
-def sources_html(result: dict) -> str:
+def sources_panel(answers: list[dict]) -> str:
+    """Every answer's sources, newest first, so [n] in an earlier answer still finds its own."""
+    groups = []
+    for turn, item in reversed(list(enumerate(answers, start=1))):
+        groups.append(f'<div class="answer-sources" id="answer-{turn}"><div class="answer-head">Answer {turn}: '
+                      f'{html.escape(item["question"])}</div>{sources_html(item["result"], turn)}</div>')
+    return "".join(groups)
+
+
+def sources_html(result: dict, turn: int = 1) -> str:
     """One card per citation: title, date, file, and the quote highlighted inside its chunk."""
     if result.get("not_found"):
         return '<div class="sources empty">No source in the documents answers this question.</div>'
-    cards = [_card(c) for c in result.get("citations", [])]
+    cards = [_card(c, turn) for c in result.get("citations", [])]
     return '<div class="sources">' + "".join(cards) + "</div>" if cards else ""
 
 
-def _card(c: dict) -> str:
+def _card(c: dict, turn: int) -> str:
     meta = " · ".join(html.escape(x) for x in (c.get("date") or "", c["source"], location(c)) if x)
     return (
-        f'<div class="source-card" id="source-{c["id"]}">'
+        f'<div class="source-card" id="source-{turn}-{c["id"]}">'
         f'<div class="source-head"><span class="source-id">[{c["id"]}]</span> '
         f'<span class="source-title">{html.escape(c["title"])}</span></div>'
         f'<div class="source-meta">{meta} · <a class="open" href="{view_url(c)}" target="_blank" '
@@ -78,6 +88,23 @@ def highlight(chunk_text: str, quote: str) -> str:
 
 def documents_rows(documents: list[dict]) -> list[list]:
     return [[d["name"], d["title"], d["date"] or "", d["chunks"]] for d in documents]
+
+
+def index_status(status: dict) -> str:
+    """When the live index was built and from how many documents."""
+    if not status.get("index_version"):
+        return "No index yet: add documents or re-index the seeds folder."
+    built = (status.get("built") or "").replace("T", " ").replace("+00:00", " UTC")
+    return (f"Index built {built or 'at an unknown time'} from {status['documents']} documents "
+            f"({status['chunks']} chunks).")
+
+
+def job_progress(job: dict) -> tuple[float | None, str]:
+    """(fraction done or None, label) for a running index job."""
+    phase = job.get("phase") or job["state"]
+    if job.get("total"):
+        return job["done"] / job["total"], f"{phase.capitalize()} {job['done']:,}/{job['total']:,}"
+    return None, f"{phase.capitalize()}…"
 
 
 def summary_text(summary: dict) -> str:

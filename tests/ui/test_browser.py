@@ -1,5 +1,6 @@
 """The real UI in headless Chromium against `rag serve` started as a user would start it."""
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -89,7 +90,7 @@ def test_question_shows_answer_with_clickable_citations(page):
     marks = " ".join(page.locator("#sources mark").all_inner_texts())
     assert "core interests" in marks and "Chinese, Russian FMs discuss Korea tensions" in cards.first.inner_text()
     page.locator("#chat a.cite").first.click()
-    assert page.evaluate("location.hash") == "#source-1"
+    assert page.evaluate("location.hash") == "#source-1-1"
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "ui-answer.png"), full_page=True)
 
@@ -106,16 +107,47 @@ def test_follow_up_and_refusal_in_the_ui(page):
     assert "do not contain" in page.locator("#chat .message").last.inner_text()
 
 
-def test_documents_tab_lists_and_uploads(page, served, tmp_path):
+def test_upload_shows_progress_then_the_row_and_answers_from_it(page, served, tmp_path):
     page.get_by_role("tab", name="Documents").click()
     page.wait_for_selector("#documents", timeout=30_000)
     assert SEED_FILE.name in page.locator("#documents").inner_text()
+    assert re.search(r"Index built \S+ \S+ UTC from 2 documents", page.locator("#index-info").inner_text())
     new = tmp_path / "kettle.md"
-    new.write_text("# Kettles\n\nA gooseneck kettle pours water slowly and precisely.\n")
+    filler = "\n".join(f"Kettle model {i} holds {1 + i % 9} litres and weighs {300 + i} grams." for i in range(2700))
+    new.write_text(f"# Kettles\n\nA gooseneck kettle pours water slowly and precisely.\n\n{filler}\n")
+    started = time.monotonic()
     page.set_input_files("#upload input[type=file]", str(new))
+    seen, first_at = [], None
+    while time.monotonic() - started < 180 and "kettle.md" not in page.locator("#documents").inner_text():
+        texts = page.locator(".progress-level-inner").all_inner_texts()
+        for text in texts:
+            if text and (not seen or seen[-1] != text):
+                seen.append(text)
+                first_at = first_at or time.monotonic() - started
+        time.sleep(0.1)
+    counts = [int(m[1]) for t in seen if (m := re.search(r"Embedding (\d+)/", t))]
+    assert len(set(counts)) >= 2 and counts == sorted(counts), seen
+    print(f"first progress after {first_at:.2f} s; seen: {seen}")
     page.wait_for_function("document.querySelector('#index-status').innerText.includes('1 added')", timeout=90_000)
     assert "kettle.md" in page.locator("#documents").inner_text()
+    assert "from 3 documents" in page.locator("#index-info").inner_text()
     assert (served[1] / "seeds" / "kettle.md").exists()
+    page.get_by_role("tab", name="Chat").click()
+    ask(page, "Which kettle pours water slowly and precisely?")
+    page.wait_for_function("document.querySelector('#sources') && "
+                           "document.querySelector('#sources').innerText.includes('kettle.md')", timeout=90_000)
+
+
+def test_each_answer_keeps_its_own_sources(page):
+    ask(page, "What did Xi tell Biden?")
+    page.wait_for_selector("#sources #source-1-1", timeout=90_000)
+    ask(page, "Who did Wang Yi meet, and where?")
+    page.wait_for_selector("#sources #source-2-1", timeout=90_000)
+    page.locator("#chat .message a.cite").first.click()  # [1] of the first answer
+    assert page.evaluate("location.hash") == "#source-1-1"
+    card = page.locator("#source-1-1")
+    assert "core interests" in card.locator("mark").inner_text() and card.is_visible()
+    assert "Lavrov" in page.locator("#source-2-1").inner_text()
 
 
 def _page_holding(pdf: Path, words: str) -> int:

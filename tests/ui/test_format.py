@@ -1,5 +1,5 @@
-from ui.format import (answer_markdown, document_body, document_page, documents_rows, highlight, location,
-                       sources_html, summary_text)
+from ui.format import (answer_markdown, document_body, document_page, documents_rows, highlight, index_status,
+                       job_progress, location, sources_html, sources_panel, summary_text)
 
 RESULT = {
     "answer": "Xi spoke. [1] Unbacked claim. (unsupported)",
@@ -14,17 +14,36 @@ RESULT = {
 
 def test_markers_link_to_source_cards_and_unsupported_is_marked():
     md = answer_markdown(RESULT)
-    assert 'Xi spoke. <a class="cite" href="#source-1">[1]</a>' in md
+    assert 'Xi spoke. <a class="cite" href="#source-1-1">[1]</a>' in md
+    assert 'href="#source-3-1"' in answer_markdown(RESULT, turn=3)
     assert 'class="unsupported"' in md and "Unbacked claim." in md
     assert "not backed" in md
 
 
 def test_source_card_highlights_the_quote_inside_its_chunk():
     html = sources_html(RESULT)
-    assert 'id="source-1"' in html and "Before. <mark>Xi spoke.</mark> After." in html
+    assert 'id="source-1-1"' in html and "Before. <mark>Xi spoke.</mark> After." in html
     assert "2024-11-20 · a.txt · chars 10–19" in html
     assert '<a class="open" href="/view/a.txt?start=10&amp;end=19#cited"' in html or \
         '<a class="open" href="/view/a.txt?start=10&end=19#cited"' in html
+
+
+def test_each_answer_keeps_its_own_source_cards_newest_first():
+    other = dict(RESULT, citations=[dict(RESULT["citations"][0], quote="After.", start=20, end=26)])
+    panel = sources_panel([{"question": "First?", "result": RESULT}, {"question": "Second <b>?", "result": other}])
+    assert panel.index('id="answer-2"') < panel.index('id="answer-1"')
+    assert 'id="source-1-1"' in panel and 'id="source-2-1"' in panel and "Second &lt;b&gt;?" in panel
+    first = panel[panel.index('id="source-1-1"'):]
+    assert "<mark>Xi spoke.</mark>" in first.split("</blockquote>")[0]
+
+
+def test_index_status_and_job_progress():
+    status = {"index_version": "v", "built": "2026-11-29T19:20:00+00:00", "documents": 3, "chunks": 41}
+    assert index_status(status) == "Index built 2026-11-29 19:20:00 UTC from 3 documents (41 chunks)."
+    assert index_status({"index_version": ""}).startswith("No index yet")
+    assert job_progress({"state": "running", "phase": "embedding", "done": 50, "total": 200}) == \
+        (0.25, "Embedding 50/200")
+    assert job_progress({"state": "queued", "phase": None, "done": 0, "total": 0}) == (None, "Queued…")
 
 
 def test_location_names_page_and_section_before_characters():
