@@ -28,7 +28,7 @@ class BM25Index:
         """(positions, scores) of the best k texts with a positive score."""
         k = min(k, self.size)
         tokens = self._tokenize([query])
-        if k <= 0 or not any(tokens.ids[0]) or not self._known(tokens):
+        if k <= 0 or not len(tokens.ids[0]) or not self._known(tokens):  # (a lone word's id is 0)
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         docs, scores = self.retriever.retrieve(tokens, k=k, show_progress=False, n_threads=0)  # 0: no thread pool
         keep = scores[0] > 0
