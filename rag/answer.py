@@ -12,21 +12,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import config
 from .embedding import Embedder, VectorCache, embed_one
 from .lexical import key_terms
 from .records import Answer, AnswerPart, Chunk, Citation, Hit
 
 NOT_FOUND = "The documents do not contain an answer to this question."
 DUPLICATE_SIMILARITY = 0.92
-
-
-@dataclass
-class AnswerSettings:
-    max_sentences: int = 3
-    min_score: float = 0.54        # evidence = similarity + coverage_weight * key-term coverage
-    coverage_weight: float = 0.35
-    min_similarity: float = 0.2    # floor: shared words alone never make an answer
-    margin: float = 0.2            # sentences this far below the best one are left out
 
 
 @dataclass
@@ -80,7 +72,7 @@ def _idf(terms: list[str], sentence_terms: list[set[str]]) -> dict[str, float]:
 class ExtractiveAnswerer:
     name = "extractive"
 
-    def __init__(self, embedder: Embedder, settings: AnswerSettings, cache: VectorCache | None = None):
+    def __init__(self, embedder: Embedder, settings: config.Answer, cache: VectorCache | None = None):
         self.embedder = embedder
         self.settings = settings
         self.cache = cache or VectorCache(embedder)

@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 
 from .evaluation import load_beir, write_corpus
-from .storage import load_snapshot
 from .vectorstore import IVF_FROM, FaissStore, build_ivf
 
 
@@ -28,10 +27,11 @@ def run_bench(service, beir_dir: Path | None, corpus_dir: Path | None, max_docs:
         texts, questions = _corpus(beir_dir, corpus_dir, max_docs, tmp / "seeds")
         report = {"docs": texts, "backend": service.settings.embedding.backend, "machine": _machine()}
         log(f"full build of {texts} documents…")
+        service = service.for_folders(tmp / "seeds", tmp / "index")
         report |= _ingest(service, tmp)
         report |= _incremental(service, tmp, report["full_build_s"])
-        snapshot = load_snapshot(tmp / "index")
-        report |= _queries(service, snapshot, questions[:queries])
+        snapshot = service.snapshot()
+        report |= _queries(service, questions[:queries])
         report["scale"] = [_scale(snapshot, n, log) for n in scale_sizes]
     return report
 
@@ -53,9 +53,9 @@ def _corpus(beir_dir, corpus_dir, max_docs, seeds: Path) -> tuple[int, list[str]
 
 def _ingest(service, tmp: Path) -> dict:
     started = time.perf_counter()
-    summary = service.indexer.run(tmp / "seeds", tmp / "index")
+    summary = service.index()
     full = time.perf_counter() - started
-    texts = [c.text for c in load_snapshot(tmp / "index").chunks.values()]
+    texts = [c.text for c in service.snapshot().chunks.values()]
     model = _raw_fp32_model(service)
     started = time.perf_counter()
     model.encode(texts, batch_size=32, show_progress_bar=False)
@@ -68,31 +68,33 @@ def _ingest(service, tmp: Path) -> dict:
 
 def _raw_fp32_model(service):
     """The packaged model as sentence-transformers ships it (fp32), whatever backend is configured."""
-    from .embedding import _load, resolve_model_path
+    from .embedding import load_sentence_transformer, resolve_model_path
 
-    name = getattr(service.embedder, "base", service.embedder.name)
-    return _load(resolve_model_path(name), service.settings.embedding.threads or os.cpu_count() or 1)
+    return load_sentence_transformer(resolve_model_path(service.settings.embedding.model),
+                                     service.settings.embedding.threads or os.cpu_count() or 1)
 
 
 def _incremental(service, tmp: Path, full_s: float) -> dict:
     source = sorted((tmp / "seeds").iterdir())[0]
     (tmp / "seeds" / "zz-bench-new.txt").write_text(source.read_text(encoding="utf-8") + "\nA new closing line.")
-    started = time.perf_counter()
-    summary = service.indexer.run(tmp / "seeds", tmp / "index")
-    add = time.perf_counter() - started
+    started, marks = time.perf_counter(), {}
+    summary = service.index(progress=lambda phase, done, total: marks.setdefault(phase, time.perf_counter()))
+    served = time.perf_counter() - started
+    add = marks["swapping"] - started  # the index run itself, as before; `served` adds loading the new version
     assert summary.added == 1 and summary.unchanged > 0
-    return {"incremental_add_one_s": round(add, 3), "incremental_vs_full": round(add / full_s, 4)}
+    return {"incremental_add_one_s": round(add, 3), "incremental_vs_full": round(add / full_s, 4),
+            "incremental_until_served_s": round(served, 3)}
 
 
-def _queries(service, snapshot, questions: list[str]) -> dict:
+def _queries(service, questions: list[str]) -> dict:
     retrieval, answers = [], []
-    service.retriever.search(snapshot, "warm up", 5)
+    service.retrieve("warm up")
     for q in questions:
         started = time.perf_counter()
-        hits = service.retriever.search(snapshot, q, service.settings.retrieval.top_k)
+        hits = service.retrieve(q)
         retrieval.append(time.perf_counter() - started)
         started = time.perf_counter()
-        service.extractive.answer(q, hits)
+        service.extract(q, hits)
         answers.append(time.perf_counter() - started + retrieval[-1])
     return {"queries": len(questions), "query_p50_ms": _ms(retrieval, 50), "query_p95_ms": _ms(retrieval, 95),
             "answer_p50_ms": _ms(answers, 50), "answer_p95_ms": _ms(answers, 95)}

@@ -19,6 +19,9 @@ ENV_OVERRIDES = {
 }
 
 
+TOP_K_MAX = 100  # most chunks one question may retrieve (config, API and service all use this)
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -30,7 +33,7 @@ class Paths(_Section):
 
 class Embedding(_Section):
     model: str = "all-MiniLM-L6-v2"
-    backend: Literal["torch", "onnx-int8"] = "onnx-int8"
+    backend: str = "onnx-int8"  # a name in rag.embedding.EMBEDDERS
     cache_dir: Optional[Path] = None
     batch_size: int = Field(32, ge=1)
     threads: int = Field(0, ge=0)
@@ -41,20 +44,31 @@ class Chunking(_Section):
     overlap_tokens: int = Field(32, ge=0)
 
 
+class Store(_Section):
+    vectors: str = "faiss"  # a name in rag.vectorstore.STORES
+
+
 class Retrieval(_Section):
-    top_k: int = Field(5, ge=1, le=100)
+    top_k: int = Field(5, ge=1, le=TOP_K_MAX)
     candidates: int = Field(50, ge=1)
     rrf_k: int = Field(10, ge=1)
     dense_weight: float = Field(1.0, ge=0)
     bm25_weight: float = Field(1.0, ge=0)
+    rerank: str = "none"  # a name in rag.retrieval.RERANKERS
 
 
-class AnswerSettings(_Section):
+class Answer(_Section):
     max_sentences: int = Field(3, ge=1)
     min_score: float = 0.54
     coverage_weight: float = Field(0.35, ge=0)
     min_similarity: float = 0.2
     margin: float = Field(0.2, ge=0)
+
+
+class Grounding(_Section):
+    min_similarity: float = 0.65
+    min_similarity_with_terms: float = 0.45
+    min_term_overlap: float = Field(0.5, ge=0, le=1)
 
 
 class Generation(_Section):
@@ -66,6 +80,10 @@ class Generation(_Section):
     max_tokens: int = Field(256, ge=1)
     timeout: float = Field(60, gt=0)
     retries: int = Field(0, ge=0)
+
+    def allowed(self) -> list[str]:
+        """The models a request may name: the extractive answerer, the default, and the listed ones."""
+        return list(dict.fromkeys(["extractive", self.model, *self.models]))
 
 
 class Server(_Section):
@@ -84,8 +102,10 @@ class Settings(_Section):
     paths: Paths = Paths()
     embedding: Embedding = Embedding()
     chunking: Chunking = Chunking()
+    store: Store = Store()
     retrieval: Retrieval = Retrieval()
-    answer: AnswerSettings = AnswerSettings()
+    answer: Answer = Answer()
+    grounding: Grounding = Grounding()
     generation: Generation = Generation()
     server: Server = Server()
 

@@ -8,7 +8,7 @@ import unicodedata
 from pathlib import Path, PurePosixPath
 
 from .errors import ConflictError, NotFoundError, UserInputError
-from .loaders import SUPPORTED, Unreadable, parse_document
+from .loaders import Unreadable, parse_document, supported
 from .records import Document, content_hash
 
 MAX_NAME = 120
@@ -22,9 +22,9 @@ def safe_name(name: str) -> str:
     name = re.sub(r"[\x00-\x1f\x7f]", "", name).strip().lstrip(".")
     name = re.sub(r"[^\w.\- ()]", "_", name)
     stem, suffix = os.path.splitext(name)
-    if not stem or suffix.lower() not in SUPPORTED:
+    if not stem or suffix.lower() not in supported():
         raise UserInputError(f"Unsupported or missing file type in '{name[:80]}'; "
-                             f"supported: {', '.join(SUPPORTED)}.")
+                             f"supported: {', '.join(supported())}.")
     return stem[: MAX_NAME - len(suffix)] + suffix.lower()
 
 

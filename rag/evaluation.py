@@ -126,10 +126,9 @@ def metrics(run: dict[str, list[str]], qrels: dict[str, dict[str, int]]) -> dict
 def evaluate_beir(service, beir: Beir, work_dir: Path, progress=None) -> dict:
     started = time.perf_counter()
     names = write_corpus(beir, work_dir / "corpus")
-    service.indexer.run(work_dir / "corpus", work_dir / "index", progress=progress)
-    from .storage import load_snapshot
-
-    snapshot = load_snapshot(work_dir / "index")
+    service = service.for_folders(work_dir / "corpus", work_dir / "index")
+    service.index(progress=progress)
+    snapshot = service.snapshot()
     depth = max(CUTOFFS) * 3  # chunks; pooled to at least 100 documents in practice
     runs: dict[str, dict[str, list[str]]] = {"dense": {}, "bm25": {}, "bm25_chunks": {}, "hybrid": {}}
     query_started = time.perf_counter()

@@ -32,10 +32,21 @@ def build_messages(question: str, hits: list[Hit], history: list[dict] | None = 
 
 
 class LLM:
-    """litellm with the configured api_base, key, timeout and retries."""
+    """litellm with the configured api_base, key, timeout and retries. `providers` are called
+    once, before the first call, to register custom litellm providers (the offline local model)."""
 
-    def __init__(self, settings: Generation):
+    def __init__(self, settings: Generation, providers: tuple = ()):
         self.settings = settings
+        self.providers = providers
+        self._registered = False
+
+    def litellm(self):
+        litellm = load_litellm()
+        if not self._registered:
+            for register in self.providers:
+                register()
+            self._registered = True
+        return litellm
 
     def _options(self, model: str) -> dict:
         s = self.settings
@@ -51,7 +62,7 @@ class LLM:
         return options
 
     def complete(self, model: str, messages: list[dict]) -> str:
-        litellm = _litellm()
+        litellm = self.litellm()
         try:
             response = litellm.completion(messages=messages, **self._options(model))
             return response.choices[0].message.content or ""
@@ -61,7 +72,7 @@ class LLM:
             raise ProviderError(describe_failure(model, exc, self.settings)) from None
 
     def stream(self, model: str, messages: list[dict]) -> Iterator[str]:
-        litellm = _litellm()
+        litellm = self.litellm()
         try:
             for chunk in litellm.completion(messages=messages, stream=True, **self._options(model)):
                 piece = chunk.choices[0].delta.content if chunk.choices else None
@@ -77,24 +88,22 @@ def _require_key(model: str, settings: Generation) -> None:
     """Fail fast, without a network call, when the provider's key is not set."""
     if model.startswith("local/"):
         return
-    missing = [k for k in _litellm().validate_environment(model).get("missing_keys", []) if "KEY" in k]
+    missing = [k for k in load_litellm().validate_environment(model).get("missing_keys", []) if "KEY" in k]
     if missing:
         hint = f" or name another variable in generation.api_key_env" if not settings.api_key_env else ""
         raise ProviderError(f"Model {model} needs an API key: set {missing[0]}{hint}.")
 
 
-def _litellm():
+def load_litellm():
+    """litellm, quiet and offline (no telemetry); providers are registered by `LLM`."""
     try:
         import litellm
     except ImportError:
         from .errors import MissingDependencyError
 
         raise MissingDependencyError("litellm") from None
-    from .local_llm import register
-
     litellm.suppress_debug_info = True
     litellm.telemetry = False
-    register()
     return litellm
 
 

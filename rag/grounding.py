@@ -15,6 +15,7 @@ import numpy as np
 
 from .answer import Candidate, candidates, to_citation
 from .chunking import split_sentences
+from .config import Grounding
 from .embedding import Embedder, VectorCache
 from .lexical import key_terms
 from .records import Answer, AnswerPart, Citation, Hit
@@ -23,13 +24,6 @@ MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
 REFUSAL = re.compile(
     r"\b(do(es)? not (contain|mention|say|provide|include)|not (mentioned|found|stated|provided) in"
     r"|no (information|answer|mention)|cannot (answer|find|determine)|can't (answer|find))\b", re.I)
-
-
-@dataclass
-class SupportSettings:
-    min_similarity: float = 0.65          # close paraphrase of a retrieved sentence
-    min_similarity_with_terms: float = 0.45
-    min_term_overlap: float = 0.5         # share of the answer sentence's key terms
 
 
 @dataclass
@@ -53,10 +47,10 @@ def claims(text: str) -> list[Claim]:
 
 
 class Grounder:
-    def __init__(self, embedder: Embedder, settings: SupportSettings | None = None,
+    def __init__(self, embedder: Embedder, settings: Grounding | None = None,
                  cache: VectorCache | None = None):
         self.embedder = embedder
-        self.settings = settings or SupportSettings()
+        self.settings = settings or Grounding()
         self.cache = cache or VectorCache(embedder)
 
     def ground(self, text: str, hits: list[Hit], query: str) -> Answer | None:

@@ -20,7 +20,7 @@ from .errors import CorruptIndexError, IndexCancelled, NoIndexError, RagError
 from . import loaders
 from .loaders import Unreadable, iter_files, parse_document, read_source
 from .records import Chunk, Document, IndexSummary, Skipped, content_hash
-from .vectorstore import FaissStore
+from .vectorstore import STORES, VectorStore
 
 EMBED_SLICE = 1024  # large slices let encode() sort by length: less padding
 PROGRESS_STEPS = 20  # but small enough that progress moves about this many times a run
@@ -44,10 +44,11 @@ class _Plan:
 
 
 class Indexer:
-    def __init__(self, embedder: Embedder, chunk_tokens: int, overlap_tokens: int):
+    def __init__(self, embedder: Embedder, chunk_tokens: int, overlap_tokens: int, store: str = "faiss"):
         self.embedder = embedder
         self.chunk_tokens = chunk_tokens
         self.overlap_tokens = overlap_tokens
+        self.store = store  # a name in vectorstore.STORES, recorded in the manifest
         self._chunker: Chunker | None = None
 
     @property
@@ -63,6 +64,7 @@ class Indexer:
             "embedding": {"model": self.embedder.name},
             "chunker": {"chunk_tokens": self.chunk_tokens, "overlap_tokens": self.overlap_tokens,
                         "version": 1, "loaders": loaders.VERSION},
+            "store": {"vectors": self.store},
         }
 
     def run(self, seeds_dir: Path, index_dir: Path, *, rebuild: bool = False,
@@ -146,7 +148,7 @@ class Indexer:
 
     def _merge(self, previous, keep: dict, new_chunks: list[Chunk], vectors: np.ndarray):
         if previous is None:
-            store, kept = FaissStore(self.embedder.dim), []
+            store, kept = STORES[self.store].create(self.embedder.dim), []
         else:
             store = previous.vectors.copy()
             kept_ids = {cid for entry in keep.values() for cid in entry["chunk_ids"]}

@@ -105,7 +105,7 @@ def find_date(text: str, head_chars: int = 500) -> str | None:
     return None
 
 
-READERS: dict[str, str] = {  # file suffix -> module in rag/formats with read(data) -> Parsed
+READERS: dict[str, str] = {  # file suffix -> module with read(data) -> Parsed (in rag/formats, or a full name)
     ".txt": "text",
     ".md": "markdown",
     ".markdown": "markdown",
@@ -114,8 +114,12 @@ READERS: dict[str, str] = {  # file suffix -> module in rag/formats with read(da
     ".pdf": "pdf",
     ".docx": "docx",
 }
-SUPPORTED = tuple(READERS)
+
+
+def supported() -> tuple[str, ...]:
+    return tuple(READERS)
 
 
 def reader(suffix: str) -> Callable[[bytes], Parsed]:
-    return importlib.import_module(f".formats.{READERS[suffix]}", __package__).read
+    module = READERS[suffix]
+    return importlib.import_module(module if "." in module else f"{__package__}.formats.{module}").read

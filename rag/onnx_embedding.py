@@ -7,7 +7,9 @@ abstracts per-tensor int8 vectors had cosine 0.94 to fp32's, per-channel 0.99.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
+import json
 import os
 import threading
 from pathlib import Path
@@ -79,17 +81,31 @@ class OnnxInt8Embedder:
     """Same interface as SentenceTransformerEmbedder; vectors differ slightly, so the index
     fingerprint names the backend and switching backends rebuilds the index."""
 
-    dim = 384
-
     def __init__(self, name: str, batch_size: int = 32, threads: int = 0, cache_dir: Path | None = None):
         self.name = f"{name}+onnx-int8"
         self.base, self.batch_size = name, batch_size
         self.threads, self.cache_dir = threads, cache_dir or default_cache()
-        self.max_tokens = 256
         self._session = None
         self._tokenizers: dict[str, object] = {}
         self._locks = {"query": threading.Lock(), "index": threading.Lock()}
         self._loading = threading.Lock()
+
+    @functools.cached_property
+    def _shape(self) -> tuple[int, int]:
+        """(vector size, wordpieces read) from the model's own config files, as shipped."""
+        folder = Path(resolve_model_path(self.base))
+        dim = json.loads((folder / "config.json").read_text())["hidden_size"]
+        st_config = folder / "sentence_bert_config.json"
+        window = json.loads(st_config.read_text()).get("max_seq_length", 256) if st_config.exists() else 256
+        return int(dim), int(window)
+
+    @property
+    def dim(self) -> int:
+        return self._shape[0]
+
+    @property
+    def max_tokens(self) -> int:
+        return self._shape[1]
 
     def _load(self, role: str):
         with self._loading:

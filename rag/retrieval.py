@@ -1,28 +1,39 @@
-"""Hybrid retrieval: FAISS (dense) and stemmed BM25, fused by reciprocal rank."""
+"""Hybrid retrieval: dense vectors and stemmed BM25, fused by reciprocal rank, then an optional
+rerank stage (none by default) before the hits go to the answerer."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
+from .config import Retrieval
 from .embedding import Embedder, embed_one
 from .records import Hit
 from .storage import Snapshot
 
 
-@dataclass
-class RetrievalSettings:
-    top_k: int = 5
-    candidates: int = 50
-    rrf_k: int = 10
-    dense_weight: float = 1.0
-    bm25_weight: float = 1.0
+class Reranker(Protocol):
+    def rerank(self, query: str, hits: list[Hit]) -> list[Hit]: ...
+
+
+class NoRerank:
+    """The default: the fused order stands."""
+
+    def __init__(self, embedder: Embedder):
+        pass
+
+    def rerank(self, query: str, hits: list[Hit]) -> list[Hit]:
+        return hits
+
+
+RERANKERS: dict[str, type] = {"none": NoRerank}  # retrieval.rerank names one of these
 
 
 class Retriever:
-    def __init__(self, embedder: Embedder, settings: RetrievalSettings):
+    def __init__(self, embedder: Embedder, settings: Retrieval, reranker: Reranker | None = None):
         self.embedder = embedder
         self.settings = settings
+        self.reranker = reranker or NoRerank(embedder)
 
     def dense(self, snapshot: Snapshot, query: str, k: int, vector: np.ndarray | None = None) -> list[int]:
         vector = embed_one(self.embedder, query) if vector is None else vector
@@ -40,8 +51,13 @@ class Retriever:
         return [lex.doc_order[p] for p in positions]
 
     def rank(self, snapshot: Snapshot, query: str, depth: int | None = None) -> list[int]:
-        """Chunk ids, best first: documents ranked by fusing dense (each document's best chunk)
-        with whole-document BM25, and chunks within a document by fusing dense with chunk BM25."""
+        """Chunk ids, best first (see `scored`)."""
+        return [vid for vid, _ in self.scored(snapshot, query, depth)]
+
+    def scored(self, snapshot: Snapshot, query: str, depth: int | None = None) -> list[tuple[int, float]]:
+        """(chunk id, fused score), best first: documents ranked by fusing dense (each document's
+        best chunk) with whole-document BM25, and chunks within a document by fusing dense with
+        chunk BM25."""
         s = self.settings
         depth = depth or s.candidates
         dense = self.dense(snapshot, query, depth)
@@ -53,11 +69,12 @@ class Retriever:
         pool = set(chunk_score) | {snapshot.by_source[d][0] for d in doc_lex if d not in dense_docs}
         key = {v: doc_score.get(snapshot.chunks[v].source, 0.0) + WITHIN_DOCUMENT * chunk_score.get(v, 0.0)
                for v in pool}
-        return sorted(pool, key=lambda v: -key[v])
+        return sorted(key.items(), key=lambda kv: (-kv[1], kv[0]))
 
     def search(self, snapshot: Snapshot, query: str, top_k: int | None = None) -> list[Hit]:
-        ranked = self.rank(snapshot, query)[: top_k or self.settings.top_k]
-        return [Hit(snapshot.chunks[vid], 1.0 / (rank + 1)) for rank, vid in enumerate(ranked)]
+        """The top_k hits with their fused scores, after the rerank stage."""
+        ranked = self.scored(snapshot, query)[: top_k or self.settings.top_k]
+        return self.reranker.rerank(query, [Hit(snapshot.chunks[vid], score) for vid, score in ranked])
 
 
 WITHIN_DOCUMENT = 0.01  # chunk evidence only orders chunks inside a document

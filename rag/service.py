@@ -1,278 +1,144 @@
-"""The one place that wires concrete classes together, and the service every boundary uses.
+"""The service every boundary uses, and `build_service`: the one place that picks concrete classes.
 
-The CLI, the HTTP API and the UI all call `RagService`; none of them builds parts itself.
+The CLI, the HTTP API and the UI call `RagService`; none of them builds parts itself. It is two
+pieces, each readable and testable alone: an `IndexManager` (the seeds folder's index, its
+documents, index runs as jobs) and an `AnswerPipeline` (the path a question takes).
 """
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
-from . import storage
-from dataclasses import dataclass
-from typing import Callable, Iterator
-
-from .answer import AnswerSettings, ExtractiveAnswerer, not_found_answer
+from . import local_llm
+from .answer import ExtractiveAnswerer
 from .config import Settings
-from .conversation import check_history, condense
-from .embedding import Embedder, SentenceTransformerEmbedder, VectorCache
-from .documents import content_type, read_indexed, resolve_existing, save_upload
-from .errors import NoIndexError, NotFoundError, PayloadTooLargeError, ProviderError, UserInputError
-from .generation import LLM, build_messages
+from .embedding import Embedder, VectorCache, make_embedder
+from .errors import ConfigError, NoIndexError
+from .generation import LLM
 from .grounding import Grounder
-from .indexer import Indexer, Progress
-from .jobs import Job, JobManager
-from .records import Answer, IndexSummary
-from .retrieval import RetrievalSettings, Retriever
+from .index_manager import IndexManager
+from .indexer import Indexer
+from .pipeline import EXTRACTIVE, AnswerPipeline
+from .retrieval import RERANKERS, Retriever
+
+ANSWERERS: dict[str, type] = {EXTRACTIVE: ExtractiveAnswerer}  # generation.model may name one of these
 
 
 class RagService:
-    def __init__(self, settings: Settings, embedder: Embedder):
-        self.settings = settings
+    def __init__(self, settings: Settings, embedder: Embedder, index: IndexManager, pipeline: AnswerPipeline):
+        self._settings = settings
         self.embedder = embedder
-        self.indexer = Indexer(embedder, settings.chunking.chunk_tokens, settings.chunking.overlap_tokens)
-        self.retriever = Retriever(embedder, RetrievalSettings(**settings.retrieval.model_dump()))
-        sentences = VectorCache(embedder)  # shared: the answerer and the citation checker see the same sentences
-        self.extractive = ExtractiveAnswerer(embedder, AnswerSettings(**settings.answer.model_dump()), sentences)
-        self.grounder = Grounder(embedder, cache=sentences)
-        self.llm = LLM(settings.generation)
-        self._snapshot: storage.Snapshot | None = None
-        self._swap = threading.Lock()
-        self._indexing = threading.RLock()  # one re-index at a time in this process
-        self.jobs = JobManager(lambda progress, cancelled: self.index(progress=progress, cancelled=cancelled),
-                               settings.paths.index / "jobs.json")
+        self.index_manager = index
+        self.pipeline = pipeline
+
+    @property
+    def settings(self) -> Settings:
+        return self._settings
+
+    @settings.setter
+    def settings(self, settings: Settings) -> None:
+        """New settings at run time (API key, model, limits): every piece reads them from here."""
+        self._settings = self.pipeline.settings = settings
+        self.index_manager.max_upload_mb = settings.server.max_upload_mb
+
+    @property
+    def llm(self):
+        return self.pipeline.llm
+
+    @llm.setter
+    def llm(self, llm) -> None:
+        self.pipeline.llm = llm
+
+    @property
+    def retriever(self) -> Retriever:
+        return self.pipeline.retriever
+
+    @property
+    def jobs(self):
+        return self.index_manager.jobs
 
     @property
     def seeds_dir(self) -> Path:
-        return self.settings.paths.seeds
+        return self.index_manager.seeds_dir
 
     @property
     def index_dir(self) -> Path:
-        return self.settings.paths.index
+        return self.index_manager.index_dir
 
-    # -- index -------------------------------------------------------------------------
+    def for_folders(self, seeds: Path, index: Path) -> "RagService":
+        """The same service over another folder and index (evaluation, benchmarks), sharing the
+        loaded models."""
+        settings = self.settings.with_overrides(paths__seeds=seeds, paths__index=index)
+        return build_service(settings, self.embedder)
 
-    def snapshot(self) -> storage.Snapshot:
-        """The live index version; picks up a version another process swapped in."""
-        current = self._snapshot
-        if current is None or storage.current_name(self.index_dir) not in (None, current.name):
-            with self._swap:
-                current = self._snapshot
-                live = storage.current_name(self.index_dir)
-                if current is None or (live and live != current.name):
-                    current = self._snapshot = storage.load_snapshot(self.index_dir)
-        return current
+    # -- the index and its documents (IndexManager) --------------------------------------
 
-    def status(self) -> dict:
-        """The live index: how many documents and chunks, its version and when it was built."""
-        snap = self.snapshot() if self.has_index() else None
-        return {"documents": len(snap.documents) if snap else 0, "chunks": len(snap.chunks) if snap else 0,
-                "index_version": snap.name if snap else "", "built": snap.manifest.get("built") if snap else None}
+    def snapshot(self):
+        return self.index_manager.snapshot()
 
     def has_index(self) -> bool:
-        return storage.current_name(self.index_dir) is not None
+        return self.index_manager.has_index()
 
-    def index(self, *, rebuild: bool = False, progress: Progress | None = None,
-              cancelled: Callable[[], bool] | None = None) -> IndexSummary:
-        """Re-index in the caller's thread; questions keep using the old version until the swap."""
-        progress = progress or (lambda phase, done, total: None)
-        with self._indexing:
-            summary = self.indexer.run(self.seeds_dir, self.index_dir, rebuild=rebuild, progress=progress,
-                                       cancelled=cancelled)
-            progress("swapping", 0, 1)
-            fresh = storage.load_snapshot(self.index_dir)
-            fresh.lexical  # built before the swap, so the first question after it pays nothing
-            with self._swap:
-                self._snapshot = fresh
-            progress("swapping", 1, 1)
-        return summary
+    def status(self) -> dict:
+        return self.index_manager.status()
 
-    # -- index runs as jobs (the HTTP API and the UI) -------------------------------------
+    def index(self, **options):
+        return self.index_manager.index(**options)
 
-    def start_index(self, kind: str = "reindex", document: str | None = None) -> Job:
-        """Queue an index run, or join the one that will cover this request; returns at once."""
-        return self.jobs.submit(kind, document)
+    def start_index(self, kind: str = "reindex", document: str | None = None):
+        return self.index_manager.start_index(kind, document)
 
-    def upload(self, filename: str, data: bytes, *, replace: bool = False) -> tuple[str, Job]:
-        """Save a checked upload into the seeds folder now; index it in a job."""
-        name = self._save(filename, data, replace)
-        return name, self.start_index("upload", name)
+    def upload(self, filename: str, data: bytes, *, replace: bool = False):
+        return self.index_manager.upload(filename, data, replace=replace)
 
-    def remove(self, name: str) -> Job:
-        resolve_existing(self.seeds_dir, name).unlink()
-        return self.start_index("delete", name)
-
-    # -- documents -----------------------------------------------------------------------
+    def remove(self, name: str):
+        return self.index_manager.remove(name)
 
     def documents(self) -> list[dict]:
-        docs = self.snapshot().documents if self.has_index() else {}
-        return [{"name": name, "title": d["title"], "date": d["date"], "chunks": len(d["chunk_ids"]),
-                 "hash": d["hash"]} for name, d in sorted(docs.items())]
+        return self.index_manager.documents()
 
     def document(self, name: str) -> dict:
-        """An indexed document's metadata and text, with where its pages and sections begin."""
-        entry, (_, doc) = self._indexed(name)
-        return {"name": name, "title": doc.title, "date": doc.date, "hash": doc.hash,
-                "chunks": len(entry["chunk_ids"]), "content_type": content_type(name), "text": doc.text,
-                "pages": [{"page": n, "start": at} for n, at in enumerate(doc.pages, start=1)],
-                "sections": [{"start": at, "path": path} for at, path in doc.sections],
-                "headings": [{"start": a, "end": b} for a, b in doc.headings]}
+        return self.index_manager.document(name)
 
-    def document_file(self, name: str) -> tuple[bytes, str]:
-        """The original bytes of an indexed document and their content type."""
-        _, (data, _) = self._indexed(name)
-        return data, content_type(name)
+    def document_file(self, name: str):
+        return self.index_manager.document_file(name)
 
-    def _indexed(self, name: str):
-        entry = self.snapshot().documents.get(name) if self.has_index() else None
-        if entry is None:
-            raise NotFoundError(f"No document named '{name[:80]}' in the index.")
-        return entry, read_indexed(self.seeds_dir, name, entry["hash"])
+    def add_document(self, filename: str, data: bytes, *, replace: bool = False):
+        return self.index_manager.add_document(filename, data, replace=replace)
 
-    def add_document(self, filename: str, data: bytes, *, replace: bool = False) -> tuple[str, IndexSummary]:
-        with self._indexing:
-            return self._save(filename, data, replace), self.index()
+    def delete_document(self, name: str):
+        return self.index_manager.delete_document(name)
 
-    def _save(self, filename: str, data: bytes, replace: bool) -> str:
-        limit = int(self.settings.server.max_upload_mb * 1024 * 1024)
-        if len(data) > limit:
-            raise PayloadTooLargeError(f"The file is larger than the {self.settings.server.max_upload_mb:g} MB limit.")
-        return save_upload(self.seeds_dir, filename, data, replace=replace)
+    # -- questions (AnswerPipeline) -------------------------------------------------------
 
-    def delete_document(self, name: str) -> IndexSummary:
-        with self._indexing:
-            resolve_existing(self.seeds_dir, name).unlink()
-            return self.index()
+    def ask(self, question: str, **options):
+        return self.pipeline.ask(question, **options)
 
-    # -- questions -----------------------------------------------------------------------
+    def ask_stream(self, question: str, **options):
+        return self.pipeline.ask_stream(question, **options)
 
-    def ask(self, question: str, *, history: list[dict] | None = None, top_k: int | None = None,
-            model: str | None = None) -> Answer:
-        """The answer, whatever wrote it, with citations checked against the retrieved text."""
-        turn = self._prepare(question, history, top_k, model)
-        if turn.settled is not None:
-            return turn.settled
-        try:
-            text = self.llm.complete(turn.model, build_messages(turn.question, turn.hits, turn.history))
-        except ProviderError as exc:
-            return self._fallback(turn, str(exc))
-        return self._grounded(turn, text)
+    def retrieve(self, query: str, top_k: int | None = None):
+        return self.pipeline.retrieve(query, top_k)
 
-    def ask_stream(self, question: str, *, history: list[dict] | None = None, top_k: int | None = None,
-                   model: str | None = None) -> Iterator[dict]:
-        """Events: {"type": "token", "text"} while the answer is written, then
-        {"type": "final", "result": <ask result>}; the final result is authoritative."""
-        turn = self._prepare(question, history, top_k, model)
-        if turn.settled is not None:
-            yield {"type": "token", "text": turn.settled.answer}
-            yield {"type": "final", "result": turn.settled.to_dict()}
-            return
-        pieces: list[str] = []
-        try:
-            for piece in self.llm.stream(turn.model, build_messages(turn.question, turn.hits, turn.history)):
-                pieces.append(piece)
-                yield {"type": "token", "text": piece}
-        except ProviderError as exc:
-            yield {"type": "final", "result": self._fallback(turn, str(exc)).to_dict()}
-            return
-        yield {"type": "final", "result": self._grounded(turn, "".join(pieces)).to_dict()}
-
-    def _prepare(self, question, history, top_k, model) -> "_Turn":
-        question = self._check_question(question)
-        history = check_history(history)
-        top_k = self._check_top_k(top_k)
-        model = self._check_model(model)
-        snapshot = self.snapshot()
-        query = condense(question, history, self._rewriter(model))
-        hits = self.retriever.search(snapshot, query, top_k)
-        extractive = self.extractive.answer(query, hits) if hits else not_found_answer(query)
-        turn = _Turn(question, history, query, model, hits, snapshot.name)
-        if model == EXTRACTIVE:
-            turn.settled = turn.finish(extractive, EXTRACTIVE)
-        elif extractive.not_found:
-            turn.settled = turn.finish(extractive, EXTRACTIVE, NOT_ASKED)
-        turn.extractive = extractive
-        return turn
-
-    def _rewriter(self, model: str):
-        if model == EXTRACTIVE:
-            return None
-        return lambda prompt: self.llm.complete(model, [{"role": "user", "content": prompt}])
-
-    def _fallback(self, turn: "_Turn", reason: str) -> Answer:
-        return turn.finish(turn.extractive, EXTRACTIVE, f"{reason} Showing the extracted sentences instead.")
-
-    def _grounded(self, turn: "_Turn", text: str) -> Answer:
-        answer = self.grounder.ground(text, turn.hits, turn.query)
-        if answer is None:
-            return turn.finish(turn.extractive, EXTRACTIVE, UNGROUNDED.format(model=turn.model))
-        note = UNSUPPORTED if any(p.unsupported for p in answer.parts) else None
-        return turn.finish(answer, turn.model, note)
-
-    def _check_model(self, model) -> str:
-        g = self.settings.generation
-        if model is None:
-            return g.model
-        allowed = {EXTRACTIVE, g.model, *g.models}
-        if model not in allowed:
-            raise UserInputError(f"Unknown model '{model}'; choose one of: {', '.join(sorted(allowed))}.")
-        return model
-
-    def _check_question(self, question) -> str:
-        if not isinstance(question, str) or not question.strip():
-            raise UserInputError("The question is empty; ask something about the documents.")
-        limit = self.settings.server.max_question_chars
-        if len(question) > limit:
-            raise UserInputError(f"The question is {len(question)} characters long; the limit is {limit}.")
-        cleaned = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in question).strip()
-        if not cleaned:
-            raise UserInputError("The question holds no readable text.")
-        return cleaned
-
-    def _check_top_k(self, top_k) -> int:
-        if top_k is None:
-            return self.settings.retrieval.top_k
-        if not isinstance(top_k, int) or isinstance(top_k, bool) or not 1 <= top_k <= 100:
-            raise UserInputError("top_k must be a whole number from 1 to 100.")
-        return top_k
-
-
-EXTRACTIVE = "extractive"
-NOT_ASKED = "Nothing in the documents answers this closely enough, so the model was not asked."
-UNGROUNDED = ("The answer of {model} could not be matched to the documents; "
-              "showing the extracted sentences instead.")
-UNSUPPORTED = "Sentences marked (unsupported) are not backed by the documents."
-
-
-@dataclass
-class _Turn:
-    """One question on its way through the pipeline."""
-
-    question: str
-    history: list[dict]
-    query: str
-    model: str
-    hits: list
-    version: str
-    extractive: Answer | None = None
-    settled: Answer | None = None
-
-    def finish(self, answer: Answer, model: str, note: str | None = None) -> Answer:
-        answer.query, answer.model, answer.index_version = self.query, model, self.version
-        answer.note = note or answer.note
-        return answer
+    def extract(self, query: str, hits):
+        return self.pipeline.extract(query, hits)
 
 
 def build_service(settings: Settings, embedder: Embedder | None = None) -> RagService:
-    """Wire the real parts (or a given embedder, for tests) into a service."""
-    if embedder is None:
-        e = settings.embedding
-        if e.backend == "onnx-int8":
-            from .onnx_embedding import OnnxInt8Embedder
-
-            embedder = OnnxInt8Embedder(e.model, e.batch_size, e.threads, e.cache_dir)
-        else:
-            embedder = SentenceTransformerEmbedder(e.model, e.batch_size, e.threads)
-    return RagService(settings, embedder)
+    """Wire the configured parts (or a given embedder, for tests) into a service."""
+    embedder = embedder or make_embedder(settings.embedding)
+    indexer = Indexer(embedder, settings.chunking.chunk_tokens, settings.chunking.overlap_tokens,
+                      store=settings.store.vectors)
+    index = IndexManager(settings.paths.seeds, settings.paths.index, indexer, settings.server.max_upload_mb)
+    if settings.retrieval.rerank not in RERANKERS:
+        raise ConfigError(f"retrieval.rerank '{settings.retrieval.rerank}' is unknown; "
+                          f"choose one of: {', '.join(RERANKERS)}.")
+    retriever = Retriever(embedder, settings.retrieval, RERANKERS[settings.retrieval.rerank](embedder))
+    sentences = VectorCache(embedder)  # shared: the answerer and the citation checker see the same sentences
+    answerers = {name: cls(embedder, settings.answer, sentences) for name, cls in ANSWERERS.items()}
+    llm = LLM(settings.generation, providers=(local_llm.register,))
+    pipeline = AnswerPipeline(settings, index.snapshot, retriever, answerers,
+                              Grounder(embedder, settings.grounding, sentences), llm)
+    return RagService(settings, embedder, index, pipeline)
 
 
 __all__ = ["RagService", "build_service", "NoIndexError"]

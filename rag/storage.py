@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .errors import CorruptIndexError, IndexBusyError, NoIndexError, RagError
 from .records import Chunk
-from .vectorstore import FaissStore
+from .vectorstore import VectorStore, store_class
 
 FORMAT = 1
 KEEP_VERSIONS = 2
@@ -29,7 +29,7 @@ KEEP_VERSIONS = 2
 class Snapshot:
     """One loaded, immutable index version: manifest, chunks and their vectors."""
 
-    def __init__(self, name: str, manifest: dict, chunks: list[Chunk], vectors: FaissStore):
+    def __init__(self, name: str, manifest: dict, chunks: list[Chunk], vectors: VectorStore):
         self.name = name
         self.manifest = manifest
         self.chunks = {c.vector_id: c for c in chunks}
@@ -104,7 +104,7 @@ def load_snapshot(index_dir: Path) -> Snapshot:
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         chunks = [Chunk.from_dict(json.loads(line)) for line in _lines(folder / "chunks.jsonl")]
-        vectors = FaissStore.load(folder)
+        vectors = store_class(manifest.get("store", {}).get("vectors", "faiss")).load(folder)
     except FileNotFoundError as exc:
         raise CorruptIndexError(index_dir, f"missing {Path(exc.filename).name}") from None
     except (ValueError, TypeError, KeyError, RuntimeError) as exc:
@@ -121,7 +121,7 @@ def _lines(path: Path):
                 yield line
 
 
-def write_snapshot(index_dir: Path, manifest: dict, chunks: list[Chunk], vectors: FaissStore) -> str:
+def write_snapshot(index_dir: Path, manifest: dict, chunks: list[Chunk], vectors: VectorStore) -> str:
     """Write a complete new version, then make it current with one atomic rename."""
     name = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f") + "-" + uuid.uuid4().hex[:6]
     root = versions_dir(index_dir)
@@ -133,7 +133,7 @@ def write_snapshot(index_dir: Path, manifest: dict, chunks: list[Chunk], vectors
         _write(staging / "manifest.json", json.dumps(manifest, indent=1, ensure_ascii=False))
         _write(staging / "chunks.jsonl", "".join(json.dumps(c.to_dict(), ensure_ascii=False) + "\n" for c in chunks))
         vectors.save(staging)
-        _fsync_path(staging / FaissStore.FILENAME)
+        _fsync_path(staging / vectors.FILENAME)
         os.rename(staging, root / name)
         _write(index_dir / "CURRENT.next", name)
         os.replace(index_dir / "CURRENT.next", index_dir / "CURRENT")

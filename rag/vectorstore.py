@@ -15,7 +15,14 @@ import numpy as np
 
 
 class VectorStore(Protocol):
+    FILENAME: str
     dim: int
+
+    @classmethod
+    def create(cls, dim: int) -> "VectorStore": ...
+
+    @classmethod
+    def load(cls, directory: Path) -> "VectorStore": ...
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None: ...
 
@@ -24,6 +31,12 @@ class VectorStore(Protocol):
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]: ...
 
     def save(self, path: Path) -> None: ...
+
+    def ids(self) -> np.ndarray: ...
+
+    def copy(self) -> "VectorStore": ...
+
+    def fit(self) -> "VectorStore": ...
 
     def __len__(self) -> int: ...
 
@@ -112,6 +125,10 @@ class FaissStore:
             return build_ivf(self.dim, ids, vectors, nprobe=self.nprobe)
         return self
 
+    @classmethod
+    def create(cls, dim: int) -> "FaissStore":
+        return cls(dim)
+
     def save(self, directory: Path) -> None:
         self._faiss.write_index(self.index, str(directory / self.FILENAME))
 
@@ -146,3 +163,14 @@ def build_ivf(dim: int, ids: np.ndarray, vectors: np.ndarray, nprobe: int = 32,
     finally:
         faiss.omp_set_num_threads(1)
     return FaissStore(dim, index, nprobe)
+
+
+STORES: dict[str, type] = {"faiss": FaissStore}  # store.vectors names one; the manifest records it
+
+
+def store_class(name: str) -> type:
+    from .errors import ConfigError
+
+    if name not in STORES:
+        raise ConfigError(f"store.vectors '{name}' is unknown; choose one of: {', '.join(STORES)}.")
+    return STORES[name]

@@ -1,7 +1,8 @@
 """The extractive answerer with a fake embedder: selection, ordering, markers, refusal."""
 import re
 
-from rag.answer import NOT_FOUND, AnswerSettings, ExtractiveAnswerer, candidates
+from rag.answer import NOT_FOUND, ExtractiveAnswerer, candidates
+from rag.config import Answer
 from rag.chunking import Chunker
 from rag.loaders import parse_document
 from rag.records import Hit
@@ -20,7 +21,7 @@ def hits_for(text=DOC, source="tea.txt", chunk_tokens=12):
 
 
 def answerer(**kw):
-    settings = AnswerSettings(**{"min_score": 0.6, "coverage_weight": 0.35, "min_similarity": 0.2, **kw})
+    settings = Answer(**{"min_score": 0.6, "coverage_weight": 0.35, "min_similarity": 0.2, **kw})
     return ExtractiveAnswerer(FakeEmbedder(), settings)
 
 

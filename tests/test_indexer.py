@@ -6,6 +6,7 @@ import pytest
 from rag import storage
 from rag.errors import IndexBusyError, RagError
 from rag.indexer import Indexer
+from rag.vectorstore import FaissStore
 
 from .conftest import SEED_FILE, FakeEmbedder
 
@@ -158,7 +159,7 @@ def test_crash_at_any_write_stage_leaves_previous_index_loadable(setup, monkeypa
     monkeypatch.setattr(storage.os, "rename", rename)
     monkeypatch.setattr(storage.os, "replace", replace)
     if stage == "save":
-        monkeypatch.setattr(storage.FaissStore, "save", lambda self, d: (_ for _ in ()).throw(Crash()))
+        monkeypatch.setattr(FaissStore, "save", lambda self, d: (_ for _ in ()).throw(Crash()))
     with pytest.raises(Crash):
         indexer.run(seeds, index)
     monkeypatch.undo()

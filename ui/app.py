@@ -40,7 +40,7 @@ def mount(app, service: RagService):
 
 def build_ui(service: RagService) -> gr.Blocks:
     g = service.settings.generation
-    models = list(dict.fromkeys([g.model, *g.models]))
+    models = g.allowed()
     with gr.Blocks(title="rag · ask your documents") as demo:
         gr.Markdown("## Ask your documents\nEvery sentence of an answer links to the sentence in your files that says it.")
         with gr.Tab("Chat"):
@@ -59,7 +59,8 @@ def _chat_tab(service: RagService, models: list[str]) -> None:
                                       elem_id="question", scale=5, submit_btn=False)
                 ask = gr.Button("Ask", variant="primary", elem_id="ask", scale=1)
             with gr.Row():
-                model = gr.Dropdown(models, value=models[0], label="Model", visible=len(models) > 1, scale=2)
+                model = gr.Dropdown(models, value=service.settings.generation.model, label="Model",
+                                    visible=len(models) > 1, scale=2)
                 clear = gr.Button("New conversation", scale=1)
             query = gr.Markdown(elem_id="query")
             gr.Examples(EXAMPLES, inputs=question)

@@ -1,0 +1,119 @@
+"""The index of one seeds folder: bring it in line with the files, hold the live version, and
+manage the documents in it, run in the caller's thread or as jobs a user can watch."""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Callable
+
+from . import storage
+from .documents import content_type, read_indexed, resolve_existing, save_upload
+from .errors import NotFoundError, PayloadTooLargeError
+from .indexer import Indexer, Progress
+from .jobs import Job, JobManager
+from .records import IndexSummary
+
+
+class IndexManager:
+    def __init__(self, seeds_dir: Path, index_dir: Path, indexer: Indexer, max_upload_mb: float):
+        self.seeds_dir, self.index_dir = seeds_dir, index_dir
+        self.indexer = indexer
+        self.max_upload_mb = max_upload_mb
+        self._snapshot: storage.Snapshot | None = None
+        self._swap = threading.Lock()
+        self._indexing = threading.RLock()  # one re-index at a time in this process
+        self.jobs = JobManager(lambda progress, cancelled: self.index(progress=progress, cancelled=cancelled),
+                               index_dir / "jobs.json")
+
+    # -- the live version -----------------------------------------------------------------
+
+    def snapshot(self) -> storage.Snapshot:
+        """The live index version; picks up a version another process swapped in."""
+        current = self._snapshot
+        if current is None or storage.current_name(self.index_dir) not in (None, current.name):
+            with self._swap:
+                current = self._snapshot
+                live = storage.current_name(self.index_dir)
+                if current is None or (live and live != current.name):
+                    current = self._snapshot = storage.load_snapshot(self.index_dir)
+        return current
+
+    def has_index(self) -> bool:
+        return storage.current_name(self.index_dir) is not None
+
+    def status(self) -> dict:
+        """The live index: how many documents and chunks, its version and when it was built."""
+        snap = self.snapshot() if self.has_index() else None
+        return {"documents": len(snap.documents) if snap else 0, "chunks": len(snap.chunks) if snap else 0,
+                "index_version": snap.name if snap else "", "built": snap.manifest.get("built") if snap else None}
+
+    def index(self, *, rebuild: bool = False, progress: Progress | None = None,
+              cancelled: Callable[[], bool] | None = None) -> IndexSummary:
+        """Re-index in the caller's thread; questions keep using the old version until the swap."""
+        progress = progress or (lambda phase, done, total: None)
+        with self._indexing:
+            summary = self.indexer.run(self.seeds_dir, self.index_dir, rebuild=rebuild, progress=progress,
+                                       cancelled=cancelled)
+            progress("swapping", 0, 1)
+            fresh = storage.load_snapshot(self.index_dir)
+            fresh.lexical  # built before the swap, so the first question after it pays nothing
+            with self._swap:
+                self._snapshot = fresh
+            progress("swapping", 1, 1)
+        return summary
+
+    # -- index runs as jobs (the HTTP API and the UI) -------------------------------------
+
+    def start_index(self, kind: str = "reindex", document: str | None = None) -> Job:
+        """Queue an index run, or join the one that will cover this request; returns at once."""
+        return self.jobs.submit(kind, document)
+
+    def upload(self, filename: str, data: bytes, *, replace: bool = False) -> tuple[str, Job]:
+        """Save a checked upload into the seeds folder now; index it in a job."""
+        name = self._save(filename, data, replace)
+        return name, self.start_index("upload", name)
+
+    def remove(self, name: str) -> Job:
+        resolve_existing(self.seeds_dir, name).unlink()
+        return self.start_index("delete", name)
+
+    # -- documents ------------------------------------------------------------------------
+
+    def documents(self) -> list[dict]:
+        docs = self.snapshot().documents if self.has_index() else {}
+        return [{"name": name, "title": d["title"], "date": d["date"], "chunks": len(d["chunk_ids"]),
+                 "hash": d["hash"]} for name, d in sorted(docs.items())]
+
+    def document(self, name: str) -> dict:
+        """An indexed document's metadata and text, with where its pages and sections begin."""
+        entry, (_, doc) = self._indexed(name)
+        return {"name": name, "title": doc.title, "date": doc.date, "hash": doc.hash,
+                "chunks": len(entry["chunk_ids"]), "content_type": content_type(name), "text": doc.text,
+                "pages": [{"page": n, "start": at} for n, at in enumerate(doc.pages, start=1)],
+                "sections": [{"start": at, "path": path} for at, path in doc.sections],
+                "headings": [{"start": a, "end": b} for a, b in doc.headings]}
+
+    def document_file(self, name: str) -> tuple[bytes, str]:
+        """The original bytes of an indexed document and their content type."""
+        _, (data, _) = self._indexed(name)
+        return data, content_type(name)
+
+    def add_document(self, filename: str, data: bytes, *, replace: bool = False) -> tuple[str, IndexSummary]:
+        with self._indexing:
+            return self._save(filename, data, replace), self.index()
+
+    def delete_document(self, name: str) -> IndexSummary:
+        with self._indexing:
+            resolve_existing(self.seeds_dir, name).unlink()
+            return self.index()
+
+    def _indexed(self, name: str):
+        entry = self.snapshot().documents.get(name) if self.has_index() else None
+        if entry is None:
+            raise NotFoundError(f"No document named '{name[:80]}' in the index.")
+        return entry, read_indexed(self.seeds_dir, name, entry["hash"])
+
+    def _save(self, filename: str, data: bytes, replace: bool) -> str:
+        if len(data) > int(self.max_upload_mb * 1024 * 1024):
+            raise PayloadTooLargeError(f"The file is larger than the {self.max_upload_mb:g} MB limit.")
+        return save_upload(self.seeds_dir, filename, data, replace=replace)

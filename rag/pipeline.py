@@ -1,0 +1,158 @@
+"""The one path a question takes: check -> condense -> retrieve (fuse, rerank) -> answer -> ground.
+
+The extractive answerer always runs: it is the answer when `model` names it, the gate that keeps
+an LLM from being asked when nothing retrieved answers, and the fallback when a provider fails
+or writes nothing the documents support. Whatever writes the answer, no citation can point
+outside the retrieved chunks.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterator, Protocol
+
+from .config import TOP_K_MAX, Settings
+from .conversation import check_history, condense
+from .errors import ProviderError, UserInputError
+from .generation import build_messages
+from .records import Answer, Hit
+
+EXTRACTIVE = "extractive"
+NOT_ASKED = "Nothing in the documents answers this closely enough, so the model was not asked."
+UNGROUNDED = ("The answer of {model} could not be matched to the documents; "
+              "showing the extracted sentences instead.")
+UNSUPPORTED = "Sentences marked (unsupported) are not backed by the documents."
+
+
+class Answerer(Protocol):
+    """Writes an answer from the retrieved hits alone, each sentence cited (no LLM)."""
+
+    def answer(self, question: str, hits: list[Hit]) -> Answer: ...
+
+
+class AnswerPipeline:
+    def __init__(self, settings: Settings, snapshot: Callable, retriever, answerers: dict[str, Answerer],
+                 grounder, llm):
+        self.settings = settings
+        self.snapshot = snapshot  # the live index version, at the moment a question starts
+        self.retriever = retriever
+        self.answerers = answerers  # by name; "extractive" is the gate and the fallback
+        self.grounder = grounder
+        self.llm = llm
+
+    def ask(self, question: str, *, history: list[dict] | None = None, top_k: int | None = None,
+            model: str | None = None) -> Answer:
+        """The answer, whatever wrote it, with citations checked against the retrieved text."""
+        turn = self._prepare(question, history, top_k, model)
+        if turn.settled is not None:
+            return turn.settled
+        try:
+            text = self.llm.complete(turn.model, build_messages(turn.question, turn.hits, turn.history))
+        except ProviderError as exc:
+            return self._fallback(turn, str(exc))
+        return self._grounded(turn, text)
+
+    def ask_stream(self, question: str, *, history: list[dict] | None = None, top_k: int | None = None,
+                   model: str | None = None) -> Iterator[dict]:
+        """Events: {"type": "token", "text"} while the answer is written, then
+        {"type": "final", "result": <ask result>}; the final result is authoritative."""
+        turn = self._prepare(question, history, top_k, model)
+        if turn.settled is not None:
+            yield {"type": "token", "text": turn.settled.answer}
+            yield {"type": "final", "result": turn.settled.to_dict()}
+            return
+        pieces: list[str] = []
+        try:
+            for piece in self.llm.stream(turn.model, build_messages(turn.question, turn.hits, turn.history)):
+                pieces.append(piece)
+                yield {"type": "token", "text": piece}
+        except ProviderError as exc:
+            yield {"type": "final", "result": self._fallback(turn, str(exc)).to_dict()}
+            return
+        yield {"type": "final", "result": self._grounded(turn, "".join(pieces)).to_dict()}
+
+    def retrieve(self, query: str, top_k: int | None = None) -> list[Hit]:
+        """The hits a question gets from the live index (for evaluation and benchmarks)."""
+        return self.retriever.search(self.snapshot(), query, top_k)
+
+    def extract(self, query: str, hits: list[Hit]) -> Answer:
+        """The extractive answer from given hits."""
+        return self.answerers[EXTRACTIVE].answer(query, hits)
+
+    def _prepare(self, question, history, top_k, model) -> "_Turn":
+        question = check_question(question, self.settings.server.max_question_chars)
+        history = check_history(history)
+        top_k = check_top_k(top_k, self.settings.retrieval.top_k)
+        model = check_model(model, self.settings.generation, self.answerers)
+        snapshot = self.snapshot()
+        query = condense(question, history, self._rewriter(model))
+        hits = self.retriever.search(snapshot, query, top_k)
+        extractive = self.extract(query, hits)
+        turn = _Turn(question, history, query, model, hits, snapshot.name, extractive)
+        if model in self.answerers:
+            answer = extractive if model == EXTRACTIVE else self.answerers[model].answer(query, hits)
+            turn.settled = turn.finish(answer, model)
+        elif extractive.not_found:
+            turn.settled = turn.finish(extractive, EXTRACTIVE, NOT_ASKED)
+        return turn
+
+    def _rewriter(self, model: str):
+        if model in self.answerers:
+            return None
+        return lambda prompt: self.llm.complete(model, [{"role": "user", "content": prompt}])
+
+    def _fallback(self, turn: "_Turn", reason: str) -> Answer:
+        return turn.finish(turn.extractive, EXTRACTIVE, f"{reason} Showing the extracted sentences instead.")
+
+    def _grounded(self, turn: "_Turn", text: str) -> Answer:
+        answer = self.grounder.ground(text, turn.hits, turn.query)
+        if answer is None:
+            return turn.finish(turn.extractive, EXTRACTIVE, UNGROUNDED.format(model=turn.model))
+        note = UNSUPPORTED if any(p.unsupported for p in answer.parts) else None
+        return turn.finish(answer, turn.model, note)
+
+
+@dataclass
+class _Turn:
+    """One question on its way through the pipeline."""
+
+    question: str
+    history: list[dict]
+    query: str
+    model: str
+    hits: list
+    version: str
+    extractive: Answer
+    settled: Answer | None = None
+
+    def finish(self, answer: Answer, model: str, note: str | None = None) -> Answer:
+        answer.query, answer.model, answer.index_version = self.query, model, self.version
+        answer.note = note or answer.note
+        return answer
+
+
+def check_question(question, limit: int) -> str:
+    if not isinstance(question, str) or not question.strip():
+        raise UserInputError("The question is empty; ask something about the documents.")
+    if len(question) > limit:
+        raise UserInputError(f"The question is {len(question)} characters long; the limit is {limit}.")
+    cleaned = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in question).strip()
+    if not cleaned:
+        raise UserInputError("The question holds no readable text.")
+    return cleaned
+
+
+def check_top_k(top_k, default: int) -> int:
+    if top_k is None:
+        return default
+    if not isinstance(top_k, int) or isinstance(top_k, bool) or not 1 <= top_k <= TOP_K_MAX:
+        raise UserInputError(f"top_k must be a whole number from 1 to {TOP_K_MAX}.")
+    return top_k
+
+
+def check_model(model, generation, answerers: dict) -> str:
+    if model is None:
+        return generation.model
+    allowed = list(dict.fromkeys([*generation.allowed(), *answerers]))
+    if model not in allowed:
+        raise UserInputError(f"Unknown model '{model}'; choose one of: {', '.join(sorted(allowed))}.")
+    return model

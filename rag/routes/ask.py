@@ -1,0 +1,38 @@
+"""Questions: /api/ask, its streaming form, and /api/health."""
+from __future__ import annotations
+
+from typing import Optional
+
+from fastapi import APIRouter
+from fastapi.concurrency import run_in_threadpool
+
+from .models import AskRequest, AskResult, Health, Message
+from .sse import sse
+
+
+def routes(service, writer) -> APIRouter:
+    router = APIRouter(prefix="/api", tags=["questions"])
+
+    @router.get("/health", response_model=Health)
+    def health() -> dict:
+        return {"status": "ok", **service.status()}
+
+    @router.post("/ask", response_model=AskResult)
+    def ask(body: AskRequest) -> dict:
+        return service.ask(body.question, history=turns(body.history), top_k=body.top_k,
+                           model=body.model).to_dict()
+
+    @router.post("/ask/stream", responses={200: {
+        "description": "Server-Sent Events: `token` events, then one `final` event with the AskResult",
+        "content": {"text/event-stream": {}}}})
+    async def ask_stream(body: AskRequest):
+        events = service.ask_stream(body.question, history=turns(body.history), top_k=body.top_k,
+                                    model=body.model)
+        first = await run_in_threadpool(next, events)  # validation errors surface as 4xx here
+        return sse(first, events, lambda e: (e["type"], e))
+
+    return router
+
+
+def turns(history: Optional[list[Message]]) -> Optional[list[dict]]:
+    return [m.model_dump() for m in history] if history is not None else None
