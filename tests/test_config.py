@@ -58,3 +58,12 @@ def test_missing_config_file_is_an_error(tmp_path):
 def test_overrides_ignore_none():
     s = Settings().with_overrides(retrieval__top_k=None, paths__index=Path("/x"))
     assert s.retrieval.top_k == 5 and s.paths.index == Path("/x")
+
+
+def test_config_yaml_documents_every_setting_at_its_default():
+    """config.yaml is the one documented source: every field, each at the code's default."""
+    import yaml
+
+    from rag.config import DEFAULT_CONFIG, Settings
+
+    assert yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8")) == Settings().model_dump(mode="json")

@@ -1,0 +1,145 @@
+"""Each extension point is one class (or module) plus one registry line, chosen by config:
+shown here by adding a fake one of each and using it through the real service."""
+import numpy as np
+import pytest
+from fastapi import APIRouter
+from fastapi.testclient import TestClient
+
+from rag import loaders, server, service as service_module, vectorstore
+from rag.chunking import split_sentences
+from rag.config import Embedding
+from rag.documents import safe_name
+from rag.embedding import EMBEDDERS, make_embedder
+from rag.errors import ConfigError
+from rag.records import Answer, AnswerPart, Citation
+
+from .conftest import FakeEmbedder, make_settings
+
+
+def test_a_file_format(tmp_path, monkeypatch):
+    package = tmp_path / "teaformats"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "semicolons.py").write_text(
+        "from rag.layout import Layout\n\n\ndef read(data):\n    layout = Layout()\n"
+        "    for part in data.decode().split(';'):\n        layout.block(part)\n    return layout.finish()\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(loaders.READERS, ".tea", "teaformats.semicolons")  # the one registry line
+    doc = loaders.parse_document("menu.tea", b"Green tea is steamed;Black tea is oxidised")
+    assert [doc.text[a:b] for a, b in split_sentences(doc.text)] == ["Green tea is steamed", "Black tea is oxidised"]
+    assert safe_name("menu.tea") == "menu.tea"
+
+
+class BowEmbedder(FakeEmbedder):
+    name = "bag-of-words"
+
+    def __init__(self, model, batch_size, threads, cache_dir):
+        super().__init__()
+
+
+def test_an_embedder(monkeypatch, seeds_copy, tmp_path):
+    monkeypatch.setitem(EMBEDDERS, "bow", f"{__name__}:BowEmbedder")
+    assert isinstance(make_embedder(Embedding(backend="bow")), BowEmbedder)
+    svc = service_module.build_service(make_settings(seeds_copy, tmp_path / "index", embedding__backend="bow"))
+    svc.index()
+    assert svc.snapshot().manifest["embedding"]["model"] == "bag-of-words"
+    with pytest.raises(ConfigError, match="choose one of"):
+        make_embedder(Embedding(backend="nope"))
+
+
+class NumpyStore:
+    """Exact search over a numpy matrix, saved with np.save."""
+
+    FILENAME = "vectors.npz"
+
+    def __init__(self, dim, ids=None, vectors=None):
+        self.dim = dim
+        self._ids = np.zeros(0, dtype=np.int64) if ids is None else ids
+        self._vectors = np.zeros((0, dim), dtype=np.float32) if vectors is None else vectors
+
+    @classmethod
+    def create(cls, dim):
+        return cls(dim)
+
+    @classmethod
+    def load(cls, directory):
+        data = np.load(directory / cls.FILENAME)
+        return cls(data["vectors"].shape[1], data["ids"], data["vectors"])
+
+    def save(self, directory):
+        with open(directory / self.FILENAME, "wb") as handle:
+            np.savez(handle, ids=self._ids, vectors=self._vectors)
+
+    def add(self, ids, vectors):
+        self._ids = np.concatenate([self._ids, ids])
+        self._vectors = np.vstack([self._vectors, vectors])
+
+    def delete(self, ids):
+        keep = ~np.isin(self._ids, ids)
+        removed = int((~keep).sum())
+        self._ids, self._vectors = self._ids[keep], self._vectors[keep]
+        return removed
+
+    def search(self, queries, k):
+        scores = queries @ self._vectors.T
+        order = np.argsort(-scores, axis=1)[:, :k]
+        return np.take_along_axis(scores, order, axis=1), self._ids[order]
+
+    def ids(self):
+        return self._ids
+
+    def copy(self):
+        return NumpyStore(self.dim, self._ids.copy(), self._vectors.copy())
+
+    def fit(self):
+        return self
+
+    def __len__(self):
+        return len(self._ids)
+
+
+def test_a_vector_store(monkeypatch, seeds_copy, tmp_path, fake_embedder):
+    monkeypatch.setitem(vectorstore.STORES, "numpy", NumpyStore)
+    svc = service_module.build_service(make_settings(seeds_copy, tmp_path / "index", store__vectors="numpy"),
+                                       fake_embedder)
+    svc.index()
+    assert isinstance(svc.snapshot().vectors, NumpyStore) and svc.snapshot().manifest["store"]["vectors"] == "numpy"
+    answer = svc.ask("What did Xi tell Biden?")
+    assert any("core interests" in c.quote for c in answer.citations)
+
+
+class FirstSentence:
+    """Answers with the first sentence of the best hit, cited."""
+
+    def __init__(self, embedder, settings, cache):
+        pass
+
+    def answer(self, question, hits):
+        chunk = hits[0].chunk
+        start, end = chunk.sentences[0]
+        quote = chunk.sentence_text(start, end)
+        citation = Citation(1, chunk.source, chunk.title, chunk.date, quote, start, end, chunk.id, chunk.text, 1.0)
+        return Answer(f"{quote} [1]", False, [citation], parts=[AnswerPart(quote, [1])])
+
+
+def test_an_answerer(monkeypatch, seeds_copy, tmp_path, fake_embedder):
+    monkeypatch.setitem(service_module.ANSWERERS, "first-sentence", FirstSentence)
+    svc = service_module.build_service(make_settings(seeds_copy, tmp_path / "index"), fake_embedder)
+    svc.index()
+    answer = svc.ask("What did Xi tell Biden?", model="first-sentence")
+    assert answer.model == "first-sentence" and answer.answer.endswith("[1]") and answer.index_version
+
+
+def test_an_endpoint(monkeypatch, fake_service):
+    def routes(service, writer):
+        router = APIRouter(prefix="/api")
+
+        @router.get("/count")
+        def count() -> dict:
+            return {"documents": len(service.documents())}
+
+        return router
+
+    monkeypatch.setattr(server, "ROUTES", [*server.ROUTES, routes])
+    fake_service.index()
+    assert TestClient(server.create_app(fake_service)).get("/api/count").json() == {"documents": 1}
