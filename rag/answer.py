@@ -1,9 +1,13 @@
 """The embedded default answerer: no LLM, only the exact sentences that answer.
 
 Candidate sentences come from the retrieved chunks only, so a citation can never point
-outside what was retrieved. A sentence answers when it is semantically close to the
-question, or close enough while sharing the question's key terms; otherwise the
-service says the documents do not hold the answer.
+outside what was retrieved. A sentence is judged with its passage: its evidence is its
+similarity to the question, the question's key terms it holds, those its paragraph and title
+hold (a term the sentence leaves implicit but its passage states still counts), and whether it
+holds the kind of answer asked for (a date for "when"). The best sentence leads; another is
+added only when it covers question terms the ones before do not. When nothing reaches the
+threshold, or the question names a specific (a number, a year, a name) that the cited passages
+do not hold, the service says the documents do not hold the answer.
 """
 from __future__ import annotations
 
@@ -14,11 +18,15 @@ import numpy as np
 
 from . import config
 from .embedding import Embedder, VectorCache, embed_one
+from .evidence import missing_specifics, paragraph, wanted
 from .lexical import key_terms
 from .records import Answer, AnswerPart, Chunk, Citation, Hit
 
 NOT_FOUND = "The documents do not contain an answer to this question."
+NOT_SUPPORTED = "The passages closest to the question do not mention {}."
 DUPLICATE_SIMILARITY = 0.92
+LEAD = 0.1  # a summary favours the opening, where writers put what matters
+COMPLETE = 0.999  # a sentence holding every key term of the question answers it on its own
 
 
 @dataclass
@@ -29,8 +37,25 @@ class Candidate:
     text: str
     similarity: float = 0.0
     coverage: float = 0.0
+    context_coverage: float = 0.0
     score: float = 0.0
     vector: np.ndarray | None = None
+    terms: frozenset = frozenset()  # the question's key terms this sentence holds
+
+    @property
+    def passage(self) -> str:
+        """What the sentence is read together with: its document's title, its section, its
+        paragraph and the one before (as far as its chunk reaches)."""
+        return self._around(before=1)
+
+    @property
+    def own_paragraph(self) -> str:
+        """Its title, section and paragraph alone: where a specific the question names must be."""
+        return self._around(before=0)
+
+    def _around(self, before: int) -> str:
+        section = self.chunk.section_at(self.start) or ""
+        return f"{self.chunk.title}\n{section}\n{paragraph(self.chunk.text, self.start - self.chunk.start, before)}"
 
 
 def candidates(hits: list[Hit]) -> list[Candidate]:
@@ -48,20 +73,27 @@ def candidates(hits: list[Hit]) -> list[Candidate]:
 
 
 def score_candidates(embedder: Embedder, question: str, found: list[Candidate],
-                     coverage_weight: float = 0.35, cache: VectorCache | None = None) -> None:
+                     settings: config.Answer | None = None, cache: VectorCache | None = None) -> None:
+    """Evidence for each candidate: similarity + coverage_weight x key terms it holds
+    + context_weight x key terms its passage holds + type_bonus if it holds the kind of answer asked for."""
     if not found:
         return
+    s = settings or config.Answer()
     texts = [c.text for c in found]
     vectors = cache.embed(texts) if cache else embedder.embed_batch(texts, query=True)
     q = embed_one(embedder, question)
-    weights = _idf(key_terms(question), [set(key_terms(c.text)) for c in found])
+    sentence_terms = [set(key_terms(c.text)) for c in found]
+    weights = _idf(key_terms(question), sentence_terms)
     total = sum(weights.values())
-    for cand, vector in zip(found, vectors):
-        cand.vector = vector
-        cand.similarity = float(vector @ q)
-        terms = set(key_terms(cand.text))
-        cand.coverage = sum(w for t, w in weights.items() if t in terms) / total if total else 0.0
-        cand.score = cand.similarity + coverage_weight * cand.coverage
+    answer_kind = wanted(question)
+    for cand, vector, terms in zip(found, vectors, sentence_terms):
+        context = set(key_terms(cand.passage)) | terms
+        cand.vector, cand.similarity = vector, float(vector @ q)
+        cand.terms = frozenset(t for t in weights if t in terms)
+        cand.coverage = sum(weights[t] for t in cand.terms) / total if total else 0.0
+        cand.context_coverage = sum(w for t, w in weights.items() if t in context) / total if total else 0.0
+        kind = s.type_bonus if answer_kind is not None and answer_kind.search(cand.text) else 0.0
+        cand.score = cand.similarity + s.coverage_weight * cand.coverage + s.context_weight * cand.context_coverage + kind
 
 
 def _idf(terms: list[str], sentence_terms: list[set[str]]) -> dict[str, float]:
@@ -77,39 +109,73 @@ class ExtractiveAnswerer:
         self.settings = settings
         self.cache = cache or VectorCache(embedder)
 
-    def supports(self, cand: Candidate) -> bool:
-        s = self.settings
-        return cand.score >= s.min_score and cand.similarity >= s.min_similarity
-
-    def answer(self, question: str, hits: list[Hit]) -> Answer:
-        found = candidates(hits)
-        score_candidates(self.embedder, question, found, self.settings.coverage_weight, self.cache)
-        chosen = self.select(found)
+    def answer(self, question: str, hits: list[Hit], min_score: float | None = None) -> Answer:
+        """The answer from these hits; `min_score` overrides the configured threshold (a sweep)."""
+        found = self.evidence(question, hits)
+        chosen = self.select(found, min_score)
         if not chosen:
             return not_found_answer(question)
+        missing = missing_specifics(question, "\n".join(c.own_paragraph for c in chosen)) if self.settings.check_specifics else []
+        if missing:
+            return not_found_answer(question, NOT_SUPPORTED.format(", ".join(f"“{m}”" for m in missing)))
         return compose(chosen, question)
 
-    def select(self, found: list[Candidate]) -> list[Candidate]:
-        ranked = sorted((c for c in found if self.supports(c)), key=lambda c: -c.score)
+    def evidence(self, question: str, hits: list[Hit]) -> list[Candidate]:
+        found = candidates(hits)
+        score_candidates(self.embedder, question, found, self.settings, self.cache)
+        return found
+
+    def select(self, found: list[Candidate], min_score: float | None = None) -> list[Candidate]:
+        """The best sentence, then others within `margin` of it only while each covers question
+        terms the ones before do not, or holds them all (short answers, no repeats)."""
+        floor = self.settings.min_score if min_score is None else min_score
+        ranked = sorted((c for c in found if c.score >= floor and c.similarity >= self.settings.min_similarity),
+                        key=lambda c: -c.score)
         chosen: list[Candidate] = []
+        covered: set[str] = set()
         for cand in ranked:
             if len(chosen) == self.settings.max_sentences or cand.score < ranked[0].score - self.settings.margin:
                 break
+            complete = cand.coverage >= COMPLETE  # holds every key term: another whole answer
+            if chosen and not (cand.terms - covered) and not complete:
+                continue
             if all(float(cand.vector @ c.vector) < DUPLICATE_SIMILARITY for c in chosen):
                 chosen.append(cand)
+                covered |= cand.terms
         return chosen
 
+    def summarize(self, question: str, hits: list[Hit]) -> Answer:
+        """The most central sentences of the hits (one document's chunks), in document order."""
+        found = candidates(hits)
+        if not found:
+            return not_found_answer(question)
+        vectors = self.cache.embed([c.text for c in found])
+        centre = vectors.mean(axis=0)
+        first = min(c.start for c in found)
+        for rank, (cand, vector) in enumerate(zip(found, vectors)):
+            cand.vector, cand.similarity = vector, float(vector @ centre)
+            cand.score = cand.similarity + LEAD * (1 - rank / len(found)) + (LEAD if cand.start == first else 0.0)
+        chosen: list[Candidate] = []
+        for cand in sorted(found, key=lambda c: -c.score):
+            if len(chosen) == self.settings.max_sentences:
+                break
+            if all(float(cand.vector @ c.vector) < DUPLICATE_SIMILARITY for c in chosen):
+                chosen.append(cand)
+        return compose(sorted(chosen, key=lambda c: c.start), question, lead=False)
 
-def not_found_answer(question: str) -> Answer:
-    return Answer(answer=NOT_FOUND, not_found=True, citations=[], query=question)
+
+def not_found_answer(question: str, note: str | None = None) -> Answer:
+    return Answer(answer=NOT_FOUND, not_found=True, citations=[], query=question, note=note)
 
 
-def compose(chosen: list[Candidate], query: str) -> Answer:
-    """Sentences in document order, each followed by its [n] marker."""
+def compose(chosen: list[Candidate], query: str, lead: bool = True) -> Answer:
+    """Each sentence followed by its [n] marker: the best one first (when `lead`), the rest in
+    document order."""
+    head, rest = (chosen[:1], chosen[1:]) if lead else ([], chosen)
     order = {}
-    for cand in chosen:
+    for cand in rest:
         order.setdefault(cand.chunk.source, len(order))
-    chosen = sorted(chosen, key=lambda c: (order[c.chunk.source], c.start))
+    chosen = head + sorted(rest, key=lambda c: (order[c.chunk.source], c.start))
     citations = [to_citation(i, c) for i, c in enumerate(chosen, start=1)]
     parts = [AnswerPart(text=c.text, citations=[i]) for i, c in enumerate(chosen, start=1)]
     text = " ".join(f"{p.text} [{p.citations[0]}]" for p in parts)

@@ -190,6 +190,7 @@ DEFAULT_QA = Path(__file__).resolve().parent / "evalsets" / "seeds_qa.jsonl"
 def evaluate(
     beir: Optional[Path] = typer.Option(None, "--beir", help="BEIR folder (corpus.jsonl, queries.jsonl, qrels/)."),
     qa: Optional[Path] = typer.Option(None, "--qa", help=f"JSONL of question checks (e.g. {DEFAULT_QA.name})."),
+    squad: Optional[Path] = typer.Option(None, "--squad", help="SQuAD 2.0 JSON: answers and refusals, with a sweep."),
     max_docs: Optional[int] = typer.Option(None, "--max-docs", help="Evaluate on a subset of this many documents."),
     work_dir: Optional[Path] = typer.Option(None, "--work-dir", help="Where the BEIR index is cached."),
     index: Optional[Path] = IndexOpt,
@@ -197,12 +198,15 @@ def evaluate(
     config: Optional[Path] = ConfigOpt,
     as_json: bool = JsonOpt,
 ):
-    """Measure retrieval (--beir) or answers and citations (--qa) with the service's own settings."""
+    """Measure retrieval (--beir), answers and citations (--qa) or answers and refusals (--squad),
+    with the service's own settings."""
     from . import evaluation
 
-    if not beir and not qa:
-        raise RagError(f"Give --beir DIR and/or --qa FILE (a QA file for seeds/ ships as {DEFAULT_QA}).")
+    if not beir and not qa and not squad:
+        raise RagError(f"Give --beir DIR, --qa FILE or --squad FILE (a QA file for seeds/ ships as {DEFAULT_QA}).")
     service = service_for(settings_from(config, seeds, index))
+    if squad:
+        return _squad(service, squad, work_dir, as_json)
     report = {}
     if beir:
         data = evaluation.load_beir(beir, max_docs)
@@ -214,6 +218,24 @@ def evaluate(
         _print_json(report)
     else:
         typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
+
+
+def _squad(service, path: Path, work_dir: Optional[Path], as_json: bool) -> None:
+    import tempfile
+
+    from . import squad
+
+    articles = squad.load_squad(path)
+    with tempfile.TemporaryDirectory(prefix="rag-squad-") as tmp:
+        folder = work_dir or Path(tmp)
+        squad.write_articles(articles, folder / "seeds")
+        report = squad.evaluate_squad(service.for_folders(folder / "seeds", folder / "index"), articles)
+    if as_json:
+        return _print_json(report)
+    rows = {k: v for k, v in report.items() if k != "sweep"}
+    typer.echo(json.dumps(rows, indent=2))
+    typer.echo("\nWhat each answer.min_score costs (the service's strictness; default "
+               f"{service.settings.answer.min_score}):\n" + squad.sweep_table(report))
 
 
 @app.command()
@@ -311,10 +333,8 @@ def main() -> None:
         sys.exit(130)
     except (typer.Exit, SystemExit) as exc:
         sys.exit(getattr(exc, "exit_code", getattr(exc, "code", 0)))
-    except Exception as exc:  # click usage errors arrive here with standalone_mode off
-        import click
-
-        if isinstance(exc, click.ClickException):
+    except Exception as exc:  # usage errors arrive here with standalone_mode off (typer vendors click,
+        if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # so its exception classes are typer's own)
             exc.show()
             sys.exit(exc.exit_code)
         raise

@@ -59,10 +59,13 @@ class Retrieval(_Section):
 
 class Answer(_Section):
     max_sentences: int = Field(3, ge=1)
-    min_score: float = 0.54
+    min_score: float = 0.6
     coverage_weight: float = Field(0.35, ge=0)
+    context_weight: float = Field(0.2, ge=0)
+    type_bonus: float = Field(0.05, ge=0)
     min_similarity: float = 0.2
     margin: float = Field(0.2, ge=0)
+    check_specifics: bool = True
 
 
 class Grounding(_Section):

@@ -1,9 +1,10 @@
 """Check a generated answer against the retrieved text before anyone sees it.
 
 Each answer sentence is matched to the retrieved sentence(s) that support it, by
-embedding similarity and shared key terms. Markers pointing outside the retrieved set
-are dropped; a supported sentence cites its supporting sentence, with exact offsets;
-a sentence nothing supports is flagged `unsupported`. Whatever the model wrote, no
+embedding similarity and shared key terms, and must not name a number, year or name that
+the supporting passage does not hold. Markers pointing outside the retrieved set are
+dropped; a supported sentence cites its supporting sentence, with exact offsets; a
+sentence nothing supports is flagged `unsupported`. Whatever the model wrote, no
 citation can point outside what was retrieved.
 """
 from __future__ import annotations
@@ -17,6 +18,7 @@ from .answer import Candidate, candidates, to_citation
 from .chunking import split_sentences
 from .config import Grounding
 from .embedding import Embedder, VectorCache
+from .evidence import missing_specifics
 from .lexical import key_terms
 from .records import Answer, AnswerPart, Citation, Hit
 
@@ -80,6 +82,8 @@ class Grounder:
         if not scored:
             return None
         _, _, similarity, best = max(scored, key=lambda s: (s[0], s[1]))
+        if missing_specifics(claim.text, best.own_paragraph):
+            return None  # a number, year or name the supporting passage does not hold
         return replace(best, similarity=similarity)
 
     def _supports(self, similarity: float, overlap: float) -> bool:

@@ -58,3 +58,7 @@ def _english_stemmer():
     import Stemmer
 
     return Stemmer.Stemmer("english")
+
+
+def stem(word: str) -> str:
+    return _english_stemmer().stemWord(word.lower())

@@ -13,10 +13,12 @@ from typing import Callable, Iterator, Protocol
 from .config import TOP_K_MAX, Settings
 from .conversation import check_history, condense
 from .errors import ProviderError, UserInputError
+from .evidence import asks_for_summary
 from .generation import build_messages
 from .records import Answer, Hit
 
 EXTRACTIVE = "extractive"
+SUMMARY_CHUNKS = 60  # a summary reads at most this many chunks of its document
 NOT_ASKED = "Nothing in the documents answers this closely enough, so the model was not asked."
 UNGROUNDED = ("The answer of {model} could not be matched to the documents; "
               "showing the extracted sentences instead.")
@@ -78,6 +80,16 @@ class AnswerPipeline:
         """The extractive answer from given hits."""
         return self.answerers[EXTRACTIVE].answer(query, hits)
 
+    def answer_at(self, question: str, min_score: float) -> Answer:
+        """The extractive answer at another refusal threshold (for `rag eval --squad`'s sweep)."""
+        return self.answerers[EXTRACTIVE].answer(question, self.retrieve(question), min_score=min_score)
+
+    def _summary_hits(self, snapshot, hits: list[Hit]) -> list[Hit]:
+        """The chunks of the document a summary is asked of: the best hit's (or the only one)."""
+        sources = [hits[0].chunk.source] if hits else list(snapshot.by_source)[:1] if len(snapshot.by_source) == 1 else []
+        ids = snapshot.by_source[sources[0]][:SUMMARY_CHUNKS] if sources else []
+        return [Hit(snapshot.chunks[vid], 1.0) for vid in ids]
+
     def _prepare(self, question, history, top_k, model) -> "_Turn":
         question = check_question(question, self.settings.server.max_question_chars)
         history = check_history(history)
@@ -86,7 +98,11 @@ class AnswerPipeline:
         snapshot = self.snapshot()
         query = condense(question, history, self._rewriter(model))
         hits = self.retriever.search(snapshot, query, top_k)
-        extractive = self.extract(query, hits)
+        if asks_for_summary(query):  # about a document as a whole: its most central sentences
+            hits = self._summary_hits(snapshot, hits)
+            extractive = self.answerers[EXTRACTIVE].summarize(query, hits)
+        else:
+            extractive = self.extract(query, hits)
         turn = _Turn(question, history, query, model, hits, snapshot.name, extractive)
         if model in self.answerers:
             answer = extractive if model == EXTRACTIVE else self.answerers[model].answer(query, hits)

@@ -122,6 +122,9 @@ class RagService:
     def extract(self, query: str, hits):
         return self.pipeline.extract(query, hits)
 
+    def answer_at(self, question: str, *, min_score: float):
+        return self.pipeline.answer_at(question, min_score)
+
 
 def build_service(settings: Settings, embedder: Embedder | None = None) -> RagService:
     """Wire the configured parts (or a given embedder, for tests) into a service."""

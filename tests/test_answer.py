@@ -49,10 +49,32 @@ def test_answer_quotes_supporting_sentences_with_matching_markers():
         assert chunk.start <= c.start < c.end <= chunk.end
 
 
-def test_answer_sentences_follow_document_order():
-    answer = answerer(max_sentences=3, min_score=0.3, margin=0.5).answer("Which tea is oxidised?", hits_for())
-    starts = [c.start for c in answer.citations]
-    assert starts == sorted(starts) and len(starts) >= 2
+def test_the_best_sentence_leads_and_others_only_add_what_it_lacks():
+    settings = dict(max_sentences=3, min_score=0.3, margin=0.5)
+    one = answerer(**settings).answer("Is black tea oxidised?", hits_for())
+    assert [c.quote for c in one.citations] == ["Black tea is fully oxidised."]  # oolong adds no term
+    both = answerer(**settings).answer("Which tea is oxidised?", hits_for())
+    assert len(both.citations) == 2  # black and oolong tea: each holds every term, each a whole answer
+    two = answerer(**settings).answer("Which tea is steamed and which is oxidised?", hits_for())
+    quotes = [c.quote for c in two.citations]
+    assert len(quotes) == 2 and {"Green tea is steamed soon after picking."} & set(quotes)
+    found = answerer(**settings).evidence("Which tea is steamed and which is oxidised?", hits_for())
+    best = max(found, key=lambda c: c.score)
+    assert quotes[0] == best.text
+
+
+def test_a_specific_the_passages_do_not_hold_is_not_answered():
+    answer = answerer().answer("Was oolong tea oxidised in 1850?", hits_for())
+    assert answer.not_found and "1850" in answer.note
+    assert not answerer(check_specifics=False).answer("Was oolong tea oxidised in 1850?", hits_for()).not_found
+
+
+def test_a_term_the_passage_states_counts_for_a_sentence_that_leaves_it_implicit():
+    text = ("Harbour news\nThe regional transport authority said fares would rise. "
+            "Its director, Marta Kovacs, said the ferry returns in spring.")
+    found = answerer().evidence("Who is the director of the regional transport authority?", hits_for(text, chunk_tokens=60))
+    director = next(c for c in found if "Kovacs" in c.text)
+    assert director.context_coverage == 1.0 and director.coverage < 0.5
 
 
 def test_nothing_supporting_means_not_found():

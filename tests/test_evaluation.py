@@ -51,8 +51,33 @@ def test_rag_eval_beir_small(tmp_path):
 def test_rag_eval_qa_on_the_seed():
     report = run_cli("eval", "--qa", ROOT / "rag" / "evalsets" / "seeds_qa.jsonl", "--index", _seed_index(), "--json")
     assert report["questions"] == 16
-    assert report["refusal_accuracy"] >= 0.9 and report["answer_hit_rate"] >= 0.9
-    assert report["citation_precision"] >= 0.8
+    assert report["refusal_accuracy"] == 1.0 and report["answer_hit_rate"] == 1.0
+    assert report["citation_precision"] >= 0.95
+
+
+@pytest.mark.slow
+def test_paraphrase_coreference_list_and_summary_cases_are_all_answered_and_cited(tmp_path):
+    folder = ROOT / "rag" / "evalsets"
+    report = run_cli("eval", "--qa", folder / "harbour_qa.jsonl", "--seeds", folder / "harbour",
+                     "--index", tmp_path / "index", "--json")
+    assert report["answer_hit_rate"] == 1.0 and report["citation_precision"] == 1.0, report["failures"]
+    assert [f["question"] for f in report["failures"]] == ["Why did the ferry sink?"]  # the one we miss, known
+
+
+SQUAD = ROOT.parent / "shared" / "bench" / "squad2" / "dev-normans.json"
+
+
+@pytest.mark.slow
+def test_rag_eval_squad_on_the_dev_article():
+    if not SQUAD.exists():
+        pytest.skip("../shared/bench/squad2 is not beside the checkout")
+    report = run_cli("eval", "--squad", SQUAD, "--json")
+    assert (report["answerable"], report["unanswerable"]) == (96, 112)
+    assert report["cite_hit"] >= 0.75 and report["refusal"] >= 0.25 and report["false_refusal"] <= 0.05
+    assert report["mean_answer_words"] <= 35 and report["p50_ms"] > 0
+    refusals = [row["refusal"] for row in report["sweep"]]
+    assert refusals == sorted(refusals) and refusals[-1] > refusals[0]  # stricter refuses more
+    print(json.dumps({k: v for k, v in report.items() if k != "sweep"}))
 
 
 def _seed_index():

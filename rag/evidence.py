@@ -1,0 +1,83 @@
+"""What a question asks for, read from its words: the specifics the documents must hold (a number,
+a year or century, a name), the kind of answer it wants, and whether it asks about a document as
+a whole. Pure functions, shared by the extractive answerer and the citation checker."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_WORD = re.compile(r"[\w'’.-]*\w")
+_NUMBER = re.compile(r"\d[\d,.]*(?:s|st|nd|rd|th)?")
+_QUOTED = re.compile(r"[\"“]([^\"”]{2,60})[\"”]")
+_YEAR = re.compile(r"\b(1\d{3}|20\d\d)s?\b|\b\d{1,2}(st|nd|rd|th) centur|\bcentur(y|ies)\b", re.I)
+_AMOUNT = re.compile(r"\b\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
+                     r"hundred|thousand|million|billion|dozen|half|several)\b", re.I)
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'’-]+")
+_SUMMARY = re.compile(
+    r"\b(summari[sz]e|summary|sum up|overview|tl;?dr|main (points|ideas|findings)|key (points|takeaways)"
+    r"|what (is|are) (this|the|these) (document|article|text|file|report|page|paper)s? about)\b", re.I)
+_ASKS_WHEN = re.compile(r"^\s*(when|(in |during )?(what|which) (year|century|decade|date|period))\b", re.I)
+_ASKS_AMOUNT = re.compile(r"^\s*how (many|much|long|old|far|often)\b", re.I)
+_ASKS_WHO = re.compile(r"^\s*(who|whom|whose)\b", re.I)
+_PERSON = re.compile(r"(?<=\S\s)[A-Z][a-z]+(?:\s+(?:[A-Z][a-z]+|[IVX]+))+")  # two capitalised words, not opening
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, so "Hervé" and "Herve" compare equal."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+
+
+def specifics(question: str) -> list[str]:
+    """The parts of a question the answer's passage must contain: numbers, years, ordinals,
+    quoted phrases and names (capitalised words after the first), possessives dropped."""
+    found = [m[1] for m in _QUOTED.finditer(question)]
+    for i, match in enumerate(_WORD.finditer(question)):
+        word = re.sub(r"['’]s?$", "", match[0])
+        if _NUMBER.fullmatch(word):
+            found.append(re.sub(r"(?<=\d)s$", "", word))  # "1000s" asks about 1000
+        elif i > 0 and word[:1].isupper() and len(word) > 1:
+            found.append(word)
+    return list(dict.fromkeys(found))
+
+
+def missing_specifics(question: str, context: str) -> list[str]:
+    """The question's specifics that the context does not hold, as a word or a word's start;
+    a word's stem or a longer word's root counts too ("Marry" is held by "married", "Korean"
+    by "Korea")."""
+    folded = fold(context)
+    return [s for s in specifics(question)
+            if not any(re.search(r"(?<!\w)" + re.escape(form), folded) for form in _forms(fold(s).rstrip(".")))]
+
+
+def _forms(word: str) -> set[str]:
+    from .lexical import stem
+
+    if not word.isalpha():
+        return {word}
+    return {word, stem(word)} | ({word[:-2]} if len(word) >= 6 else set())
+
+
+def wanted(question: str) -> re.Pattern | None:
+    """What a sentence must hold to answer a "when", "how many" or "who" question."""
+    if _ASKS_WHEN.search(question):
+        return _YEAR
+    if _ASKS_AMOUNT.search(question):
+        return _AMOUNT
+    if _ASKS_WHO.search(question):
+        return _PERSON
+    return None
+
+
+def asks_for_summary(question: str) -> bool:
+    return bool(_SUMMARY.search(question))
+
+
+def paragraph(text: str, offset: int, before: int = 1) -> str:
+    """The line (a paragraph, as the readers lay text out) of `text` around `offset`, with the
+    `before` lines ahead of it (where "the authority" was named in full, say)."""
+    start = text.rfind("\n", 0, offset) + 1
+    for _ in range(before):
+        if start > 0:
+            start = text.rfind("\n", 0, start - 1) + 1
+    end = text.find("\n", offset)
+    return text[start:] if end < 0 else text[start:end]

@@ -1,0 +1,130 @@
+"""`rag eval --squad FILE`: answers and refusals on SQuAD 2.0 articles, through the service's own path.
+
+Each article is written as one document (title, then its paragraphs), indexed by the service's
+indexer and asked every question with the same call the API makes. Answerable questions should
+cite a sentence holding a gold answer; unanswerable ones (written to look answerable) should get
+`not_found`. A sweep of `answer.min_score` shows what each strictness costs.
+"""
+from __future__ import annotations
+
+import json
+import re
+import statistics
+import string
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import RagError
+
+SWEEP = (0.40, 0.45, 0.50, 0.54, 0.58, 0.62, 0.66, 0.70, 0.75)
+
+
+@dataclass
+class Question:
+    id: str
+    text: str
+    answers: list[str]
+    impossible: bool
+
+
+@dataclass
+class Article:
+    title: str
+    paragraphs: list[str]
+    questions: list[Question]
+
+
+def load_squad(path: Path) -> list[Article]:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))["data"]
+        return [Article(a["title"], [p["context"] for p in a["paragraphs"]],
+                        [Question(q["id"], q["question"], [x["text"] for x in q.get("answers", [])],
+                                  bool(q.get("is_impossible"))) for p in a["paragraphs"] for q in p["qas"]])
+                for a in data]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise RagError(f"{path} is not a SQuAD 2.0 JSON file (data[].paragraphs[].qas[]): {exc}") from None
+
+
+def write_articles(articles: list[Article], folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, article in enumerate(articles):
+        slug = re.sub(r"[^\w-]+", "_", article.title)[:60]
+        name = f"{i:03d}_{slug}.txt"
+        title = article.title.replace("_", " ")
+        (folder / name).write_text(title + "\n" + "\n".join(p.strip() for p in article.paragraphs) + "\n",
+                                   encoding="utf-8")
+
+
+def normalize(text: str) -> str:
+    """SQuAD's answer normalisation: lower case, no punctuation, no articles, single spaces."""
+    text = "".join(ch for ch in text.lower() if ch not in set(string.punctuation))
+    return " ".join(re.sub(r"\b(a|an|the)\b", " ", text).split())
+
+
+def holds_answer(text: str, answers: list[str]) -> bool:
+    norm = f" {normalize(text)} "
+    return any(f" {normalize(a)} " in norm for a in answers if normalize(a))
+
+
+def evaluate_squad(service, articles: list[Article], sweep=SWEEP) -> dict:
+    """Ask every question through `service.ask`; grade, then sweep the refusal threshold."""
+    service.index()
+    rows, latencies = [], []
+    for article in articles:
+        for q in article.questions:
+            started = time.perf_counter()
+            answer = service.ask(q.text).to_dict()
+            latencies.append(time.perf_counter() - started)
+            rows.append(grade(q, answer))
+    report = summarise(rows)
+    report["p50_ms"] = round(statistics.median(latencies) * 1000, 1) if latencies else 0.0
+    report["sweep"] = [dict(min_score=t, **summarise(_regrade(service, articles, t)), p50_ms=None)
+                       for t in sweep]
+    for row in report["sweep"]:
+        row.pop("p50_ms")
+    return report
+
+
+def grade(q: Question, answer: dict) -> dict:
+    quotes = " ".join(c["quote"] for c in answer["citations"])
+    words = len(re.findall(r"\w+", re.sub(r"\[\d+\]", "", answer["answer"]))) if not answer["not_found"] else 0
+    return {"id": q.id, "question": q.text, "impossible": q.impossible, "refused": answer["not_found"],
+            "cite_hit": not q.impossible and not answer["not_found"] and holds_answer(quotes, q.answers),
+            "answer_hit": not q.impossible and not answer["not_found"] and holds_answer(answer["answer"], q.answers),
+            "words": words}
+
+
+def summarise(rows: list[dict]) -> dict:
+    answerable = [r for r in rows if not r["impossible"]]
+    impossible = [r for r in rows if r["impossible"]]
+
+    def share(items, key):
+        return round(sum(bool(r[key]) for r in items) / len(items), 4) if items else 0.0
+
+    answered = [r["words"] for r in answerable if not r["refused"]]
+    return {
+        "questions": len(rows), "answerable": len(answerable), "unanswerable": len(impossible),
+        "cite_hit": share(answerable, "cite_hit"), "answer_hit": share(answerable, "answer_hit"),
+        "refusal": share(impossible, "refused"), "false_refusal": share(answerable, "refused"),
+        "accuracy": round((sum(r["cite_hit"] for r in answerable) + sum(r["refused"] for r in impossible))
+                          / max(len(rows), 1), 4),
+        "mean_answer_words": round(statistics.mean(answered), 1) if answered else 0.0,
+    }
+
+
+def _regrade(service, articles: list[Article], min_score: float) -> list[dict]:
+    """The extractive answers again at another refusal threshold, from the same evidence."""
+    rows = []
+    for article in articles:
+        for q in article.questions:
+            rows.append(grade(q, service.answer_at(q.text, min_score=min_score).to_dict()))
+    return rows
+
+
+def sweep_table(report: dict) -> str:
+    lines = ["min_score  cite_hit  refusal  false_refusal  accuracy  words"]
+    for row in report["sweep"]:
+        lines.append(f"{row['min_score']:>9.2f}  {row['cite_hit']:>8.3f}  {row['refusal']:>7.3f}  "
+                     f"{row['false_refusal']:>13.3f}  {row['accuracy']:>8.3f}  {row['mean_answer_words']:>5.1f}")
+    return "\n".join(lines)

@@ -1,0 +1,57 @@
+"""What a question asks for, read from its words."""
+import pytest
+
+from rag.evidence import asks_for_summary, missing_specifics, paragraph, specifics, wanted
+
+
+@pytest.mark.parametrize("question, found", [
+    ("Who gave their name to Normandy in the 1000's and 1100's", ["Normandy", "1000", "1100"]),
+    ("What did Xi tell Biden?", ["Xi", "Biden"]),
+    ("Who was the Normans' main enemy in Italy?", ["Normans", "Italy"]),
+    ("How much did the repairs cost?", []),
+    ('What is the "core interests" remark?', ["core interests"]),
+    ("When did the 10th century begin?", ["10th"]),
+])
+def test_specifics(question, found):
+    assert specifics(question) == found
+
+
+def test_a_specific_is_held_by_its_word_its_stem_its_root_or_without_accents():
+    assert missing_specifics("When did Herve serve?", "Hervé served in the 1050s") == []
+    assert missing_specifics("Who did Emma Marry?", "Emma married Ethelred") == []
+    assert missing_specifics("Where is the Korean border?", "Korea tensions") == []
+    assert missing_specifics("What happened in 1066 in Moscow?", "In 1066 the Normans landed") == ["Moscow"]
+    assert missing_specifics("Who ruled in the 1000's?", "in the 10th and 11th centuries") == ["1000"]
+
+
+@pytest.mark.parametrize("question, sentence, holds", [
+    ("When did the ferry return?", "It returned in 1998.", True),
+    ("In what century did they arrive?", "They arrived in the 10th century.", True),
+    ("When did the ferry return?", "It returned after repairs.", False),
+    ("How many passengers were surveyed?", "A survey of 800 passengers.", True),
+    ("Who is the director?", "The director, Marta Kovacs, said so.", True),
+    ("Who is the director?", "The director said so.", False),
+])
+def test_the_kind_of_answer_a_question_wants(question, sentence, holds):
+    assert bool(wanted(question).search(sentence)) == holds
+
+
+def test_questions_that_are_not_when_how_many_or_who_want_nothing_special():
+    assert wanted("What did Xi tell Biden?") is None
+
+
+@pytest.mark.parametrize("question, summary", [
+    ("Summarize the article", True), ("Can you summarise this?", True), ("What is this document about?", True),
+    ("What are the main points?", True), ("Give me an overview", True), ("What did Xi tell Biden?", False),
+    ("What is the summit about?", False),
+])
+def test_summary_requests(question, summary):
+    assert asks_for_summary(question) == summary
+
+
+def test_paragraph_with_the_one_before():
+    text = "Title\nFirst para. Still first.\nSecond para."
+    at = text.index("Second")
+    assert paragraph(text, at, before=0) == "Second para."
+    assert paragraph(text, at) == "First para. Still first.\nSecond para."
+    assert paragraph(text, 0) == "Title"

@@ -1,0 +1,48 @@
+"""`rag eval --squad` pieces: loading, SQuAD's normalisation, grading and the summary."""
+import json
+
+import pytest
+
+from rag.errors import RagError
+from rag.squad import grade, holds_answer, load_squad, normalize, summarise, write_articles
+
+SAMPLE = {"data": [{"title": "Tea_history", "paragraphs": [
+    {"context": "Tea reached Europe in 1606. The Dutch brought it.",
+     "qas": [{"id": "1", "question": "When did tea reach Europe?", "is_impossible": False,
+              "answers": [{"text": "1606", "answer_start": 22}]},
+             {"id": "2", "question": "When did tea reach Japan?", "is_impossible": True, "answers": []}]}]}]}
+
+
+def test_load_and_write_one_document_an_article(tmp_path):
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(SAMPLE))
+    articles = load_squad(path)
+    assert [q.impossible for q in articles[0].questions] == [False, True]
+    write_articles(articles, tmp_path / "seeds")
+    (doc,) = (tmp_path / "seeds").iterdir()
+    assert doc.read_text() == "Tea history\nTea reached Europe in 1606. The Dutch brought it.\n"
+
+
+def test_a_file_that_is_not_squad_is_a_clear_error(tmp_path):
+    (tmp_path / "x.json").write_text("{}")
+    with pytest.raises(RagError, match="not a SQuAD 2.0 JSON"):
+        load_squad(tmp_path / "x.json")
+
+
+def test_squad_normalisation():
+    assert normalize("The  Dutch, in 1606!") == "dutch in 1606"
+    assert holds_answer("Tea reached Europe in 1606.", ["1606"]) and not holds_answer("In 16060.", ["1606"])
+
+
+def test_grading_and_summary(tmp_path):
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(SAMPLE))
+    answerable, impossible = load_squad(path)[0].questions
+    cited = {"answer": "Tea reached Europe in 1606. [1]", "not_found": False,
+             "citations": [{"quote": "Tea reached Europe in 1606."}]}
+    refused = {"answer": "The documents do not contain an answer.", "not_found": True, "citations": []}
+    rows = [grade(answerable, cited), grade(impossible, refused)]
+    report = summarise(rows)
+    assert report["cite_hit"] == report["refusal"] == report["accuracy"] == 1.0
+    assert report["false_refusal"] == 0.0 and report["mean_answer_words"] == 5
+    assert summarise([grade(answerable, refused), grade(impossible, cited)])["accuracy"] == 0.0
