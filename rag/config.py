@@ -46,6 +46,7 @@ class Chunking(_Section):
 
 class Store(_Section):
     vectors: str = "faiss"  # a name in rag.vectorstore.STORES
+    lexical: str = "bm25s"  # a name in rag.lexical.LEXICAL
 
 
 class Retrieval(_Section):

@@ -20,7 +20,7 @@ from .errors import CorruptIndexError, IndexCancelled, NoIndexError, RagError
 from . import loaders
 from .loaders import Unreadable, iter_files, parse_document, read_source
 from .records import Chunk, Document, IndexSummary, Skipped, content_hash
-from .vectorstore import STORES, VectorStore
+from .vectorstore import STORES
 
 EMBED_SLICE = 1024  # large slices let encode() sort by length: less padding
 PROGRESS_STEPS = 20  # but small enough that progress moves about this many times a run
@@ -44,11 +44,12 @@ class _Plan:
 
 
 class Indexer:
-    def __init__(self, embedder: Embedder, chunk_tokens: int, overlap_tokens: int, store: str = "faiss"):
+    def __init__(self, embedder: Embedder, chunk_tokens: int, overlap_tokens: int, store: str = "faiss",
+                 lexical: str = "bm25s"):
         self.embedder = embedder
         self.chunk_tokens = chunk_tokens
         self.overlap_tokens = overlap_tokens
-        self.store = store  # a name in vectorstore.STORES, recorded in the manifest
+        self.store, self.lexical = store, lexical  # names in STORES and LEXICAL, recorded in the manifest
         self._chunker: Chunker | None = None
 
     @property
@@ -64,7 +65,7 @@ class Indexer:
             "embedding": {"model": self.embedder.name},
             "chunker": {"chunk_tokens": self.chunk_tokens, "overlap_tokens": self.overlap_tokens,
                         "version": 1, "loaders": loaders.VERSION},
-            "store": {"vectors": self.store},
+            "store": {"vectors": self.store, "lexical": self.lexical},
         }
 
     def run(self, seeds_dir: Path, index_dir: Path, *, rebuild: bool = False,

@@ -40,6 +40,17 @@ class BM25Index:
         return any(inverse.get(i) in vocab for i in tokens.ids[0])
 
 
+LEXICAL: dict[str, type] = {"bm25s": BM25Index}  # store.lexical names one; the manifest records it
+
+
+def lexical_class(name: str) -> type:
+    from .errors import ConfigError
+
+    if name not in LEXICAL:
+        raise ConfigError(f"store.lexical '{name}' is unknown; choose one of: {', '.join(LEXICAL)}.")
+    return LEXICAL[name]
+
+
 _QUESTION_WORDS = {"tell", "told", "say", "said", "says", "according", "document", "documents",
                    "mention", "mentioned", "please", "know", "would", "could", "much", "many"}
 

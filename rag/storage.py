@@ -20,6 +20,7 @@ from pathlib import Path
 
 from .errors import CorruptIndexError, IndexBusyError, NoIndexError, RagError
 from .records import Chunk
+from .lexical import lexical_class
 from .vectorstore import VectorStore, store_class
 
 FORMAT = 1
@@ -48,8 +49,7 @@ class Snapshot:
         (about a second per 10k chunks)."""
         with self._lexical_lock:
             if self._lexical is None:
-                from .lexical import BM25Index
-
+                BM25Index = lexical_class(self.manifest.get("store", {}).get("lexical", "bm25s"))
                 order = list(self.chunks)
                 sources = list(self.by_source)
                 self._lexical = Lexical(order, BM25Index([self.chunks[i].text for i in order]),
