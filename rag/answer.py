@@ -110,8 +110,11 @@ class ExtractiveAnswerer:
         self.cache = cache or VectorCache(embedder)
 
     def answer(self, question: str, hits: list[Hit], min_score: float | None = None) -> Answer:
-        """The answer from these hits; `min_score` overrides the configured threshold (a sweep)."""
-        found = self.evidence(question, hits)
+        """The answer from these hits; `min_score` overrides the configured threshold."""
+        return self.decide(question, self.evidence(question, hits), min_score)
+
+    def decide(self, question: str, found: list[Candidate], min_score: float | None = None) -> Answer:
+        """The answer from scored candidates (scored once, decided at many thresholds by a sweep)."""
         chosen = self.select(found, min_score)
         if not chosen:
             return not_found_answer(question)

@@ -80,9 +80,12 @@ class AnswerPipeline:
         """The extractive answer from given hits."""
         return self.answerers[EXTRACTIVE].answer(query, hits)
 
-    def answer_at(self, question: str, min_score: float) -> Answer:
-        """The extractive answer at another refusal threshold (for `rag eval --squad`'s sweep)."""
-        return self.answerers[EXTRACTIVE].answer(question, self.retrieve(question), min_score=min_score)
+    def answers_at(self, question: str, thresholds: list[float]) -> list[Answer]:
+        """The extractive answer at each refusal threshold, from one retrieval and one scoring
+        (for `rag eval --squad`'s sweep)."""
+        answerer = self.answerers[EXTRACTIVE]
+        found = answerer.evidence(question, self.retrieve(question))
+        return [answerer.decide(question, found, t) for t in thresholds]
 
     def _summary_hits(self, snapshot, hits: list[Hit]) -> list[Hit]:
         """The chunks of the document a summary is asked of: the best hit's (or the only one)."""

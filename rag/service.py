@@ -122,8 +122,8 @@ class RagService:
     def extract(self, query: str, hits):
         return self.pipeline.extract(query, hits)
 
-    def answer_at(self, question: str, *, min_score: float):
-        return self.pipeline.answer_at(question, min_score)
+    def answers_at(self, question: str, thresholds: list[float]):
+        return self.pipeline.answers_at(question, thresholds)
 
 
 def build_service(settings: Settings, embedder: Embedder | None = None) -> RagService:

@@ -79,10 +79,7 @@ def evaluate_squad(service, articles: list[Article], sweep=SWEEP) -> dict:
             rows.append(grade(q, answer))
     report = summarise(rows)
     report["p50_ms"] = round(statistics.median(latencies) * 1000, 1) if latencies else 0.0
-    report["sweep"] = [dict(min_score=t, **summarise(_regrade(service, articles, t)), p50_ms=None)
-                       for t in sweep]
-    for row in report["sweep"]:
-        row.pop("p50_ms")
+    report["sweep"] = _sweep(service, articles, list(sweep))
     return report
 
 
@@ -113,13 +110,14 @@ def summarise(rows: list[dict]) -> dict:
     }
 
 
-def _regrade(service, articles: list[Article], min_score: float) -> list[dict]:
-    """The extractive answers again at another refusal threshold, from the same evidence."""
-    rows = []
+def _sweep(service, articles: list[Article], thresholds: list[float]) -> list[dict]:
+    """The extractive answers at each threshold, each question's evidence scored once."""
+    rows: list[list[dict]] = [[] for _ in thresholds]
     for article in articles:
         for q in article.questions:
-            rows.append(grade(q, service.answer_at(q.text, min_score=min_score).to_dict()))
-    return rows
+            for row, answer in zip(rows, service.answers_at(q.text, thresholds)):
+                row.append(grade(q, answer.to_dict()))
+    return [{"min_score": t, **summarise(graded)} for t, graded in zip(thresholds, rows)]
 
 
 def sweep_table(report: dict) -> str:

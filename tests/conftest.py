@@ -107,3 +107,18 @@ def real_embedder():
     from rag.embedding import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder("all-MiniLM-L6-v2")
+
+
+def chunk_ids(seeds: Path, embedder, chunk_tokens: int = 200, overlap_tokens: int = 32) -> set[str]:
+    """The ids a clean index of `seeds` holds: every readable file chunked, nothing embedded."""
+    from rag.indexer import Indexer
+    from rag.loaders import Unreadable, iter_files, load_document
+
+    chunker = Indexer(embedder, chunk_tokens, overlap_tokens).chunker
+    ids: set[str] = set()
+    for path in iter_files(seeds):
+        try:
+            ids |= {c.id for c in chunker.split(load_document(path, seeds))}
+        except Unreadable:
+            pass
+    return ids

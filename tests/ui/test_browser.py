@@ -146,7 +146,7 @@ def test_each_answer_keeps_its_own_sources(page):
     page.locator("#chat .message a.cite").first.click()  # [1] of the first answer
     assert page.evaluate("location.hash") == "#source-1-1"
     card = page.locator("#source-1-1")
-    assert "core interests" in card.locator("mark").inner_text() and card.is_visible()
+    assert "conflict and turmoil" in card.locator("mark").inner_text() and card.is_visible()  # answer 1's [1]
     assert "Lavrov" in page.locator("#source-2-1").inner_text()
 
 
