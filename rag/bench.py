@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from .evaluation import load_beir, write_corpus
-from .vectorstore import IVF_FROM, FaissStore, build_ivf
+from .vectorstore import IVF_FROM, FaissStore, build_ivf, engine_version
 
 
 def _ms(samples: list[float], q: float) -> float:
@@ -102,8 +102,6 @@ def _queries(service, questions: list[str]) -> dict:
 
 def _scale(snapshot, n: int, log) -> dict:
     """Search latency, memory and recall@10 at n vectors: jittered copies of real embeddings."""
-    import faiss
-
     log(f"scale: {n:,} vectors…")
     _, base = snapshot.vectors.vectors()
     rng = np.random.default_rng(0)
@@ -112,35 +110,35 @@ def _scale(snapshot, n: int, log) -> dict:
     queries = base[rng.choice(len(base), 200)] + rng.normal(0, 0.05, size=(200, base.shape[1])).astype(np.float32)
     queries /= np.linalg.norm(queries, axis=1, keepdims=True)
     ids = np.arange(n, dtype=np.int64)
-    exact = faiss.IndexFlatIP(base.shape[1])
-    exact.add(vectors)
+    exact = FaissStore.create(base.shape[1])
+    exact.add(ids, vectors)
     truth, exact_times = _search_each(exact, queries)
     row = {"vectors": n, "exact_p50_ms": _ms(exact_times, 50), "chosen_index": "flat" if n < IVF_FROM else "ivf"}
     if n >= IVF_FROM:
         started = time.perf_counter()
         store = build_ivf(base.shape[1], ids, vectors)
         row["build_s"] = round(time.perf_counter() - started, 1)
-        row["nlist"] = store._ivf().nlist
+        row["nlist"] = store.nlist
+        default = store.nprobe
         for nprobe in (8, 16, 32, 64):
-            store._ivf().nprobe = nprobe
-            found, times = _search_each(store.index, queries)
+            store.set_nprobe(nprobe)
+            found, times = _search_each(store, queries)
             row[f"nprobe_{nprobe}"] = {"p50_ms": _ms(times, 50), "recall@10": _recall(found, truth)}
-        store._ivf().nprobe = FaissStore(base.shape[1]).nprobe
-        found, times = _search_each(store.index, queries)
-        row |= {"p50_ms": _ms(times, 50), "recall@10": _recall(found, truth), "nprobe": store._ivf().nprobe}
-        row["index_mb"] = round(faiss.serialize_index(store.index).nbytes / 2**20, 1)
+        store.set_nprobe(default)
+        found, times = _search_each(store, queries)
+        row |= {"p50_ms": _ms(times, 50), "recall@10": _recall(found, truth), "nprobe": default}
+        row["index_mb"] = round(store.nbytes() / 2**20, 1)
     else:
-        row |= {"p50_ms": row["exact_p50_ms"], "recall@10": 1.0,
-                "index_mb": round(faiss.serialize_index(exact).nbytes / 2**20, 1)}
+        row |= {"p50_ms": row["exact_p50_ms"], "recall@10": 1.0, "index_mb": round(exact.nbytes() / 2**20, 1)}
     row["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 0)
     return row
 
 
-def _search_each(index, queries: np.ndarray):
+def _search_each(store, queries: np.ndarray):
     found, times = [], []
     for q in queries:
         started = time.perf_counter()
-        _, ids = index.search(q[None, :], 10)
+        _, ids = store.search(q[None, :], 10)
         times.append(time.perf_counter() - started)
         found.append(ids[0])
     return np.array(found), times
@@ -153,9 +151,8 @@ def _recall(found: np.ndarray, truth: np.ndarray) -> float:
 def _machine() -> dict:
     import platform
 
-    import faiss
     import torch
 
     return {"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(),
-            "python": sys.version.split()[0], "torch": torch.__version__, "faiss": faiss.__version__,
+            "python": sys.version.split()[0], "torch": torch.__version__, "faiss": engine_version(),
             "torch_threads": torch.get_num_threads()}

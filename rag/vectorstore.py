@@ -84,6 +84,20 @@ class FaissStore:
         if ivf is not None:
             ivf.nprobe = min(self.nprobe, ivf.nlist)
 
+    def set_nprobe(self, nprobe: int) -> None:
+        """Inverted lists searched per query (IVF only): recall against speed."""
+        self.nprobe = nprobe
+        self._set_nprobe()
+
+    @property
+    def nlist(self) -> int:
+        ivf = self._ivf()
+        return ivf.nlist if ivf is not None else 0
+
+    def nbytes(self) -> int:
+        """The index's size as saved."""
+        return int(self._faiss.serialize_index(self.index).nbytes)
+
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         if len(ids):
             vectors = np.ascontiguousarray(vectors, dtype=np.float32)
@@ -163,6 +177,12 @@ def build_ivf(dim: int, ids: np.ndarray, vectors: np.ndarray, nprobe: int = 32,
     finally:
         faiss.omp_set_num_threads(1)
     return FaissStore(dim, index, nprobe)
+
+
+def engine_version() -> str:
+    import faiss
+
+    return faiss.__version__
 
 
 STORES: dict[str, type] = {"faiss": FaissStore}  # store.vectors names one; the manifest records it
