@@ -49,6 +49,13 @@ def ivf_lists(n: int) -> int:
     return 1 << max(6, round(math.log2(4 * math.sqrt(max(n, 1)))))
 
 
+def ivf_probes(nlist: int) -> int:
+    """Lists searched per query: a quarter of them. On vectors drawn from a Gaussian fitted to real
+    SciFact embeddings (harder than text, whose neighbours cluster), 100k vectors in 1,024 lists
+    recalled 0.72 of the exact top 10 at 32 probes, 0.95 at 128 and 0.99 at 256."""
+    return max(32, nlist // 4)
+
+
 class FaissStore:
     """Exact inner-product search while small; an inverted-file index once large.
 
@@ -57,7 +64,7 @@ class FaissStore:
 
     FILENAME = "vectors.faiss"
 
-    def __init__(self, dim: int, index=None, nprobe: int = 32):
+    def __init__(self, dim: int, index=None, nprobe: int | None = None):
         import faiss
 
         self._faiss = faiss
@@ -82,12 +89,18 @@ class FaissStore:
     def _set_nprobe(self) -> None:
         ivf = self._ivf()
         if ivf is not None:
-            ivf.nprobe = min(self.nprobe, ivf.nlist)
+            ivf.nprobe = min(self.nprobe or ivf_probes(ivf.nlist), ivf.nlist)
 
     def set_nprobe(self, nprobe: int) -> None:
         """Inverted lists searched per query (IVF only): recall against speed."""
         self.nprobe = nprobe
         self._set_nprobe()
+
+    @property
+    def probes(self) -> int:
+        """Lists searched per query now (0 for exact search)."""
+        ivf = self._ivf()
+        return ivf.nprobe if ivf is not None else 0
 
     @property
     def nlist(self) -> int:
@@ -160,7 +173,7 @@ class FaissStore:
         return int(self.index.ntotal)
 
 
-def build_ivf(dim: int, ids: np.ndarray, vectors: np.ndarray, nprobe: int = 32,
+def build_ivf(dim: int, ids: np.ndarray, vectors: np.ndarray, nprobe: int | None = None,
               train_size: int = 100_000, seed: int = 0) -> FaissStore:
     """An IVF-Flat index (inner product) trained on a sample of the vectors."""
     import faiss
