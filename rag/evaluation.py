@@ -13,7 +13,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .retrieval import rrf
 
 CUTOFFS = (10, 100)
 

@@ -90,7 +90,7 @@ def _require_key(model: str, settings: Generation) -> None:
         return
     missing = [k for k in load_litellm().validate_environment(model).get("missing_keys", []) if "KEY" in k]
     if missing:
-        hint = f" or name another variable in generation.api_key_env" if not settings.api_key_env else ""
+        hint = " or name another variable in generation.api_key_env" if not settings.api_key_env else ""
         raise ProviderError(f"Model {model} needs an API key: set {missing[0]}{hint}.")
 
 

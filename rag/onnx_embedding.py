@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from .embedding import resolve_model_path
-from .errors import MissingDependencyError, RagError
+from .errors import MissingDependencyError
 
 INPUTS = ["input_ids", "attention_mask", "token_type_ids"]
 
