@@ -112,7 +112,7 @@ def _documents_tab(service: RagService) -> None:
     with gr.Row():
         upload = gr.File(label="Add documents", file_count="multiple", elem_id="upload")
         with gr.Column():
-            name = gr.Dropdown(label="Delete a document", choices=_names(service), elem_id="delete-name")
+            name = gr.Dropdown(label="Delete a document", choices=_names(service), value=None, elem_id="delete-name")
             delete = gr.Button("Delete", variant="stop")
             reindex = gr.Button("Re-index the seeds folder", elem_id="reindex")
     status = gr.Markdown(elem_id="index-status")
