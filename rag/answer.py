@@ -142,7 +142,7 @@ class ExtractiveAnswerer:
             complete = cand.coverage >= COMPLETE  # holds every key term: another whole answer
             if chosen and not (cand.terms - covered) and not complete:
                 continue
-            if all(float(cand.vector @ c.vector) < DUPLICATE_SIMILARITY for c in chosen):
+            if _distinct(cand, chosen):
                 chosen.append(cand)
                 covered |= cand.terms
         return chosen
@@ -162,9 +162,14 @@ class ExtractiveAnswerer:
         for cand in sorted(found, key=lambda c: -c.score):
             if len(chosen) == self.settings.max_sentences:
                 break
-            if all(float(cand.vector @ c.vector) < DUPLICATE_SIMILARITY for c in chosen):
+            if _distinct(cand, chosen):
                 chosen.append(cand)
         return compose(sorted(chosen, key=lambda c: c.start), question, lead=False)
+
+
+def _distinct(cand: Candidate, chosen: list[Candidate]) -> bool:
+    """Not a near copy of a sentence already chosen."""
+    return all(float(cand.vector @ c.vector) < DUPLICATE_SIMILARITY for c in chosen)
 
 
 def not_found_answer(question: str, note: str | None = None) -> Answer:

@@ -12,7 +12,6 @@ _QUOTED = re.compile(r"[\"“]([^\"”]{2,60})[\"”]")
 _YEAR = re.compile(r"\b(1\d{3}|20\d\d)s?\b|\b\d{1,2}(st|nd|rd|th) centur|\bcentur(y|ies)\b", re.I)
 _AMOUNT = re.compile(r"\b\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
                      r"hundred|thousand|million|billion|dozen|half|several)\b", re.I)
-_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'’-]+")
 _SUMMARY = re.compile(
     r"\b(summari[sz]e|summary|sum up|overview|tl;?dr|main (points|ideas|findings)|key (points|takeaways)"
     r"|what (is|are) (this|the|these) (document|article|text|file|report|page|paper)s? about)\b", re.I)

@@ -9,7 +9,7 @@ from typing import Callable
 from . import storage
 from .documents import content_type, read_indexed, resolve_existing, save_upload
 from .errors import NotFoundError, PayloadTooLargeError
-from .indexer import Indexer, Progress
+from .indexer import Indexer, Progress, quiet
 from .jobs import Job, JobManager
 from .records import IndexSummary
 
@@ -50,7 +50,7 @@ class IndexManager:
     def index(self, *, rebuild: bool = False, progress: Progress | None = None,
               cancelled: Callable[[], bool] | None = None) -> IndexSummary:
         """Re-index in the caller's thread; questions keep using the old version until the swap."""
-        progress = progress or (lambda phase, done, total: None)
+        progress = progress or quiet
         with self._indexing:
             summary = self.indexer.run(self.seeds_dir, self.index_dir, rebuild=rebuild, progress=progress,
                                        cancelled=cancelled)
@@ -97,15 +97,6 @@ class IndexManager:
         """The original bytes of an indexed document and their content type."""
         _, (data, _) = self._indexed(name)
         return data, content_type(name)
-
-    def add_document(self, filename: str, data: bytes, *, replace: bool = False) -> tuple[str, IndexSummary]:
-        with self._indexing:
-            return self._save(filename, data, replace), self.index()
-
-    def delete_document(self, name: str) -> IndexSummary:
-        with self._indexing:
-            resolve_existing(self.seeds_dir, name).unlink()
-            return self.index()
 
     def _indexed(self, name: str):
         entry = self.snapshot().documents.get(name) if self.has_index() else None

@@ -28,7 +28,7 @@ PROGRESS_STEPS = 20  # but small enough that progress moves about this many time
 Progress = Callable[[str, int, int], None]  # (phase, done, total): scanning, embedding, writing
 
 
-def _quiet(phase: str, done: int, total: int) -> None:
+def quiet(phase: str, done: int, total: int) -> None:
     pass
 
 
@@ -77,7 +77,7 @@ class Indexer:
             raise RagError(f"Seeds folder not found: {seeds_dir}")
         with storage.writer_lock(index_dir):
             previous = None if rebuild else self._previous(index_dir)
-            summary = self._sync(seeds_dir, index_dir, previous, progress or _quiet, cancelled or _never)
+            summary = self._sync(seeds_dir, index_dir, previous, progress or quiet, cancelled or _never)
         summary.seconds = round(time.perf_counter() - started, 3)
         return summary
 

@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from .errors import IndexCancelled, NotFoundError, RagError
+from .indexer import Progress
 
 log = logging.getLogger("rag.jobs")
 ACTIVE = ("queued", "running")
 KEEP = 50  # finished jobs remembered
 INTERRUPTED = "Interrupted: the server stopped before this job finished; the previous index is live."
 
-Progress = Callable[[str, int, int], None]  # (phase, done, total)
 Runner = Callable[[Progress, Callable[[], bool]], object]  # returns an IndexSummary
 
 
@@ -102,9 +102,6 @@ class JobManager:
 
     def list(self) -> list[Job]:
         return sorted(self._jobs.values(), key=lambda j: j.created, reverse=True)
-
-    def latest_done(self) -> Job | None:
-        return next((j for j in self.list() if j.state == "done"), None)
 
     def wait(self, job_id: str, timeout: float | None = None) -> Job:
         job = self.get(job_id)

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 Span = tuple[int, int]
-_END = re.compile(r"[.!?…:;][\"'”’)\]]*$")
+SENTENCE_END = re.compile(r"[.!?…:;][\"'”’)\]]*$")
 _KEY_VALUE = re.compile(r"^[^:]{1,60}:\s+\S")
 
 
@@ -129,6 +129,6 @@ def looks_like_heading(line: str, first: bool = False) -> bool:
     """A short line that ends without punctuation and is not a "key: value" statement
     (the document's first such line, its title, may be long)."""
     line = line.strip()
-    if _END.search(line):
+    if SENTENCE_END.search(line):
         return False
     return first or (len(line.split()) < 12 and not _KEY_VALUE.match(line))

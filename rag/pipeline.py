@@ -89,9 +89,13 @@ class AnswerPipeline:
 
     def _summary_hits(self, snapshot, hits: list[Hit]) -> list[Hit]:
         """The chunks of the document a summary is asked of: the best hit's (or the only one)."""
-        sources = [hits[0].chunk.source] if hits else list(snapshot.by_source)[:1] if len(snapshot.by_source) == 1 else []
-        ids = snapshot.by_source[sources[0]][:SUMMARY_CHUNKS] if sources else []
-        return [Hit(snapshot.chunks[vid], 1.0) for vid in ids]
+        if hits:
+            source = hits[0].chunk.source
+        elif len(snapshot.by_source) == 1:
+            (source,) = snapshot.by_source
+        else:
+            return []
+        return [Hit(snapshot.chunks[vid], 1.0) for vid in snapshot.by_source[source][:SUMMARY_CHUNKS]]
 
     def _prepare(self, question, history, top_k, model) -> "_Turn":
         question = check_question(question, self.settings.server.max_question_chars)

@@ -102,12 +102,6 @@ class RagService:
     def document_file(self, name: str):
         return self.index_manager.document_file(name)
 
-    def add_document(self, filename: str, data: bytes, *, replace: bool = False):
-        return self.index_manager.add_document(filename, data, replace=replace)
-
-    def delete_document(self, name: str):
-        return self.index_manager.delete_document(name)
-
     # -- questions (AnswerPipeline) -------------------------------------------------------
 
     def ask(self, question: str, **options):

@@ -8,14 +8,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from ..layout import Layout, Parsed, looks_like_heading
+from ..layout import SENTENCE_END as END, Layout, Parsed, looks_like_heading
 from ..loaders import Unreadable
 
 MARGIN = 0.1  # top and bottom share of a page where running headers and footers sit
 BULLET = re.compile(r"^(?:[•◦▪‣●○■□·*–-]|\(cid:\d+\))\s+")
 NUMBERED = re.compile(r"^(?:\d{1,3}|[a-z])[.)]\s+\S")
 PAGE_NUMBER = re.compile(r"^(?:page\s*)?[-–(]?\s*#\s*[-–)]?(?:\s*(?:of|/)\s*#)?$", re.I)
-END = re.compile(r"[.!?…:;][\"'”’)\]]*$")
 
 
 @dataclass
