@@ -16,6 +16,9 @@ ENV_OVERRIDES = {
     "RAG_INDEX_DIR": ("paths", "index"),
     "RAG_MODEL": ("generation", "model"),
     "RAG_API_KEY": ("server", "api_key"),
+    "RAG_STORE_BACKEND": ("store", "backend"),
+    "RAG_STORE_URI": ("store", "uri"),
+    "RAG_STORE_TOKEN": ("store", "token"),
 }
 
 
@@ -45,8 +48,13 @@ class Chunking(_Section):
 
 
 class Store(_Section):
-    vectors: str = "faiss"  # a name in rag.vectorstore.STORES
-    lexical: str = "bm25s"  # a name in rag.lexical.LEXICAL
+    backend: str = "local"  # a name in rag.stores.BACKENDS
+    vectors: str = "faiss"  # local: a name in rag.vectorstore.STORES
+    lexical: str = "bm25s"  # local: a name in rag.lexical.LEXICAL
+    uri: str = "milvus.db"  # milvus: http://host:19530, or a file (relative to the index folder) for milvus-lite
+    token: Optional[str] = None  # milvus: "user:password" or an API key
+    db_name: str = ""  # milvus: the database ("" is the server's default)
+    collection_prefix: str = "rag_"  # milvus: collections are <prefix>chunks, <prefix>documents, <prefix>meta
 
 
 class Retrieval(_Section):

@@ -13,6 +13,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .embedding import embed_one
+
 
 CUTOFFS = (10, 100)
 
@@ -87,22 +89,19 @@ def write_corpus(beir: Beir, folder: Path) -> dict[str, str]:
     return names
 
 
-def doc_ranking(chunk_ids: list[int], snapshot, names: dict[str, str], depth: int = 100) -> list[str]:
+def doc_ranking(sources: list[str], names: dict[str, str], depth: int = 100) -> list[str]:
     """Documents in the order their best chunk appears (max pooling over chunks)."""
-    ranked: dict[str, None] = {}
-    for vid in chunk_ids:
-        ranked.setdefault(names[snapshot.chunks[vid].source])
-        if len(ranked) == depth:
-            break
-    return list(ranked)
+    return list(dict.fromkeys(names[s] for s in sources))[:depth]
 
 
-def method_rankings(retriever, snapshot, query: str, depth: int) -> dict[str, list]:
-    """Chunk rankings per method (documents for whole-document BM25); hybrid is the service's."""
-    return {"dense": retriever.dense(snapshot, query, depth),
-            "bm25": retriever.lexical_documents(snapshot, query, depth),
-            "bm25_chunks": retriever.lexical(snapshot, query, depth),
-            "hybrid": retriever.rank(snapshot, query, depth)}
+def method_rankings(retriever, view, query: str, depth: int) -> dict[str, list[str]]:
+    """Each method's ranking of sources (chunks pooled to their documents later); hybrid is the
+    service's."""
+    vector = embed_one(retriever.embedder, query)
+    return {"dense": [src for _, src in view.dense(vector, depth)],
+            "bm25": view.lexical_documents(query, depth),
+            "bm25_chunks": [src for _, src in view.lexical_chunks(query, depth)],
+            "hybrid": [src for _, _, src in retriever.fused(view, query, depth)]}
 
 
 def metrics(run: dict[str, list[str]], qrels: dict[str, dict[str, int]]) -> dict[str, float]:
@@ -132,12 +131,12 @@ def evaluate_beir(service, beir: Beir, work_dir: Path, progress=None) -> dict:
     runs: dict[str, dict[str, list[str]]] = {"dense": {}, "bm25": {}, "bm25_chunks": {}, "hybrid": {}}
     query_started = time.perf_counter()
     for qid in _progress(list(beir.qrels), progress is not None, "Queries"):
-        for method, ids in method_rankings(service.retriever, snapshot, beir.queries[qid], depth).items():
-            runs[method][qid] = [names[d] for d in ids[:100]] if method == "bm25" else doc_ranking(ids, snapshot, names)
+        for method, sources in method_rankings(service.retriever, snapshot, beir.queries[qid], depth).items():
+            runs[method][qid] = doc_ranking(sources, names)
     per_query_ms = (time.perf_counter() - query_started) * 1000 / max(len(beir.qrels), 1)
     by_method = {m: metrics(run, beir.qrels) for m, run in runs.items()}
     return {**by_method["hybrid"], "by_method": by_method, "docs": len(beir.corpus),
-            "queries": len(beir.qrels), "chunks": len(snapshot.chunks),
+            "queries": len(beir.qrels), "chunks": snapshot.count(),
             "ms_per_query_all_methods": round(per_query_ms, 1), "seconds": round(time.perf_counter() - started, 1)}
 
 

@@ -6,45 +6,38 @@ import threading
 from pathlib import Path
 from typing import Callable
 
-from . import storage
 from .documents import content_type, read_indexed, resolve_existing, save_upload
 from .errors import NotFoundError, PayloadTooLargeError
 from .indexer import Indexer, Progress, quiet
 from .jobs import Job, JobManager
 from .records import IndexSummary
+from .stores import IndexStore, View
 
 
 class IndexManager:
-    def __init__(self, seeds_dir: Path, index_dir: Path, indexer: Indexer, max_upload_mb: float):
+    def __init__(self, seeds_dir: Path, index_dir: Path, indexer: Indexer, max_upload_mb: float,
+                 store: IndexStore | None = None):
         self.seeds_dir, self.index_dir = seeds_dir, index_dir
         self.indexer = indexer
+        self.store = store or indexer.open(index_dir)
         self.max_upload_mb = max_upload_mb
-        self._snapshot: storage.Snapshot | None = None
-        self._swap = threading.Lock()
         self._indexing = threading.RLock()  # one re-index at a time in this process
         self.jobs = JobManager(lambda progress, cancelled: self.index(progress=progress, cancelled=cancelled),
                                index_dir / "jobs.json")
 
     # -- the live version -----------------------------------------------------------------
 
-    def snapshot(self) -> storage.Snapshot:
-        """The live index version; picks up a version another process swapped in."""
-        current = self._snapshot
-        if current is None or storage.current_name(self.index_dir) not in (None, current.name):
-            with self._swap:
-                current = self._snapshot
-                live = storage.current_name(self.index_dir)
-                if current is None or (live and live != current.name):
-                    current = self._snapshot = storage.load_snapshot(self.index_dir)
-        return current
+    def snapshot(self) -> View:
+        """The live index version; picks up a version another process made live."""
+        return self.store.view()
 
     def has_index(self) -> bool:
-        return storage.current_name(self.index_dir) is not None
+        return self.store.live_name() is not None
 
     def status(self) -> dict:
         """The live index: how many documents and chunks, its version and when it was built."""
         snap = self.snapshot() if self.has_index() else None
-        return {"documents": len(snap.documents) if snap else 0, "chunks": len(snap.chunks) if snap else 0,
+        return {"documents": len(snap.documents) if snap else 0, "chunks": snap.count() if snap else 0,
                 "index_version": snap.name if snap else "", "built": snap.manifest.get("built") if snap else None}
 
     def index(self, *, rebuild: bool = False, progress: Progress | None = None,
@@ -52,13 +45,13 @@ class IndexManager:
         """Re-index in the caller's thread; questions keep using the old version until the swap."""
         progress = progress or quiet
         with self._indexing:
-            summary = self.indexer.run(self.seeds_dir, self.index_dir, rebuild=rebuild, progress=progress,
+            summary = self.indexer.run(self.seeds_dir, self.store, rebuild=rebuild, progress=progress,
                                        cancelled=cancelled)
             progress("swapping", 0, 1)
-            fresh = storage.load_snapshot(self.index_dir)
-            fresh.lexical  # built before the swap, so the first question after it pays nothing
-            with self._swap:
-                self._snapshot = fresh
+            fresh = self.store.latest()
+            if fresh is not None:
+                fresh.warm()  # before the swap, so the first question after it pays nothing
+                self.store.swap_in(fresh)
             progress("swapping", 1, 1)
         return summary
 
@@ -81,14 +74,14 @@ class IndexManager:
 
     def documents(self) -> list[dict]:
         docs = self.snapshot().documents if self.has_index() else {}
-        return [{"name": name, "title": d["title"], "date": d["date"], "chunks": len(d["chunk_ids"]),
+        return [{"name": name, "title": d["title"], "date": d["date"], "chunks": d["chunks"],
                  "hash": d["hash"]} for name, d in sorted(docs.items())]
 
     def document(self, name: str) -> dict:
         """An indexed document's metadata and text, with where its pages and sections begin."""
         entry, (_, doc) = self._indexed(name)
         return {"name": name, "title": doc.title, "date": doc.date, "hash": doc.hash,
-                "chunks": len(entry["chunk_ids"]), "content_type": content_type(name), "text": doc.text,
+                "chunks": entry["chunks"], "content_type": content_type(name), "text": doc.text,
                 "pages": [{"page": n, "start": at} for n, at in enumerate(doc.pages, start=1)],
                 "sections": [{"start": at, "path": path} for at, path in doc.sections],
                 "headings": [{"start": a, "end": b} for a, b in doc.headings]}

@@ -2,7 +2,7 @@
 
 Unchanged documents keep their chunks and vectors; removed ones lose them; a change of
 embedding model or chunker settings rebuilds everything. The result is written as a new
-version and swapped in atomically (see storage.py).
+version that goes live atomically (see rag/stores/).
 """
 from __future__ import annotations
 
@@ -11,16 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
-
-from . import storage
 from .chunking import Chunker
 from .embedding import Embedder, content_window
-from .errors import CorruptIndexError, IndexCancelled, NoIndexError, RagError
+from .config import Store as StoreSettings
+from .errors import IndexCancelled, RagError
 from . import loaders
 from .loaders import Unreadable, iter_files, parse_document, read_source
 from .records import Chunk, Document, IndexSummary, Skipped, content_hash
-from .vectorstore import STORES
+from .stores import IndexStore, View, open_store
+from .stores.base import catalogue_entry
 
 EMBED_SLICE = 1024  # large slices let encode() sort by length: less padding
 PROGRESS_STEPS = 20  # but small enough that progress moves about this many times a run
@@ -44,12 +43,12 @@ class _Plan:
 
 
 class Indexer:
-    def __init__(self, embedder: Embedder, chunk_tokens: int, overlap_tokens: int, store: str = "faiss",
-                 lexical: str = "bm25s"):
+    def __init__(self, embedder: Embedder, chunk_tokens: int, overlap_tokens: int,
+                 store: StoreSettings | None = None):
         self.embedder = embedder
         self.chunk_tokens = chunk_tokens
         self.overlap_tokens = overlap_tokens
-        self.store, self.lexical = store, lexical  # names in STORES and LEXICAL, recorded in the manifest
+        self.store_settings = store or StoreSettings()
         self._chunker: Chunker | None = None
 
     @property
@@ -59,37 +58,43 @@ class Indexer:
             self._chunker = Chunker(self.embedder.token_spans, size, self.overlap_tokens)
         return self._chunker
 
-    def fingerprint(self) -> dict:
+    def open(self, index_dir: Path) -> IndexStore:
+        """The configured store for this index folder."""
+        return open_store(self.store_settings, index_dir)
+
+    def fingerprint(self, store: IndexStore) -> dict:
         """What, if changed, invalidates every vector in the index (known without loading the model)."""
         return {
             "embedding": {"model": self.embedder.name},
             "chunker": {"chunk_tokens": self.chunk_tokens, "overlap_tokens": self.overlap_tokens,
                         "version": 1, "loaders": loaders.VERSION},
-            "store": {"vectors": self.store, "lexical": self.lexical},
+            "store": store.fingerprint,
         }
 
-    def run(self, seeds_dir: Path, index_dir: Path, *, rebuild: bool = False,
+    def run(self, seeds_dir: Path, index: Path | IndexStore, *, rebuild: bool = False,
             progress: Progress | None = None, cancelled: Callable[[], bool] | None = None) -> IndexSummary:
-        """Sync the index with the folder. `progress` hears each phase's counts; `cancelled` is
-        asked between steps and, once true, stops the run before anything is written."""
+        """Sync the index (a store, or the configured store in this folder) with the folder.
+        `progress` hears each phase's counts; `cancelled` is asked between steps and, once true,
+        stops the run before anything is committed."""
         started = time.perf_counter()
+        store = self.open(index) if isinstance(index, Path) else index
         if not seeds_dir.is_dir():
             raise RagError(f"Seeds folder not found: {seeds_dir}")
-        with storage.writer_lock(index_dir):
-            previous = None if rebuild else self._previous(index_dir)
-            summary = self._sync(seeds_dir, index_dir, previous, progress or quiet, cancelled or _never)
+        with store.lock():
+            previous = None if rebuild else self._previous(store)
+            summary = self._sync(seeds_dir, store, previous, progress or quiet, cancelled or _never)
         summary.seconds = round(time.perf_counter() - started, 3)
         return summary
 
-    def _previous(self, index_dir: Path) -> storage.Snapshot | None:
-        try:
-            snapshot = storage.load_snapshot(index_dir)
-        except (NoIndexError, CorruptIndexError):
+    def _previous(self, store: IndexStore) -> View | None:
+        """The live version, if its vectors can be reused (same model, chunker and engines)."""
+        view = store.latest()
+        if view is None:
             return None  # nothing usable to reuse: build from scratch
-        same = all(snapshot.manifest.get(k) == v for k, v in self.fingerprint().items())
-        return snapshot if same else None
+        same = all(view.manifest.get(k) == v for k, v in self.fingerprint(store).items())
+        return view if same else None
 
-    def _sync(self, seeds_dir, index_dir, previous, progress: Progress, cancelled) -> IndexSummary:
+    def _sync(self, seeds_dir, store: IndexStore, previous, progress: Progress, cancelled) -> IndexSummary:
         old_docs = previous.documents if previous else {}
         plan = self._plan(seeds_dir, old_docs, progress, cancelled)
         new_chunks = [c for doc in plan.fresh for c in self.chunker.split(doc)]
@@ -103,16 +108,21 @@ class Indexer:
             chunks_embedded=len(new_chunks),
         )
         if previous is not None and not (plan.fresh or gone):
-            summary.chunks_total, summary.version = len(previous.chunks), previous.name
+            summary.chunks_total, summary.version = previous.count(), previous.name
             return summary
-        vectors = self._embed(new_chunks, progress, cancelled)
-        progress("writing", 0, 1)
-        chunks, store = self._merge(previous, plan.keep, new_chunks, vectors)
-        manifest = {**self.fingerprint(), "dim": store.dim, "documents": {**plan.keep, **_entries(plan.fresh, new_chunks)}}
-        if cancelled():
-            raise IndexCancelled()
-        summary.version = storage.write_snapshot(index_dir, manifest, chunks, store)
-        summary.chunks_total = len(chunks)
+        txn = store.begin(previous)
+        try:
+            txn.remove(gone)
+            self._embed(new_chunks, txn, progress, cancelled)
+            progress("writing", 0, 1)
+            if cancelled():
+                raise IndexCancelled()
+            manifest = {**self.fingerprint(store), "dim": self.embedder.dim}
+            summary.version = txn.commit(manifest, _entries(plan.fresh, new_chunks))
+        except BaseException:
+            txn.abort()
+            raise
+        summary.chunks_total = sum(e["chunks"] for e in plan.keep.values()) + len(new_chunks)
         progress("writing", 1, 1)
         return summary
 
@@ -135,37 +145,21 @@ class Indexer:
         progress("scanning", len(files), len(files))
         return plan
 
-    def _embed(self, chunks: list[Chunk], progress: Progress, cancelled) -> np.ndarray:
+    def _embed(self, chunks: list[Chunk], txn, progress: Progress, cancelled) -> None:
+        """Embed in slices, each handed to the transaction as soon as it is done."""
         step = max(32, min(EMBED_SLICE, len(chunks) // PROGRESS_STEPS))
-        parts = []
         progress("embedding", 0, len(chunks))
         for i in range(0, len(chunks), step):
             if cancelled():
                 raise IndexCancelled()
             batch = chunks[i : i + step]
-            parts.append(self.embedder.embed_batch([c.text for c in batch]))
+            txn.add(batch, self.embedder.embed_batch([c.text for c in batch]))
             progress("embedding", i + len(batch), len(chunks))
-        return np.vstack(parts) if parts else np.zeros((0, self.embedder.dim), dtype=np.float32)
-
-    def _merge(self, previous, keep: dict, new_chunks: list[Chunk], vectors: np.ndarray):
-        if previous is None:
-            store, kept = STORES[self.store].create(self.embedder.dim), []
-        else:
-            store = previous.vectors.copy()
-            kept_ids = {cid for entry in keep.values() for cid in entry["chunk_ids"]}
-            kept = [c for c in previous.chunks.values() if c.id in kept_ids]
-            dropped = [vid for vid, c in previous.chunks.items() if c.id not in kept_ids]
-            store.delete(np.array(dropped, dtype=np.int64))
-        store.add(np.array([c.vector_id for c in new_chunks], dtype=np.int64), vectors)
-        return kept + new_chunks, store.fit()
 
 
 def _entries(docs: list[Document], chunks: list[Chunk]) -> dict:
-    by_source: dict[str, list[str]] = {}
+    by_source: dict[str, list[Chunk]] = {}
     for chunk in chunks:
-        by_source.setdefault(chunk.source, []).append(chunk.id)
-    return {
-        d.source: {"hash": d.hash, "title": d.title, "date": d.date, "chars": len(d.text),
-                   "chunk_ids": by_source.get(d.source, [])}
-        for d in docs
-    }
+        by_source.setdefault(chunk.source, []).append(chunk)
+    return {d.source: catalogue_entry(d, [c.id for c in by_source.get(d.source, [])],
+                                      [c.vector_id for c in by_source.get(d.source, [])]) for d in docs}

@@ -91,11 +91,11 @@ class AnswerPipeline:
         """The chunks of the document a summary is asked of: the best hit's (or the only one)."""
         if hits:
             source = hits[0].chunk.source
-        elif len(snapshot.by_source) == 1:
-            (source,) = snapshot.by_source
+        elif len(snapshot.documents) == 1:
+            (source,) = snapshot.documents
         else:
             return []
-        return [Hit(snapshot.chunks[vid], 1.0) for vid in snapshot.by_source[source][:SUMMARY_CHUNKS]]
+        return [Hit(chunk, 1.0) for chunk in snapshot.document_chunks(source, SUMMARY_CHUNKS)]
 
     def _prepare(self, question, history, top_k, model) -> "_Turn":
         question = check_question(question, self.settings.server.max_question_chars)

@@ -9,7 +9,7 @@ import numpy as np
 from .config import Retrieval
 from .embedding import Embedder, embed_one
 from .records import Hit
-from .storage import Snapshot
+from .stores import View
 
 
 class Reranker(Protocol):
@@ -35,46 +35,44 @@ class Retriever:
         self.settings = settings
         self.reranker = reranker or NoRerank(embedder)
 
-    def dense(self, snapshot: Snapshot, query: str, k: int, vector: np.ndarray | None = None) -> list[int]:
+    def dense(self, view: View, query: str, k: int, vector: np.ndarray | None = None) -> list[int]:
         vector = embed_one(self.embedder, query) if vector is None else vector
-        _, ids = snapshot.vectors.search(vector[None, :], k)
-        return [int(i) for i in ids[0] if i >= 0]
+        return [vid for vid, _ in view.dense(vector, k)]
 
-    def lexical(self, snapshot: Snapshot, query: str, k: int) -> list[int]:
-        lex = snapshot.lexical
-        positions, _ = lex.chunks.search(query, k)
-        return [lex.chunk_order[p] for p in positions]
-
-    def lexical_documents(self, snapshot: Snapshot, query: str, k: int) -> list[str]:
-        lex = snapshot.lexical
-        positions, _ = lex.documents.search(query, k)
-        return [lex.doc_order[p] for p in positions]
-
-    def rank(self, snapshot: Snapshot, query: str, depth: int | None = None) -> list[int]:
+    def rank(self, view: View, query: str, depth: int | None = None) -> list[int]:
         """Chunk ids, best first (see `scored`)."""
-        return [vid for vid, _ in self.scored(snapshot, query, depth)]
+        return [vid for vid, _ in self.scored(view, query, depth)]
 
-    def scored(self, snapshot: Snapshot, query: str, depth: int | None = None) -> list[tuple[int, float]]:
-        """(chunk id, fused score), best first: documents ranked by fusing dense (each document's
+    def fused(self, view: View, query: str, depth: int | None = None) -> list[tuple[int, float, str]]:
+        """(chunk id, fused score, source), best first: documents ranked by fusing dense (each document's
         best chunk) with whole-document BM25, and chunks within a document by fusing dense with
         chunk BM25."""
         s = self.settings
         depth = depth or s.candidates
-        dense = self.dense(snapshot, query, depth)
-        chunk_lex = self.lexical(snapshot, query, depth)
-        doc_lex = self.lexical_documents(snapshot, query, depth)
-        dense_docs = list(dict.fromkeys(snapshot.chunks[v].source for v in dense))
+        dense = view.dense(embed_one(self.embedder, query), depth)
+        chunk_lex = view.lexical_chunks(query, depth)
+        doc_lex = view.lexical_documents(query, depth)
+        source = dict(dense + chunk_lex)
+        dense_docs = list(dict.fromkeys(src for _, src in dense))
         doc_score = rrf([(dense_docs, s.dense_weight), (doc_lex, s.bm25_weight)], s.rrf_k)
-        chunk_score = rrf([(dense, s.dense_weight), (chunk_lex, s.bm25_weight)], s.rrf_k)
-        pool = set(chunk_score) | {snapshot.by_source[d][0] for d in doc_lex if d not in dense_docs}
-        key = {v: doc_score.get(snapshot.chunks[v].source, 0.0) + WITHIN_DOCUMENT * chunk_score.get(v, 0.0)
-               for v in pool}
-        return sorted(key.items(), key=lambda kv: (-kv[1], kv[0]))
+        chunk_score = rrf([([v for v, _ in dense], s.dense_weight), ([v for v, _ in chunk_lex], s.bm25_weight)],
+                          s.rrf_k)
+        for doc in doc_lex:  # a document found only by its whole text enters by its first chunk
+            first = view.documents.get(doc, {}).get("first")
+            if doc not in dense_docs and first is not None:
+                source[first] = doc
+        key = {v: doc_score.get(source[v], 0.0) + WITHIN_DOCUMENT * chunk_score.get(v, 0.0) for v in source}
+        return [(v, score, source[v]) for v, score in sorted(key.items(), key=lambda kv: (-kv[1], kv[0]))]
 
-    def search(self, snapshot: Snapshot, query: str, top_k: int | None = None) -> list[Hit]:
+    def scored(self, view: View, query: str, depth: int | None = None) -> list[tuple[int, float]]:
+        """(chunk id, fused score), best first (see `fused`)."""
+        return [(vid, score) for vid, score, _ in self.fused(view, query, depth)]
+
+    def search(self, view: View, query: str, top_k: int | None = None) -> list[Hit]:
         """The top_k hits with their fused scores, after the rerank stage."""
-        ranked = self.scored(snapshot, query)[: top_k or self.settings.top_k]
-        return self.reranker.rerank(query, [Hit(snapshot.chunks[vid], score) for vid, score in ranked])
+        ranked = self.scored(view, query)[: top_k or self.settings.top_k]
+        chunks = view.get(vid for vid, _ in ranked)
+        return self.reranker.rerank(query, [Hit(chunks[vid], score) for vid, score in ranked if vid in chunks])
 
 
 WITHIN_DOCUMENT = 0.01  # chunk evidence only orders chunks inside a document

@@ -34,6 +34,10 @@ class Snapshot:
         self.name = name
         self.manifest = manifest
         self.chunks = {c.vector_id: c for c in chunks}
+        for entry in self.documents.values():  # (versions written before the catalogue had counts)
+            ids = entry.get("chunk_ids", [])
+            entry.setdefault("chunks", len(ids))
+            entry.setdefault("first", int(ids[0][:15], 16) if ids else None)
         self.vectors = vectors
         self._lexical = None
         self._by_source: dict[str, list[int]] | None = None
@@ -42,6 +46,33 @@ class Snapshot:
     @property
     def documents(self) -> dict:
         return self.manifest.get("documents", {})
+
+    # -- the View interface (rag/stores/base.py) --------------------------------------------
+
+    def count(self) -> int:
+        return len(self.chunks)
+
+    def dense(self, vector, k: int) -> list[tuple[int, str]]:
+        _, ids = self.vectors.search(vector[None, :], k)
+        return [(int(i), self.chunks[int(i)].source) for i in ids[0] if i >= 0]
+
+    def lexical_chunks(self, query: str, k: int) -> list[tuple[int, str]]:
+        positions, _ = self.lexical.chunks.search(query, k)
+        order = self.lexical.chunk_order
+        return [(order[p], self.chunks[order[p]].source) for p in positions]
+
+    def lexical_documents(self, query: str, k: int) -> list[str]:
+        positions, _ = self.lexical.documents.search(query, k)
+        return [self.lexical.doc_order[p] for p in positions]
+
+    def get(self, ids) -> dict[int, Chunk]:
+        return {i: self.chunks[i] for i in ids if i in self.chunks}
+
+    def document_chunks(self, source: str, limit: int | None = None) -> list[Chunk]:
+        return [self.chunks[v] for v in self.by_source.get(source, [])[:limit]]
+
+    def warm(self) -> None:
+        self.lexical
 
     @property
     def lexical(self):

@@ -1,9 +1,8 @@
 """Fusion and ranking on a hand-built index whose right answers are known."""
 import pytest
 
-from rag.config import Retrieval
 from rag.loaders import parse_document
-from rag.retrieval import RERANKERS, Retriever, rrf
+from rag.retrieval import RERANKERS, rrf
 from rag.service import build_service
 
 from .conftest import FakeEmbedder, make_settings
@@ -78,8 +77,7 @@ def test_the_rerank_stage_sees_the_fused_hits_and_its_order_stands(service, monk
 
 
 def test_whole_document_bm25_finds_a_document_dense_search_misses(service):
-    retriever = Retriever(service.embedder, Retrieval())
-    docs = retriever.lexical_documents(service.snapshot(), "freewheel", 10)
+    docs = service.snapshot().lexical_documents("freewheel", 10)
     assert docs == ["bikes.txt"]
 
 
