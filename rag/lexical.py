@@ -40,6 +40,15 @@ class BM25Index:
         return any(inverse.get(i) in vocab for i in tokens.ids[0])
 
 
+def analyze(texts: list[str]) -> list[list[str]]:
+    """The stemmed tokens BM25Index indexes, for an engine that runs BM25 itself (Milvus), so both
+    backends rank the same words."""
+    import bm25s
+
+    return bm25s.tokenize(texts, stopwords="en", stemmer=_english_stemmer(), show_progress=False,
+                          return_ids=False)
+
+
 LEXICAL: dict[str, type] = {"bm25s": BM25Index}  # store.lexical names one; the manifest records it
 
 
