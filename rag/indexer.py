@@ -24,7 +24,7 @@ from .stores.base import catalogue_entry
 EMBED_SLICE = 1024  # large slices let encode() sort by length: less padding
 PROGRESS_STEPS = 20  # but small enough that progress moves about this many times a run
 
-Progress = Callable[[str, int, int], None]  # (phase, done, total): scanning, embedding, writing
+Progress = Callable[[str, int, int], None]  # (phase, done, total): scanning, reading, embedding, writing
 
 
 def quiet(phase: str, done: int, total: int) -> None:
@@ -37,15 +37,23 @@ def _never() -> bool:
 
 @dataclass
 class _Plan:
-    keep: dict[str, dict] = field(default_factory=dict)  # source -> manifest entry
-    fresh: list[Document] = field(default_factory=list)
+    keep: dict[str, dict] = field(default_factory=dict)  # source -> catalogue entry
+    fresh: list[tuple[str, bytes]] = field(default_factory=list)  # (source, bytes) new or changed
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+@dataclass
+class Ingested:
+    """What reading, chunking and embedding the fresh files produced (chunks went to the transaction)."""
+    entries: dict[str, dict] = field(default_factory=dict)  # source -> catalogue entry
     skipped: list[Skipped] = field(default_factory=list)
 
 
 class Indexer:
     def __init__(self, embedder: Embedder, chunk_tokens: int, overlap_tokens: int,
-                 store: StoreSettings | None = None):
+                 store: StoreSettings | None = None, bulk=None):
         self.embedder = embedder
+        self.bulk = bulk  # an ingest engine with the same `ingest` (rag/ray_ingest.py), or None: here
         self.chunk_tokens = chunk_tokens
         self.overlap_tokens = overlap_tokens
         self.store_settings = store or StoreSettings()
@@ -97,34 +105,47 @@ class Indexer:
     def _sync(self, seeds_dir, store: IndexStore, previous, progress: Progress, cancelled) -> IndexSummary:
         old_docs = previous.documents if previous else {}
         plan = self._plan(seeds_dir, old_docs, progress, cancelled)
-        new_chunks = [c for doc in plan.fresh for c in self.chunker.split(doc)]
         gone = set(old_docs) - set(plan.keep)
-        summary = IndexSummary(
-            added=sum(d.source not in old_docs for d in plan.fresh),
-            updated=sum(d.source in old_docs for d in plan.fresh),
-            removed=len(gone - {d.source for d in plan.fresh}),
-            unchanged=len(plan.keep),
-            skipped=plan.skipped,
-            chunks_embedded=len(new_chunks),
-        )
-        if previous is not None and not (plan.fresh or gone):
-            summary.chunks_total, summary.version = previous.count(), previous.name
-            return summary
-        txn = store.begin(previous)
-        try:
-            txn.remove(gone)
-            self._embed(new_chunks, txn, progress, cancelled)
-            progress("writing", 0, 1)
+        ingested, version = Ingested(), previous.name if previous is not None else None
+        if previous is None or plan.fresh or gone:
+            txn = store.begin(previous)
+            try:
+                txn.remove(gone)
+                ingested = (self.bulk or self).ingest(plan.fresh, txn, progress, cancelled)
+                if previous is not None and not (ingested.entries or gone):
+                    txn.abort()  # only unreadable files were new: nothing to write
+                else:
+                    progress("writing", 0, 1)
+                    if cancelled():
+                        raise IndexCancelled()
+                    version = txn.commit({**self.fingerprint(store), "dim": self.embedder.dim}, ingested.entries)
+                    progress("writing", 1, 1)
+            except BaseException:
+                txn.abort()
+                raise
+        entries = ingested.entries
+        return IndexSummary(
+            added=sum(s not in old_docs for s in entries), updated=sum(s in old_docs for s in entries),
+            removed=len(gone - set(entries)), unchanged=len(plan.keep), skipped=plan.skipped + ingested.skipped,
+            chunks_embedded=sum(e["chunks"] for e in entries.values()),
+            chunks_total=sum(e["chunks"] for e in [*plan.keep.values(), *entries.values()]),
+            version=version)
+
+    def ingest(self, fresh: list[tuple[str, bytes]], txn, progress: Progress, cancelled) -> Ingested:
+        """Read, chunk and embed in this process; each embedded slice goes to the transaction."""
+        docs, skipped = [], []
+        for done, (source, data) in enumerate(fresh):
+            progress("reading", done, len(fresh))
             if cancelled():
                 raise IndexCancelled()
-            manifest = {**self.fingerprint(store), "dim": self.embedder.dim}
-            summary.version = txn.commit(manifest, _entries(plan.fresh, new_chunks))
-        except BaseException:
-            txn.abort()
-            raise
-        summary.chunks_total = sum(e["chunks"] for e in plan.keep.values()) + len(new_chunks)
-        progress("writing", 1, 1)
-        return summary
+            try:
+                docs.append(parse_document(source, data))
+            except Unreadable as exc:
+                skipped.append(Skipped(path=source, reason=str(exc)))
+        progress("reading", len(fresh), len(fresh))
+        chunks = [c for doc in docs for c in self.chunker.split(doc)]
+        self._embed(chunks, txn, progress, cancelled)
+        return Ingested(_entries(docs, chunks), skipped)
 
     def _plan(self, seeds_dir: Path, old_docs: dict, progress: Progress, cancelled) -> _Plan:
         plan = _Plan()
@@ -139,7 +160,7 @@ class Indexer:
                 if old and old["hash"] == content_hash(data):
                     plan.keep[source] = old
                 else:
-                    plan.fresh.append(parse_document(source, data))
+                    plan.fresh.append((source, data))
             except Unreadable as exc:
                 plan.skipped.append(Skipped(path=path.relative_to(seeds_dir.resolve()).as_posix(), reason=str(exc)))
         progress("scanning", len(files), len(files))

@@ -37,7 +37,7 @@ class Job:
     id: str
     kind: str  # what asked for the run: reindex, upload or delete
     state: str = "queued"  # queued | running | done | failed | cancelled
-    phase: str | None = None  # scanning | embedding | writing | swapping
+    phase: str | None = None  # scanning | reading | embedding | writing | swapping
     done: int = 0
     total: int = 0
     created: str = field(default_factory=now)

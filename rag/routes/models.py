@@ -71,7 +71,7 @@ class JobView(BaseModel):
     id: str
     kind: Literal["reindex", "upload", "delete"]
     state: Literal["queued", "running", "done", "failed", "cancelled"]
-    phase: Optional[Literal["scanning", "embedding", "writing", "swapping"]]
+    phase: Optional[Literal["scanning", "reading", "embedding", "writing", "swapping"]]
     done: int
     total: int
     created: str
