@@ -45,9 +45,13 @@ def index(
     config: Optional[Path] = ConfigOpt,
     as_json: bool = JsonOpt,
     rebuild: bool = typer.Option(False, "--rebuild", help="Ignore the existing index and embed everything."),
+    ray: bool = typer.Option(False, "--ray", help="Read, chunk and embed on Ray Data (a local Ray unless --ray-address)."),
+    ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Join this Ray cluster (implies --ray)."),
 ):
     """Bring the index in line with the seeds folder (only new or changed files are embedded)."""
-    service = service_for(settings_from(config, seeds, index))
+    on_ray = ray or ray_address is not None
+    ray_settings = {"ingest__engine": "ray", "ingest__ray_address": ray_address} if on_ray else {}
+    service = service_for(settings_from(config, seeds, index, **ray_settings))
     summary = service.index(rebuild=rebuild, progress=terminal_progress(not as_json and sys.stderr.isatty()))
     if as_json:
         data = summary.to_dict()

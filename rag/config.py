@@ -57,6 +57,14 @@ class Store(_Section):
     collection_prefix: str = "rag_"  # milvus: collections are <prefix>chunks, <prefix>documents, <prefix>meta
 
 
+class Ingest(_Section):
+    engine: str = "local"  # local: read, chunk and embed in this process; ray: on Ray Data
+    ray_address: str = ""  # "" starts a local Ray for the run; "auto" or ray://head:10001 joins a cluster
+    workers: int = Field(2, ge=1)  # embedding actors, each holding the model
+    threads_per_worker: int = Field(1, ge=1)  # CPUs each actor takes (and its embedding threads)
+    docs_per_batch: int = Field(16, ge=1)  # files handed to an actor at a time
+
+
 class Retrieval(_Section):
     top_k: int = Field(5, ge=1, le=TOP_K_MAX)
     candidates: int = Field(50, ge=1)
@@ -115,6 +123,7 @@ class Settings(_Section):
     embedding: Embedding = Embedding()
     chunking: Chunking = Chunking()
     store: Store = Store()
+    ingest: Ingest = Ingest()
     retrieval: Retrieval = Retrieval()
     answer: Answer = Answer()
     grounding: Grounding = Grounding()

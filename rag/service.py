@@ -123,7 +123,8 @@ class RagService:
 def build_service(settings: Settings, embedder: Embedder | None = None) -> RagService:
     """Wire the configured parts (or a given embedder, for tests) into a service."""
     embedder = embedder or make_embedder(settings.embedding)
-    indexer = Indexer(embedder, settings.chunking.chunk_tokens, settings.chunking.overlap_tokens, settings.store)
+    indexer = Indexer(embedder, settings.chunking.chunk_tokens, settings.chunking.overlap_tokens, settings.store,
+                      bulk=_bulk_ingest(settings))
     index = IndexManager(settings.paths.seeds, settings.paths.index, indexer, settings.server.max_upload_mb)
     if settings.retrieval.rerank not in RERANKERS:
         raise ConfigError(f"retrieval.rerank '{settings.retrieval.rerank}' is unknown; "
@@ -135,6 +136,17 @@ def build_service(settings: Settings, embedder: Embedder | None = None) -> RagSe
     pipeline = AnswerPipeline(settings, index.snapshot, retriever, answerers,
                               Grounder(embedder, settings.grounding, sentences), llm)
     return RagService(settings, embedder, index, pipeline)
+
+
+def _bulk_ingest(settings: Settings):
+    """The Ray Data ingest engine when `ingest.engine` is ray; None keeps ingestion in-process."""
+    if settings.ingest.engine == "local":
+        return None
+    if settings.ingest.engine != "ray":
+        raise ConfigError(f"ingest.engine '{settings.ingest.engine}' is unknown; choose one of: local, ray.")
+    from .ray_ingest import RayIngest
+
+    return RayIngest(settings.ingest, settings.embedding, settings.chunking)
 
 
 __all__ = ["RagService", "build_service", "NoIndexError"]

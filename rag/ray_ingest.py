@@ -1,0 +1,137 @@
+"""Bulk ingestion on Ray Data: read, chunk and embed on a pool of actors that each hold the model,
+while this process streams the results into the store's transaction.
+
+`rag index --ray` starts a local Ray (offline, no dashboard, its own temp folder) and stops it
+afterwards; `rag index --ray ADDRESS` joins a running cluster, where the same pipeline spreads
+over its workers (each needs this package installed). Chunks and ids are exactly those of the
+in-process path: the same readers, chunker and model run in the actors.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+import warnings
+
+import numpy as np
+
+from .config import Chunking, Embedding, Ingest
+from .errors import IndexCancelled, RagError
+from .indexer import Ingested, Progress
+from .records import Chunk, Skipped
+
+
+class Worker:
+    """One actor: builds the chunker and the embedder once, then turns files into chunk rows."""
+
+    def __init__(self, embedding: dict, chunking: dict):
+        from .chunking import Chunker
+        from .embedding import content_window, make_embedder
+
+        self.embedder = make_embedder(Embedding(**embedding))
+        chunking = Chunking(**chunking)
+        size = min(chunking.chunk_tokens, content_window(self.embedder))
+        self.chunker = Chunker(self.embedder.token_spans, size, chunking.overlap_tokens)
+
+    def __call__(self, batch: dict) -> dict:
+        from .indexer import _entries
+        from .loaders import Unreadable, parse_document
+
+        rows = {"source": [], "record": [], "entry": [], "skipped": []}
+        chunks: list[Chunk] = []
+        for source, data in zip(batch["source"], batch["data"]):
+            try:
+                doc = parse_document(str(source), bytes(data))
+            except Unreadable as exc:
+                _row(rows, source, skipped=str(exc))
+                continue
+            pieces = self.chunker.split(doc)
+            entry = _entries([doc], pieces)[doc.source]
+            _row(rows, source, entry=json.dumps(entry))
+            for chunk in pieces:
+                _row(rows, source, record=json.dumps(chunk.to_dict(), ensure_ascii=False))
+            chunks += pieces
+        vectors = self.embedder.embed_batch([c.text for c in chunks]) if chunks else None
+        dim = self.embedder.dim
+        out = np.zeros((len(rows["source"]), dim), dtype=np.float32)
+        if vectors is not None:
+            out[[i for i, r in enumerate(rows["record"]) if r]] = vectors
+        return {**{k: np.array(v, dtype=object) for k, v in rows.items()}, "vector": out}
+
+
+def _row(rows: dict, source, record: str = "", entry: str = "", skipped: str = "") -> None:
+    for key, value in (("source", str(source)), ("record", record), ("entry", entry), ("skipped", skipped)):
+        rows[key].append(value)
+
+
+def _quiet(ray) -> None:
+    """Progress goes through our own progress callback; Ray Data's bars and banners would
+    interleave with it on stderr."""
+    context = ray.data.DataContext.get_current()
+    context.enable_progress_bars = False
+    logging.getLogger("ray.data").setLevel(logging.WARNING)
+    warnings.filterwarnings("ignore", message=".*minimum number of concurrent actors.*")
+
+
+class RayIngest:
+    """An ingest engine for Indexer(bulk=...)."""
+
+    def __init__(self, settings: Ingest, embedding: Embedding, chunking: Chunking):
+        self.settings, self.embedding, self.chunking = settings, embedding, chunking
+
+    def ingest(self, fresh: list[tuple[str, bytes]], txn, progress: Progress, cancelled) -> Ingested:
+        import ray
+
+        started_here = self._start(ray)
+        _quiet(ray)
+        try:
+            return self._run(ray, fresh, txn, progress, cancelled)
+        finally:
+            if started_here:
+                ray.shutdown()
+
+    def _start(self, ray) -> bool:
+        """Join the configured cluster, or start a local Ray; True if this call started it."""
+        if ray.is_initialized():
+            return False
+        os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+        try:
+            if self.settings.ray_address:
+                ray.init(address=self.settings.ray_address, log_to_driver=False, configure_logging=False)
+            else:
+                ray.init(num_cpus=os.cpu_count(), include_dashboard=False, log_to_driver=False,
+                         configure_logging=False, _temp_dir=tempfile.mkdtemp(prefix="rag-ray-"))
+        except (ConnectionError, RuntimeError, ValueError) as exc:
+            raise RagError(f"Cannot start or reach Ray ({self.settings.ray_address or 'local'}): "
+                           f"{str(exc)[:200]}. Check ingest.ray_address, or index without --ray.") from None
+        return True
+
+    def _run(self, ray, fresh, txn, progress: Progress, cancelled) -> Ingested:
+        ingested = Ingested()
+        if not fresh:
+            return ingested
+        embedding = self.embedding.model_dump(mode="json") | {"threads": self.settings.threads_per_worker}
+        items = [{"source": s, "data": d} for s, d in fresh]
+        blocks = max(1, min(len(fresh), 4 * self.settings.workers))  # enough to keep every actor busy
+        ds = ray.data.from_items(items, override_num_blocks=blocks).map_batches(
+            Worker, fn_constructor_kwargs={"embedding": embedding, "chunking": self.chunking.model_dump()},
+            compute=ray.data.ActorPoolStrategy(size=self.settings.workers), batch_size=self.settings.docs_per_batch,
+            num_cpus=self.settings.threads_per_worker, batch_format="numpy")
+        done = 0
+        progress("embedding", 0, len(fresh))
+        for batch in ds.iter_batches(batch_size=None, batch_format="numpy"):
+            if cancelled():
+                raise IndexCancelled()
+            chunk_rows = [i for i, r in enumerate(batch["record"]) if r]
+            if chunk_rows:
+                txn.add([Chunk.from_dict(json.loads(batch["record"][i])) for i in chunk_rows],
+                        np.asarray(batch["vector"][chunk_rows], dtype=np.float32))
+            for source, entry, skipped in zip(batch["source"], batch["entry"], batch["skipped"]):
+                if entry:
+                    ingested.entries[str(source)] = json.loads(entry)
+                elif skipped:
+                    ingested.skipped.append(Skipped(path=str(source), reason=str(skipped)))
+            done += sum(1 for e, s in zip(batch["entry"], batch["skipped"]) if e or s)
+            progress("embedding", done, len(fresh))
+        return ingested
