@@ -249,6 +249,8 @@ def bench(
     max_docs: Optional[int] = typer.Option(None, "--max-docs", help="Use at most this many documents."),
     scale: str = typer.Option("100000,1000000", "--scale", help="Vector counts for the search-scale test ('' skips)."),
     queries: int = typer.Option(100, "--queries", help="Questions timed for query latency."),
+    store: Optional[str] = typer.Option(None, "--store", help="Index backend to measure: local or milvus "
+                                        "(default: config store.backend; milvus uses collections rag_bench_*)."),
     config: Optional[Path] = ConfigOpt,
     as_json: bool = JsonOpt,
 ):
@@ -258,7 +260,7 @@ def bench(
     if not beir and not corpus:
         raise RagError("Give --beir DIR (e.g. ../shared/bench/scifact) or --corpus DIR.")
     sizes = [int(x) for x in scale.replace("_", "").split(",") if x.strip()]
-    service = service_for(settings_from(config, None, None))
+    service = service_for(settings_from(config, None, None, store__backend=store, store__collection_prefix="rag_bench_"))
     log = (lambda m: None) if as_json else (lambda m: typer.echo(m, err=True))
     report = run_bench(service, beir, corpus, max_docs, sizes, queries, log)
     if as_json:
