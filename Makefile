@@ -13,6 +13,9 @@ run: install
 	$(BIN)/rag index
 	$(BIN)/rag serve
 
+# Two workers, one test file each: most slow tests wait on servers, subprocesses and the browser.
+PYTEST_ARGS ?= -n 2 --dist loadfile
+
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -1,5 +1,6 @@
 """Metric arithmetic on hand-made runs, and both commands end to end at a small size."""
 import json
+import os
 import subprocess
 import sys
 
@@ -30,9 +31,9 @@ def test_subset_keeps_relevant_documents_for_kept_queries():
     assert {"1", "2", "3"} <= set(small.corpus)
 
 
-def run_cli(*args):
+def run_cli(*args, env=None):
     result = subprocess.run([sys.executable, "-m", "rag.cli", *map(str, args)], capture_output=True,
-                            text=True, timeout=1200)
+                            text=True, timeout=1200, env={**os.environ, **(env or {})})
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -45,6 +46,11 @@ def test_rag_eval_beir_small(tmp_path):
     assert {"ndcg@10", "recall@10", "recall@100", "mrr@10", "by_method", "docs", "queries", "seconds"} <= set(report)
     assert set(report["by_method"]) == {"dense", "bm25", "bm25_chunks", "hybrid"} and report["docs"] == 200
     assert report["ndcg@10"] == report["by_method"]["hybrid"]["ndcg@10"] > 0.6  # a broken retriever scores ~0
+    milvus = run_cli("eval", "--beir", SCIFACT, "--max-docs", 200, "--work-dir", tmp_path / "milvus", "--json",
+                     env={"RAG_STORE_BACKEND": "milvus"})
+    assert milvus["chunks"] == report["chunks"] and (tmp_path / "milvus" / "index" / "milvus.db").is_dir()
+    for method, figures in report["by_method"].items():  # the same words and vectors rank the same
+        assert abs(milvus["by_method"][method]["ndcg@10"] - figures["ndcg@10"]) <= 0.005, method
 
 
 @pytest.mark.slow
