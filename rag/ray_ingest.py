@@ -100,7 +100,7 @@ class RayIngest:
             if self.settings.ray_address:
                 ray.init(address=self.settings.ray_address, log_to_driver=False, configure_logging=False)
             else:
-                ray.init(num_cpus=os.cpu_count(), include_dashboard=False, log_to_driver=False,
+                ray.init(address="local", num_cpus=os.cpu_count(), include_dashboard=False, log_to_driver=False,
                          configure_logging=False, _temp_dir=tempfile.mkdtemp(prefix="rag-ray-"))
         except (ConnectionError, RuntimeError, ValueError) as exc:
             raise RagError(f"Cannot start or reach Ray ({self.settings.ray_address or 'local'}): "
