@@ -64,6 +64,16 @@ class IndexBusyError(RagError):
         )
 
 
+class StoreUnavailableError(RagError):
+    """The index store (a Milvus server) failed or cannot be reached."""
+
+    status = 503
+
+    def __init__(self, where, detail):
+        super().__init__(f"The index store at {where} did not answer ({detail[:160]}). Check that it is "
+                         "running and that store.uri points at it; the live index version is unchanged.")
+
+
 class ProviderError(RagError):
     """The configured LLM provider failed; callers fall back to the extractive answer."""
 

@@ -2,7 +2,6 @@
 catalogue as the in-process path into the local store, with the real model."""
 import shutil
 
-import numpy as np
 import pytest
 
 from rag.config import Chunking, Embedding, Ingest, Store

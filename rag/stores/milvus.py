@@ -25,7 +25,7 @@ import numpy as np
 
 from .. import storage
 from ..config import Store as StoreSettings
-from ..errors import NoIndexError, RagError
+from ..errors import MissingDependencyError, NoIndexError, RagError, StoreUnavailableError
 from ..lexical import analyze
 from ..records import Chunk
 
@@ -64,7 +64,10 @@ class Backend:
         return self._client
 
     def _connect(self):
-        from pymilvus import MilvusClient
+        try:
+            from pymilvus import MilvusClient
+        except ImportError:
+            raise MissingDependencyError("pymilvus", " or pip install -e '.[milvus]'") from None
 
         # milvus-lite lacks AllocTimestamp: query_iterator falls back to the client's clock, and
         # both sides would log it for every catalogue read.
@@ -78,7 +81,7 @@ class Backend:
                            "(and store.token); a milvus-lite file can be open in one process only, so "
                            "point other processes at a `milvus-lite server` by its http:// address.") from None
         self._ensure_meta(client)
-        return client
+        return Guarded(client, self.settings.uri)
 
     def _ensure_meta(self, client) -> None:
         from pymilvus import DataType
@@ -141,6 +144,29 @@ class Backend:
         return f"{self.prefix}chunks_{generation}", f"{self.prefix}documents_{generation}"
 
 
+class Guarded:
+    """The client, with Milvus's own errors (a server gone, a timeout) turned into one that names
+    the fix, so the HTTP API answers 503 and a job reports why it failed."""
+
+    def __init__(self, client, where: str):
+        from pymilvus.exceptions import MilvusException
+
+        self._client, self._where, self._errors = client, where, (MilvusException, ConnectionError)
+
+    def __getattr__(self, name):
+        attr = getattr(self._client, name)
+        if not callable(attr):
+            return attr
+
+        def call(*args, **kwargs):
+            try:
+                return attr(*args, **kwargs)
+            except self._errors as exc:
+                raise StoreUnavailableError(self._where, str(exc)) from None
+
+        return call
+
+
 def visible(version: int) -> str:
     return f"added <= {version} and removed > {version}"
 
@@ -200,11 +226,12 @@ class MilvusView:
         return [hit["entity"] for hit in found[0]]
 
     def get(self, ids: Iterable[int]) -> dict[int, Chunk]:
+        """By primary key (a scalar filter scans every row), then kept if this version sees it."""
         chunks = {}
         for part in batches(list(ids)):
-            rows = self.client.query(self.chunk_names, filter=f"vid in {quoted(part)} and {self.filter}",
-                                     output_fields=["record"])
-            chunks |= {c.vector_id: c for c in (Chunk.from_dict(r["record"]) for r in rows)}
+            rows = self.client.query(self.chunk_names, ids=part, output_fields=["record", "added", "removed"])
+            chunks |= {r["vid"]: Chunk.from_dict(r["record"]) for r in rows
+                       if r["added"] <= self.version < r["removed"]}
         return chunks
 
     def document_chunks(self, source: str, limit: int | None = None) -> list[Chunk]:
@@ -215,6 +242,11 @@ class MilvusView:
 
     def warm(self) -> None:
         self.documents
+
+
+def pk(collection: str) -> str:
+    """Chunks are keyed by their vector id, so a chunk is fetched by key; document parts by a string."""
+    return "vid" if "_chunks_" in collection else "key"
 
 
 def query_all(client, collection: str, filter: str, fields: list[str]) -> list[dict]:
@@ -260,31 +292,35 @@ class MilvusTransaction:
                 continue
             self.client.load_collection(name)
             self.client.delete(name, filter=f"added > {self.live} or removed <= {self.live}")
-            marked = query_all(self.client, name, f"removed > {self.live} and removed < {FOREVER}", ["key"])
-            self._mark(name, [r["key"] for r in marked], FOREVER)
+            marked = query_all(self.client, name, f"removed > {self.live} and removed < {FOREVER}", [pk(name)])
+            self._mark(name, [r[pk(name)] for r in marked], FOREVER)
 
-    def _mark(self, collection: str, keys: list[str], removed: int) -> None:
+    def _mark(self, collection: str, keys: list, removed: int) -> None:
+        key = pk(collection)
         for part in batches(keys):
-            self.client.upsert(collection, [{"key": k, "removed": removed} for k in part], partial_update=True)
+            self.client.upsert(collection, [{key: k, "removed": removed} for k in part], partial_update=True)
 
     def remove(self, sources: Iterable[str]) -> None:
         for part in batches(sorted(sources)):
             for name in (self.chunk_names, self.doc_names):
                 if self.client.has_collection(name):
-                    rows = query_all(self.client, name, f"source in {quoted(part)} and {visible(self.live)}", ["key"])
-                    self._mark(name, [r["key"] for r in rows], self.version)
+                    rows = query_all(self.client, name, f"source in {quoted(part)} and {visible(self.live)}",
+                                     [pk(name)])
+                    self._mark(name, [r[pk(name)] for r in rows], self.version)
 
     def add(self, chunks: list[Chunk], vectors: np.ndarray) -> None:
         if not chunks:
             return
         self._ensure(vectors.shape[1])
-        terms = analyze([c.text for c in chunks])
-        rows = [{"key": f"{c.vector_id}@{self.version}", "vid": c.vector_id, "source": c.source,
-                 "added": self.version, "removed": FOREVER, "terms": " ".join(t), "record": c.to_dict(),
-                 "dense": v.astype(np.float32).tolist()} for c, t, v in zip(chunks, terms, vectors)]
-        self.client.insert(self.chunk_names, rows)
         for chunk in chunks:
             self.texts.setdefault(chunk.source, []).append(chunk)
+        terms = analyze([c.text for c in chunks])
+        rows = [{"vid": c.vector_id, "source": c.source, "added": self.version, "removed": FOREVER,
+                 "terms": " ".join(t), "record": c.to_dict(), "dense": v.astype(np.float32).tolist()}
+                for c, t, v in zip(chunks, terms, vectors)]
+        # Ids hash the document's source and content, so a live row never shares one; upsert (not
+        # insert, which would keep both) covers the rare dead row not yet cleaned.
+        self.client.upsert(self.chunk_names, rows)
 
     def commit(self, manifest: dict, documents: dict[str, dict]) -> str:
         self._ensure(manifest["dim"])
@@ -339,9 +375,9 @@ def split_terms(terms: str) -> list[str]:
 def create_collections(client, chunk_names: str, doc_names: str, dim: int) -> None:
     from pymilvus import DataType, Function, FunctionType
 
-    def schema(fields):
+    def schema(key, fields):
         s = client.create_schema(auto_id=False, enable_dynamic_field=False)
-        s.add_field("key", DataType.VARCHAR, is_primary=True, max_length=64)
+        s.add_field(key[0], key[1], is_primary=True, **key[2])
         s.add_field("source", DataType.VARCHAR, max_length=4096)
         s.add_field("added", DataType.INT64)
         s.add_field("removed", DataType.INT64)
@@ -361,8 +397,9 @@ def create_collections(client, chunk_names: str, doc_names: str, dim: int) -> No
             index.add_index("dense", **HNSW)
         return index
 
-    chunks = schema([("vid", DataType.INT64, {}), ("record", DataType.JSON, {}),
-                     ("dense", DataType.FLOAT_VECTOR, {"dim": dim})])
-    documents = schema([("part", DataType.INT64, {}), ("entry", DataType.JSON, {})])
+    chunks = schema(("vid", DataType.INT64, {}), [("record", DataType.JSON, {}),
+                                                  ("dense", DataType.FLOAT_VECTOR, {"dim": dim})])
+    documents = schema(("key", DataType.VARCHAR, {"max_length": 64}),
+                       [("part", DataType.INT64, {}), ("entry", DataType.JSON, {})])
     client.create_collection(chunk_names, schema=chunks, index_params=indexes(True), consistency_level="Strong")
     client.create_collection(doc_names, schema=documents, index_params=indexes(False), consistency_level="Strong")

@@ -40,9 +40,11 @@ def milvus(tmp_path_factory):
         except OSError:
             assert time.monotonic() < deadline, "milvus-lite server did not come up"
             time.sleep(0.2)
-    yield f"http://127.0.0.1:{port}"
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait(30)
+    proc.uri = f"http://127.0.0.1:{port}"
+    yield proc
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(30)
 
 
 def rag(root, uri, *args, **popen):
@@ -64,14 +66,15 @@ def same(answer):
 
 def test_two_servers_on_one_milvus_answer_alike_through_uploads_deletes_reindexes_and_a_killed_indexer(
         milvus, tmp_path, real_embedder):
+    uri = milvus.uri
     (tmp_path / "seeds").mkdir()
     shutil.copy(SEED_FILE, tmp_path / "seeds")
     ports = [free_port(), free_port()]
-    servers = [rag(tmp_path, milvus, "serve", "--port", str(p), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    servers = [rag(tmp_path, uri, "serve", "--port", str(p), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
                for p in ports[:1]]
     try:
         wait_healthy(ports[0], servers[0])  # the first builds the index in Milvus
-        servers.append(rag(tmp_path, milvus, "serve", "--port", str(ports[1]),
+        servers.append(rag(tmp_path, uri, "serve", "--port", str(ports[1]),
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
         wait_healthy(ports[1], servers[1])  # the second finds it there
         a, b = (f"http://127.0.0.1:{p}" for p in ports)
@@ -92,7 +95,13 @@ def test_two_servers_on_one_milvus_answer_alike_through_uploads_deletes_reindexe
         assert failures == [] and answered >= 10
         assert httpx.get(f"{b}/api/health").json()["documents"] == 13
 
-        _kill_an_indexer_mid_run(tmp_path, milvus, a, real_embedder)
+        _kill_an_indexer_mid_run(tmp_path, uri, a, real_embedder)
+
+        os.killpg(milvus.pid, signal.SIGKILL)  # the store goes away: a clear 503, not a crash
+        milvus.wait(30)
+        r = httpx.post(f"{a}/api/ask", json={"question": QUESTIONS[0]}, timeout=120)
+        assert r.status_code == 503 and "store.uri" in r.json()["detail"], r.text
+        assert all(proc.poll() is None for proc in servers)
     finally:
         for proc in servers:
             os.killpg(proc.pid, signal.SIGTERM)
