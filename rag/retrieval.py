@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Protocol
 
-import numpy as np
 
 from .config import Retrieval
 from .embedding import Embedder, embed_one
@@ -34,14 +33,6 @@ class Retriever:
         self.embedder = embedder
         self.settings = settings
         self.reranker = reranker or NoRerank(embedder)
-
-    def dense(self, view: View, query: str, k: int, vector: np.ndarray | None = None) -> list[int]:
-        vector = embed_one(self.embedder, query) if vector is None else vector
-        return [vid for vid, _ in view.dense(vector, k)]
-
-    def rank(self, view: View, query: str, depth: int | None = None) -> list[int]:
-        """Chunk ids, best first (see `scored`)."""
-        return [vid for vid, _ in self.scored(view, query, depth)]
 
     def fused(self, view: View, query: str, depth: int | None = None) -> list[tuple[int, float, str]]:
         """(chunk id, fused score, source), best first: documents ranked by fusing dense (each document's

@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .errors import CorruptIndexError, IndexBusyError, NoIndexError, RagError
+from .chunking import document_text
 from .records import Chunk
 from .lexical import lexical_class
 from .vectorstore import VectorStore, store_class
@@ -98,14 +99,7 @@ class Snapshot:
         return self._by_source
 
     def document_text(self, source: str) -> str:
-        """A document's indexed text, rebuilt from its (overlapping) chunks by their offsets."""
-        text, end = [], 0
-        for vid in self.by_source[source]:
-            chunk = self.chunks[vid]
-            if chunk.end > end:
-                text.append(chunk.text[max(0, end - chunk.start):] if chunk.start < end else "\n" + chunk.text)
-                end = chunk.end
-        return "".join(text)
+        return document_text([self.chunks[vid] for vid in self.by_source[source]])
 
 
 @dataclass

@@ -26,6 +26,7 @@ import numpy as np
 from .. import storage
 from ..config import Store as StoreSettings
 from ..errors import MissingDependencyError, NoIndexError, RagError, StoreUnavailableError
+from ..chunking import document_text
 from ..lexical import analyze
 from ..records import Chunk
 
@@ -349,16 +350,6 @@ class MilvusTransaction:
     def _ensure(self, dim: int) -> None:
         if not self.client.has_collection(self.chunk_names):
             create_collections(self.client, self.chunk_names, self.doc_names, dim)
-
-
-def document_text(chunks: list[Chunk]) -> str:
-    """A document's text rebuilt from its (overlapping) chunks by their offsets."""
-    text, end = [], 0
-    for chunk in sorted(chunks, key=lambda c: c.start):
-        if chunk.end > end:
-            text.append(chunk.text[max(0, end - chunk.start):] if chunk.start < end else "\n" + chunk.text)
-            end = chunk.end
-    return "".join(text)
 
 
 def split_terms(terms: str) -> list[str]:
