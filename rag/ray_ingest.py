@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import secrets
 import tempfile
 import warnings
 
@@ -96,16 +97,26 @@ class RayIngest:
         if ray.is_initialized():
             return False
         os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-        try:
-            if self.settings.ray_address:
-                ray.init(address=self.settings.ray_address, log_to_driver=False, configure_logging=False)
-            else:
-                ray.init(address="local", num_cpus=os.cpu_count(), include_dashboard=False, log_to_driver=False,
-                         configure_logging=False, _temp_dir=tempfile.mkdtemp(prefix="rag-ray-"))
-        except (ConnectionError, RuntimeError, ValueError) as exc:
-            raise RagError(f"Cannot start or reach Ray ({self.settings.ray_address or 'local'}): "
-                           f"{str(exc)[:200]}. Check ingest.ray_address, or index without --ray.") from None
-        return True
+        for attempt in (1, 2):  # a loaded machine can miss Ray's fixed 30 s raylet start-up wait
+            try:
+                self._init(ray)
+                return True
+            except Exception as exc:  # ray.init raises bare Exceptions as well as its own
+                ray.shutdown()
+                if attempt == 2:
+                    raise RagError(f"Cannot start or reach Ray ({self.settings.ray_address or 'local'}): "
+                                   f"{str(exc)[:200]}. Check ingest.ray_address, try again when the "
+                                   "machine is less busy, or index without --ray.") from None
+
+    def _init(self, ray) -> None:
+        if self.settings.ray_address:
+            ray.init(address=self.settings.ray_address, log_to_driver=False, configure_logging=False)
+            return
+        # Ray 2.59+ turns token auth on for local clusters and keeps the token in ~/.ray;
+        # a token of our own means two local runs at once never read each other's.
+        os.environ.setdefault("RAY_AUTH_TOKEN", secrets.token_hex(32))
+        ray.init(address="local", num_cpus=os.cpu_count(), include_dashboard=False, log_to_driver=False,
+                 configure_logging=False, _temp_dir=tempfile.mkdtemp(prefix="rag-ray-"))
 
     def _run(self, ray, fresh, txn, progress: Progress, cancelled) -> Ingested:
         ingested = Ingested()

@@ -6,6 +6,7 @@ import pytest
 
 from rag.config import Chunking, Embedding, Ingest, Store
 from rag.embedding import make_embedder
+from rag.errors import RagError
 from rag.indexer import Indexer
 from rag.ray_ingest import RayIngest
 from rag.stores import open_store
@@ -13,19 +14,23 @@ from rag.stores import open_store
 from .conftest import SEED_FILE
 from .test_end_to_end import _many_documents
 
-pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def ray_local(tmp_path_factory):
+    import os
+    import secrets
+
     import ray
 
+    os.environ.setdefault("RAY_AUTH_TOKEN", secrets.token_hex(32))  # not the shared ~/.ray token file
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False,
              _temp_dir=str(tmp_path_factory.mktemp("ray")))
     yield ray
     ray.shutdown()
 
 
+@pytest.mark.slow
 def test_ray_pipeline_into_milvus_matches_the_in_process_path(ray_local, tmp_path):
     seeds = tmp_path / "seeds"
     _many_documents(seeds, 30)
@@ -55,3 +60,23 @@ def test_ray_pipeline_into_milvus_matches_the_in_process_path(ray_local, tmp_pat
         assert again.chunks_embedded == 0 and again.version == summary.version
     finally:
         milvus.close()
+
+
+def test_a_ray_that_will_not_start_is_tried_twice_then_a_clear_error():
+    class Stuck:  # what ray.init raised under load in CI: a bare Exception after its 30 s wait
+        calls, shutdowns = 0, 0
+
+        def is_initialized(self):
+            return False
+
+        def init(self, **kwargs):
+            self.calls += 1
+            raise Exception("The current node timed out during startup.")
+
+        def shutdown(self):
+            self.shutdowns += 1
+
+    stuck = Stuck()
+    with pytest.raises(RagError, match="timed out during startup.*index without --ray"):
+        RayIngest(Ingest(engine="ray"), Embedding(), Chunking())._start(stuck)
+    assert (stuck.calls, stuck.shutdowns) == (2, 2)
