@@ -27,13 +27,12 @@ class Worker:
     """One actor: builds the chunker and the embedder once, then turns files into chunk rows."""
 
     def __init__(self, embedding: dict, chunking: dict):
-        from .chunking import Chunker
-        from .embedding import content_window, make_embedder
+        from .embedding import make_embedder
+        from .indexer import Indexer
 
         self.embedder = make_embedder(Embedding(**embedding))
         chunking = Chunking(**chunking)
-        size = min(chunking.chunk_tokens, content_window(self.embedder))
-        self.chunker = Chunker(self.embedder.token_spans, size, chunking.overlap_tokens)
+        self.chunker = Indexer(self.embedder, chunking.chunk_tokens, chunking.overlap_tokens).chunker
 
     def __call__(self, batch: dict) -> dict:
         from .indexer import _entries

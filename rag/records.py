@@ -37,6 +37,11 @@ class Document:
             self.hash = content_hash(self.text)
 
 
+def vector_id(chunk_id: str) -> int:
+    """A stable 63-bit integer derived from a chunk's content-hash id, for the vector store."""
+    return int(chunk_id[:15], 16)
+
+
 @dataclass
 class Chunk:
     """A span of a document small enough to embed whole.
@@ -61,8 +66,7 @@ class Chunk:
 
     @property
     def vector_id(self) -> int:
-        """A stable 63-bit integer derived from the content-hash id, for the vector store."""
-        return int(self.id[:15], 16)
+        return vector_id(self.id)
 
     def sentence_text(self, start: int, end: int) -> str:
         return self.text[start - self.start : end - self.start]

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .errors import CorruptIndexError, IndexBusyError, NoIndexError, RagError
 from .chunking import document_text
-from .records import Chunk
+from .records import Chunk, vector_id
 from .lexical import lexical_class
 from .vectorstore import VectorStore, store_class
 
@@ -38,7 +38,7 @@ class Snapshot:
         for entry in self.documents.values():  # (versions written before the catalogue had counts)
             ids = entry.get("chunk_ids", [])
             entry.setdefault("chunks", len(ids))
-            entry.setdefault("first", int(ids[0][:15], 16) if ids else None)
+            entry.setdefault("first", vector_id(ids[0]) if ids else None)
         self.vectors = vectors
         self._lexical = None
         self._by_source: dict[str, list[int]] | None = None
