@@ -1,43 +1,109 @@
-"""Stemmed BM25 over chunk texts (bm25s + Snowball English stemmer)."""
+"""Stemmed BM25 (bm25s's tokenizer and stopwords, Snowball English stemmer) over immutable
+segments of texts, scored together."""
 from __future__ import annotations
 
 import functools
+import json
 import re
+from pathlib import Path
 
 import numpy as np
 
 
-class BM25Index:
-    def __init__(self, texts: list[str]):
-        import bm25s
-        import Stemmer
+K1, B = 1.5, 0.75  # bm25s's defaults (Lucene's BM25)
 
-        self._bm25s = bm25s
-        self.stemmer = Stemmer.Stemmer("english")
-        self.size = len(texts)
-        self.retriever = bm25s.BM25()
-        if texts:
-            self.retriever.index(self._tokenize(texts), show_progress=False)
 
-    def _tokenize(self, texts: list[str]):
-        return self._bm25s.tokenize(
-            texts, stopwords="en", stemmer=self.stemmer, show_progress=False
-        )
+class Postings:
+    """One segment's term frequencies (a terms x texts CSR matrix) and text lengths.
 
-    def search(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """(positions, scores) of the best k texts with a positive score."""
-        k = min(k, self.size)
-        tokens = self._tokenize([query])
-        if k <= 0 or not len(tokens.ids[0]) or not self._known(tokens):  # (a lone word's id is 0)
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        docs, scores = self.retriever.retrieve(tokens, k=k, show_progress=False, n_threads=0)  # 0: no thread pool
-        keep = scores[0] > 0
-        return docs[0][keep].astype(np.int64), scores[0][keep]
+    Immutable once built, so a segment is never re-indexed; `bm25` scores several segments with
+    statistics summed over all of them (as one index would), so adding a small segment does not
+    skew the ranking. Saved as .npy files that load memory-mapped: a serving process touches only
+    the rows a query names.
+    """
 
-    def _known(self, tokens) -> bool:
-        vocab = self.retriever.vocab_dict or {}
-        inverse = {i: t for t, i in tokens.vocab.items()}
-        return any(inverse.get(i) in vocab for i in tokens.ids[0])
+    FILES = ("indptr", "indices", "tf", "lengths")
+
+    def __init__(self, vocab: dict[str, int], indptr, indices, tf, lengths):
+        self.vocab, self.indptr, self.indices, self.tf, self.lengths = vocab, indptr, indices, tf, lengths
+        self.n = len(lengths)
+        self.total = float(np.sum(lengths, dtype=np.float64))
+
+    @classmethod
+    def build(cls, texts: list[str]) -> "Postings":
+        ids, vocab = _tokenize_ids(texts)
+        lengths = np.array([len(t) for t in ids], dtype=np.float32)
+        terms = np.fromiter((i for t in ids for i in t), dtype=np.int64, count=int(lengths.sum()))
+        texts_of = np.repeat(np.arange(len(ids), dtype=np.int64), lengths.astype(np.int64))
+        keys, tf = np.unique(terms * max(len(ids), 1) + texts_of, return_counts=True)
+        rows, cols = np.divmod(keys, max(len(ids), 1))
+        indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
+        np.add.at(indptr, rows + 1, 1)
+        return cls(vocab, np.cumsum(indptr), cols.astype(np.int32), tf.astype(np.float32), lengths)
+
+    def df(self, term: str) -> int:
+        row = self.vocab.get(term)
+        return 0 if row is None else int(self.indptr[row + 1] - self.indptr[row])
+
+    def save(self, folder: Path, stem: str) -> list[Path]:
+        paths = [folder / f"{stem}.vocab.json"]
+        paths[0].write_text(json.dumps(sorted(self.vocab, key=self.vocab.get)), encoding="utf-8")
+        for name in self.FILES:
+            paths.append(folder / f"{stem}.{name}.npy")
+            np.save(paths[-1], getattr(self, name))
+        return paths
+
+    @classmethod
+    def load(cls, folder: Path, stem: str) -> "Postings":
+        words = json.loads((folder / f"{stem}.vocab.json").read_text(encoding="utf-8"))
+        arrays = [np.load(folder / f"{stem}.{name}.npy", mmap_mode="r") for name in cls.FILES]
+        return cls({w: i for i, w in enumerate(words)}, *arrays)
+
+
+def bm25(query: str, segments: list[Postings], dead: list[np.ndarray | None], k: int
+         ) -> list[tuple[int, int, float]]:
+    """(segment, position, score) of the best k live texts across the segments; `dead` masks
+    texts that no longer count (their statistics still do until a merge, as in Lucene)."""
+    terms = analyze([query])[0]
+    n = sum(s.n for s in segments)
+    if not terms or not n or k <= 0:
+        return []
+    avgdl = sum(s.total for s in segments) / n
+    idf = {t: np.log(1 + (n - df + 0.5) / (df + 0.5))
+           for t in set(terms) if (df := sum(s.df(t) for s in segments))}
+    found = []
+    for i, (seg, mask) in enumerate(zip(segments, dead)):
+        scores = _segment_scores(seg, [t for t in terms if t in idf], idf, avgdl)
+        if scores is None:
+            continue
+        if mask is not None:
+            scores[mask] = 0
+        top = np.argpartition(-scores, min(k, seg.n) - 1)[:k] if seg.n > k else np.arange(seg.n)
+        found += [(i, int(p), float(scores[p])) for p in top if scores[p] > 0]
+    return sorted(found, key=lambda f: -f[2])[:k]
+
+
+def _segment_scores(seg: Postings, terms: list[str], idf: dict, avgdl: float) -> np.ndarray | None:
+    cols, weights = [], []
+    for term in terms:
+        row = seg.vocab.get(term)
+        if row is None:
+            continue
+        lo, hi = seg.indptr[row], seg.indptr[row + 1]
+        idx, tf = np.asarray(seg.indices[lo:hi]), np.asarray(seg.tf[lo:hi])
+        norm = K1 * (1 - B + B * np.asarray(seg.lengths)[idx] / avgdl)
+        cols.append(idx)
+        weights.append(idf[term] * tf / (tf + norm))
+    if not cols:
+        return None
+    return np.bincount(np.concatenate(cols), weights=np.concatenate(weights), minlength=seg.n)
+
+
+def _tokenize_ids(texts: list[str]) -> tuple[list[list[int]], dict[str, int]]:
+    import bm25s
+
+    tokens = bm25s.tokenize(texts, stopwords="en", stemmer=_english_stemmer(), show_progress=False)
+    return tokens.ids, tokens.vocab
 
 
 def analyze(texts: list[str]) -> list[list[str]]:
@@ -49,7 +115,7 @@ def analyze(texts: list[str]) -> list[list[str]]:
                           return_ids=False)
 
 
-LEXICAL: dict[str, type] = {"bm25s": BM25Index}  # store.lexical names one; the manifest records it
+LEXICAL: dict[str, type] = {"bm25s": Postings}  # store.lexical names one; the manifest records it
 
 
 def lexical_class(name: str) -> type:

@@ -1,8 +1,7 @@
-"""The vector store seam: add, delete, search, save, load.
+"""The vector store seam of the local backend: add, search (leaving out deleted ids), save, load.
 
-FAISS holds only normalised vectors under integer ids (inner product = cosine), so a
-delete needs no rebuild; the text lives in the chunk store beside it. A distributed
-vector database can take FAISS's place behind this interface and nothing else changes.
+FAISS holds only normalised vectors under integer ids (inner product = cosine); the text lives in
+the segment beside it. Exact search while small, an HNSW graph when large.
 """
 from __future__ import annotations
 
@@ -15,6 +14,8 @@ import numpy as np
 
 
 class VectorStore(Protocol):
+    """Vectors under integer ids, written once per segment (rag/stores/segment.py)."""
+
     FILENAME: str
     dim: int
 
@@ -26,22 +27,25 @@ class VectorStore(Protocol):
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None: ...
 
-    def delete(self, ids: np.ndarray) -> int: ...
+    def search(self, queries: np.ndarray, k: int, exclude: np.ndarray | None = None
+               ) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, ids) of the best k per query, ids in `exclude` left out."""
 
-    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]: ...
+    def vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, vectors) in the order they were added."""
+
+    def fit(self) -> "VectorStore":
+        """The same vectors, organised for their number (called once, before `save`)."""
 
     def save(self, path: Path) -> None: ...
-
-    def ids(self) -> np.ndarray: ...
-
-    def copy(self) -> "VectorStore": ...
-
-    def fit(self) -> "VectorStore": ...
 
     def __len__(self) -> int: ...
 
 
-IVF_FROM = 50_000  # below this many vectors exact search is fast enough (about 2 ms at 50k)
+IVF_FROM = HNSW_FROM = 50_000  # below this many vectors exact search is fast enough (about 2 ms at 50k)
+HNSW_M = 32  # graph links per vector (memory: 2 x M x 4 bytes each, beside the vector's 4 x dim)
+EF_CONSTRUCTION = 80
+EF_SEARCH = 128  # candidates kept while searching: recall against speed
 
 
 def ivf_lists(n: int) -> int:
@@ -64,12 +68,13 @@ class FaissStore:
 
     FILENAME = "vectors.faiss"
 
-    def __init__(self, dim: int, index=None, nprobe: int | None = None):
+    def __init__(self, dim: int, index=None, nprobe: int | None = None, ef_search: int = EF_SEARCH):
         import faiss
 
         self._faiss = faiss
         self.dim = dim
         self.nprobe = nprobe
+        self.ef_search = ef_search
         self.index = index if index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
         self._set_nprobe()
         # Questions search one vector at a time: OpenMP threads only fight the embedder's for the
@@ -78,7 +83,10 @@ class FaissStore:
 
     @property
     def kind(self) -> str:
-        return "ivf" if self._ivf() is not None else "flat"
+        if self._ivf() is not None:
+            return "ivf"
+        inner = self._faiss.downcast_index(self.index.index)
+        return "hnsw" if isinstance(inner, self._faiss.IndexHNSW) else "flat"
 
     def _ivf(self):
         try:
@@ -121,15 +129,34 @@ class FaissStore:
             return 0
         return int(self.index.remove_ids(np.asarray(ids, dtype=np.int64)))
 
-    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    def search(self, queries: np.ndarray, k: int, exclude: np.ndarray | None = None
+               ) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, ids) of the best k, leaving out the ids in `exclude` (deletion marks)."""
         k = min(k, len(self))
         if k <= 0:
             empty = np.zeros((len(queries), 0))
             return empty.astype(np.float32), empty.astype(np.int64)
-        return self.index.search(np.ascontiguousarray(queries, dtype=np.float32), k)
+        queries = np.ascontiguousarray(queries, dtype=np.float32)
+        params = self._params(exclude)
+        return self.index.search(queries, k, params=params) if params else self.index.search(queries, k)
+
+    def _params(self, exclude: np.ndarray | None):
+        faiss, kind = self._faiss, self.kind
+        if kind == "flat" and exclude is None:
+            return None
+        keep = {}
+        if exclude is not None and len(exclude):
+            batch = faiss.IDSelectorBatch(np.ascontiguousarray(exclude, dtype=np.int64))
+            keep = {"sel": faiss.IDSelectorNot(batch)}
+            keep["sel"].referenced = batch  # (faiss keeps a raw pointer)
+        if kind == "hnsw":
+            return faiss.SearchParametersHNSW(efSearch=self.ef_search, **keep)
+        if kind == "ivf":
+            return faiss.SearchParametersIVF(nprobe=self.probes, **keep)
+        return faiss.SearchParameters(**keep) if keep else None
 
     def ids(self) -> np.ndarray:
-        if self.kind == "flat":
+        if self.kind != "ivf":
             return self._faiss.vector_to_array(self.index.id_map).astype(np.int64)
         invlists = self._ivf().invlists
         return np.concatenate([self._faiss.rev_swig_ptr(invlists.get_ids(i), invlists.list_size(i)).copy()
@@ -137,19 +164,19 @@ class FaissStore:
 
     def vectors(self) -> tuple[np.ndarray, np.ndarray]:
         """(ids, vectors) of everything stored, for re-organising the index."""
-        if self.kind == "flat":
+        if self.kind != "ivf":
             ids = self.ids()
-            return ids, self.index.index.reconstruct_n(0, len(ids))
+            return ids, self.index.index.reconstruct_n(0, len(ids)) if len(ids) else np.zeros((0, self.dim))
         ivf = self._ivf()
         ivf.make_direct_map()
         ids = self.ids()
         return ids, np.vstack([ivf.reconstruct(int(i)) for i in ids]) if len(ids) else np.zeros((0, self.dim))
 
     def fit(self) -> "FaissStore":
-        """The store re-organised for its size: flat below IVF_FROM vectors, IVF above."""
-        if self.kind == "flat" and len(self) >= IVF_FROM:
+        """The store re-organised for its size: flat below HNSW_FROM vectors, HNSW above."""
+        if self.kind == "flat" and len(self) >= HNSW_FROM:
             ids, vectors = self.vectors()
-            return build_ivf(self.dim, ids, vectors, nprobe=self.nprobe)
+            return build_hnsw(self.dim, ids, vectors)
         return self
 
     @classmethod
@@ -190,6 +217,21 @@ def build_ivf(dim: int, ids: np.ndarray, vectors: np.ndarray, nprobe: int | None
     finally:
         faiss.omp_set_num_threads(1)
     return FaissStore(dim, index, nprobe)
+
+
+def build_hnsw(dim: int, ids: np.ndarray, vectors: np.ndarray, m: int = HNSW_M) -> FaissStore:
+    """A graph index (inner product): search cost grows with log n, no training."""
+    import faiss
+
+    index = faiss.IndexHNSWFlat(dim, m, faiss.METRIC_INNER_PRODUCT)
+    index.hnsw.efConstruction = EF_CONSTRUCTION
+    mapped = faiss.IndexIDMap2(index)
+    faiss.omp_set_num_threads(os.cpu_count() or 1)  # building is bulk work: use every core
+    try:
+        mapped.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(ids, dtype=np.int64))
+    finally:
+        faiss.omp_set_num_threads(1)
+    return FaissStore(dim, mapped)
 
 
 def engine_version() -> str:

@@ -122,3 +122,25 @@ def chunk_ids(seeds: Path, embedder, chunk_tokens: int = 200, overlap_tokens: in
         except Unreadable:
             pass
     return ids
+
+
+def live_view(index_dir: Path):
+    """The local backend's live version, read from disk."""
+    from rag.config import Store
+    from rag.stores.local import Backend
+
+    return Backend(Store(), index_dir).load()
+
+
+def live_chunks(view) -> dict:
+    """Every chunk a view holds, by vector id."""
+    return {c.vector_id: c for source in view.documents for c in view.document_chunks(source)}
+
+
+def live_vector_ids(view) -> set[int]:
+    """The vector ids a view can find: every segment's, less those marked dead."""
+    found = set()
+    for seg, dead in zip(view.segments, view._chunk_dead):
+        ids = seg.vectors.vectors()[0]
+        found |= set((ids[~dead] if dead is not None else ids).tolist())
+    return found

@@ -13,7 +13,7 @@ from rag import storage
 from rag.service import build_service
 
 from . import corpus
-from .conftest import ROOT, SEED_FILE, chunk_ids, make_settings
+from .conftest import ROOT, SEED_FILE, chunk_ids, live_chunks, live_vector_ids, live_view, make_settings
 from .test_loaders import make_docx, make_pdf
 
 pytestmark = pytest.mark.slow
@@ -58,7 +58,7 @@ def test_every_format_is_indexed_and_bad_files_reported(service):
     assert s.added == len(FORMATS) + 1
     assert {x.path for x in s.skipped} == {"bad.txt", "latin.txt"}
     assert set(service.snapshot().documents) == set(FORMATS) | {SEED_FILE.name}
-    assert "var teapot" not in " ".join(c.text for c in service.snapshot().chunks.values())
+    assert "var teapot" not in " ".join(c.text for c in live_chunks(service.snapshot()).values())
 
 
 @pytest.mark.parametrize("source", list(FORMATS))
@@ -72,7 +72,7 @@ def test_each_format_answers_with_a_citation_to_itself(service, source):
 
 def test_chunks_fit_the_model_window_and_offsets_hold(service, real_embedder):
     text = SEED_FILE.read_text(encoding="utf-8")
-    for chunk in service.snapshot().chunks.values():
+    for chunk in live_chunks(service.snapshot()).values():
         assert len(real_embedder.token_spans(chunk.text)) <= real_embedder.max_tokens - 2
         if chunk.source == SEED_FILE.name:
             assert text[chunk.start : chunk.end] == chunk.text
@@ -155,16 +155,16 @@ def test_killing_a_real_indexer_midway_leaves_previous_index_loadable(tmp_path, 
     started = time.monotonic()
     kills = {
         "while embedding": lambda: time.monotonic() - started > 6,
-        "while writing the new version": lambda: any(
-            p.name.endswith(".partial") for p in storage.versions_dir(index).iterdir()),
+        "while writing the new segment": lambda: any(
+            p.name.endswith(".partial") for p in storage.segments_dir(index).iterdir()),
     }
     for label, condition in kills.items():
         started = time.monotonic()
         proc = _start_indexer(seeds, index)
         assert _kill_when(proc, condition), f"indexer finished before it could be killed {label}"
-        snapshot = storage.load_snapshot(index)
-        assert snapshot.name == before_version, label
-        assert len(snapshot.chunks) == len(snapshot.vectors) == before["chunks_total"]
+        view = live_view(index)
+        assert view.name == before_version, label
+        assert view.count() == len(live_vector_ids(view)) == len(live_chunks(view)) == before["chunks_total"]
 
     proc = _start_indexer(seeds, index)
     out, err = proc.communicate(timeout=300)
@@ -172,6 +172,6 @@ def test_killing_a_real_indexer_midway_leaves_previous_index_loadable(tmp_path, 
     finished = json.loads(out)
     clean = chunk_ids(seeds, real_embedder)  # what a clean index holds, nothing duplicated or lost
     assert finished["added"] == 200 and finished["chunks_total"] == len(clean)
-    snapshot = storage.load_snapshot(index)
-    assert sorted(snapshot.vectors.ids().tolist()) == sorted(snapshot.chunks)
-    assert {c.id for c in snapshot.chunks.values()} == clean
+    view = live_view(index)
+    assert live_vector_ids(view) == set(live_chunks(view))
+    assert {c.id for c in live_chunks(view).values()} == clean

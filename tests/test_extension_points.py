@@ -74,22 +74,15 @@ class NumpyStore:
         self._ids = np.concatenate([self._ids, ids])
         self._vectors = np.vstack([self._vectors, vectors])
 
-    def delete(self, ids):
-        keep = ~np.isin(self._ids, ids)
-        removed = int((~keep).sum())
-        self._ids, self._vectors = self._ids[keep], self._vectors[keep]
-        return removed
-
-    def search(self, queries, k):
+    def search(self, queries, k, exclude=None):
         scores = queries @ self._vectors.T
+        if exclude is not None:
+            scores[:, np.isin(self._ids, exclude)] = -np.inf
         order = np.argsort(-scores, axis=1)[:, :k]
         return np.take_along_axis(scores, order, axis=1), self._ids[order]
 
-    def ids(self):
-        return self._ids
-
-    def copy(self):
-        return NumpyStore(self.dim, self._ids.copy(), self._vectors.copy())
+    def vectors(self):
+        return self._ids, self._vectors
 
     def fit(self):
         return self
@@ -103,7 +96,7 @@ def test_a_vector_store(monkeypatch, seeds_copy, tmp_path, fake_embedder):
     svc = service_module.build_service(make_settings(seeds_copy, tmp_path / "index", store__vectors="numpy"),
                                        fake_embedder)
     svc.index()
-    assert isinstance(svc.snapshot().vectors, NumpyStore) and svc.snapshot().manifest["store"]["vectors"] == "numpy"
+    assert all(isinstance(s.vectors, NumpyStore) for s in svc.snapshot().segments) and svc.snapshot().manifest["store"]["vectors"] == "numpy"
     answer = svc.ask("What did Xi tell Biden?")
     assert any("core interests" in c.quote for c in answer.citations)
 

@@ -1,14 +1,18 @@
 """Incremental indexing with a fake embedder: only changed documents are embedded."""
+import json
 import shutil
 
 import pytest
 
+import os
+
 from rag import storage
 from rag.errors import IndexBusyError, RagError
 from rag.indexer import Indexer
+from rag.stores import local
 from rag.vectorstore import FaissStore
 
-from .conftest import SEED_FILE, FakeEmbedder
+from .conftest import SEED_FILE, FakeEmbedder, live_chunks, live_vector_ids, live_view
 
 
 @pytest.fixture
@@ -44,16 +48,15 @@ def test_add_edit_delete_touch_only_that_document(setup):
     (seeds / "tea.txt").write_text("Tea notes\nWhite tea is withered.")
     edited = indexer.run(seeds, index)
     assert counts(edited) == (0, 1, 0, 1) and edited.chunks_embedded == 1
-    snap = storage.load_snapshot(index)
-    texts = " ".join(c.text for c in snap.chunks.values())
+    texts = " ".join(c.text for c in live_chunks(live_view(index)).values())
     assert "White tea" in texts and "Green tea" not in texts
 
     (seeds / "tea.txt").unlink()
     removed = indexer.run(seeds, index)
     assert counts(removed) == (0, 0, 1, 1) and removed.chunks_embedded == 0
-    snap = storage.load_snapshot(index)
-    assert removed.chunks_total == base.chunks_total == len(snap.vectors) == len(snap.chunks)
-    assert {c.source for c in snap.chunks.values()} == {SEED_FILE.name}
+    snap = live_view(index)
+    assert removed.chunks_total == base.chunks_total == snap.count() == len(live_vector_ids(snap))
+    assert {c.source for c in live_chunks(snap).values()} == {SEED_FILE.name}
 
 
 def test_vectors_and_chunks_stay_paired(setup):
@@ -61,8 +64,8 @@ def test_vectors_and_chunks_stay_paired(setup):
     indexer.run(seeds, index)
     (seeds / "a.txt").write_text("Alpha. Beta.")
     indexer.run(seeds, index)
-    snap = storage.load_snapshot(index)
-    assert sorted(snap.vectors.ids().tolist()) == sorted(snap.chunks)
+    snap = live_view(index)
+    assert live_vector_ids(snap) == set(live_chunks(snap))
 
 
 def test_settings_change_rebuilds_everything(setup):
@@ -72,7 +75,7 @@ def test_settings_change_rebuilds_everything(setup):
     rebuilt = other.run(seeds, index)
     assert counts(rebuilt) == (1, 0, 0, 0) and rebuilt.chunks_embedded == rebuilt.chunks_total
     assert rebuilt.chunks_total > first.chunks_total
-    assert storage.load_snapshot(index).manifest["chunker"]["chunk_tokens"] == 40
+    assert live_view(index).manifest["chunker"]["chunk_tokens"] == 40
 
 
 def test_model_change_rebuilds(setup):
@@ -110,7 +113,7 @@ def test_file_becoming_unreadable_loses_its_chunks(setup):
     (seeds / "t.txt").write_bytes(b"")
     summary = indexer.run(seeds, index)
     assert summary.removed == 1 and summary.skipped[0].path == "t.txt"
-    assert "t.txt" not in storage.load_snapshot(index).documents
+    assert "t.txt" not in live_view(index).documents
 
 
 def test_a_second_indexer_fails_fast(setup):
@@ -130,23 +133,23 @@ class Crash(BaseException):
     """Stands in for a kill: nothing in the writer may catch it."""
 
 
-@pytest.mark.parametrize("stage", ["manifest.json", "chunks.jsonl", "save", "rename", "CURRENT"])
+@pytest.mark.parametrize("stage", ["segment-files", "segment-rename", "version", "CURRENT"])
 def test_crash_at_any_write_stage_leaves_previous_index_loadable(setup, monkeypatch, stage):
     seeds, index, emb, indexer = setup
     indexer.run(seeds, index)
-    before = storage.load_snapshot(index)
+    before = live_view(index)
     (seeds / "new.txt").write_text("A new document. It has two sentences.")
 
-    real_write, real_rename, real_replace = storage._write, storage.os.rename, storage.os.replace
+    real_write, real_rename, real_replace = storage._write, os.rename, os.replace
 
-    def write(path, text):
-        if path.name == stage:
+    def write(path, text):  # the version manifest, then CURRENT.next
+        if stage == "version" and path.parent.name == "versions":
             path.write_text(text[: len(text) // 2])  # torn write
             raise Crash
         return real_write(path, text)
 
-    def rename(a, b):
-        if stage == "rename":
+    def rename(a, b):  # a sealed segment moved into place
+        if stage == "segment-rename":
             raise Crash
         return real_rename(a, b)
 
@@ -156,22 +159,40 @@ def test_crash_at_any_write_stage_leaves_previous_index_loadable(setup, monkeypa
         return real_replace(a, b)
 
     monkeypatch.setattr(storage, "_write", write)
-    monkeypatch.setattr(storage.os, "rename", rename)
-    monkeypatch.setattr(storage.os, "replace", replace)
-    if stage == "save":
+    monkeypatch.setattr(os, "rename", rename)
+    monkeypatch.setattr(os, "replace", replace)
+    if stage == "segment-files":
         monkeypatch.setattr(FaissStore, "save", lambda self, d: (_ for _ in ()).throw(Crash()))
     with pytest.raises(Crash):
         indexer.run(seeds, index)
     monkeypatch.undo()
 
-    after = storage.load_snapshot(index)
-    assert after.name == before.name and len(after.chunks) == len(before.chunks)
+    after = live_view(index)
+    assert after.name == before.name and after.count() == before.count() and "new.txt" not in after.documents
     summary = indexer.run(seeds, index)
     assert summary.added == 1
     clean = Indexer(FakeEmbedder(), 60, 10).run(seeds, index, rebuild=True)
     assert summary.chunks_total == clean.chunks_total
-    leftovers = [p.name for p in storage.versions_dir(index).iterdir() if p.name.startswith(".")]
-    assert leftovers == []
+    assert [p.name for p in storage.segments_dir(index).iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_crash_while_merging_keeps_the_committed_version(setup, monkeypatch):
+    seeds, index, emb, indexer = setup
+    monkeypatch.setattr(local, "MERGE_AT", 2)
+    indexer.run(seeds, index)
+    (seeds / "a.txt").write_text("Alpha is first.")
+    real_merge = local.merge
+    monkeypatch.setattr(local, "merge", lambda backend: (_ for _ in ()).throw(Crash()))
+    with pytest.raises(Crash):
+        indexer.run(seeds, index)  # committed, then killed while merging
+    monkeypatch.setattr(local, "merge", real_merge)
+    view = live_view(index)
+    assert "a.txt" in view.documents and len(view.segments) == 2
+    (seeds / "b.txt").write_text("Beta is second.")
+    summary = indexer.run(seeds, index)
+    view = live_view(index)
+    assert summary.added == 1 and set(view.documents) == {SEED_FILE.name, "a.txt", "b.txt"}
+    assert len(view.segments) < 3 and view.count() == summary.chunks_total
 
 
 def test_write_failure_reports_and_keeps_previous(setup, monkeypatch):
@@ -188,7 +209,7 @@ def test_write_failure_reports_and_keeps_previous(setup, monkeypatch):
         indexer.run(seeds, index)
     monkeypatch.undo()
     assert storage.current_name(index) == before
-    assert storage.load_snapshot(index).name == before
+    assert live_view(index).name == before
 
 
 def test_old_versions_are_pruned(setup):
@@ -196,5 +217,8 @@ def test_old_versions_are_pruned(setup):
     for i in range(4):
         (seeds / f"f{i}.txt").write_text(f"File {i}.")
         indexer.run(seeds, index)
-    names = [p.name for p in storage.versions_dir(index).iterdir()]
+    names = [p.stem for p in storage.versions_dir(index).iterdir()]
     assert len(names) == storage.KEEP_VERSIONS and storage.current_name(index) in names
+    named = {s["name"] for name in names
+             for s in json.loads((storage.versions_dir(index) / f"{name}.json").read_text())["segments"]}
+    assert {p.name for p in storage.segments_dir(index).iterdir()} == named

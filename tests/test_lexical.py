@@ -1,5 +1,10 @@
-"""Stemmed BM25 and the key terms that measure a sentence's coverage of a question."""
-from rag.lexical import BM25Index, key_terms
+"""Stemmed BM25 over segments, and the key terms that measure a sentence's coverage of a question."""
+import numpy as np
+
+from rag.lexical import Postings, bm25, key_terms
+
+TEXTS = ["The ferry sails hourly.", "Ferries sailed daily last year.", "Trains run at night.",
+         "A fixed gear bicycle has no freewheel.", "The night ferry carries bicycles."]
 
 
 def test_key_terms_are_stemmed_content_words_without_question_filler():
@@ -7,18 +12,37 @@ def test_key_terms_are_stemmed_content_words_without_question_filler():
     assert key_terms("How many tonnes were harvested in 2023?") == ["tonn", "harvest", "2023"]
 
 
+def positions(query, segments, dead=None, k=5):
+    return [(s, p) for s, p, _ in bm25(query, segments, dead or [None] * len(segments), k)]
+
+
 def test_bm25_ranks_by_stemmed_terms_and_skips_unknown_words():
-    index = BM25Index(["The ferry sails hourly.", "Ferries sailed daily last year.", "Trains run at night."])
-    positions, scores = index.search("ferry sailing", 3)
-    assert sorted(positions.tolist()) == [0, 1] and all(scores > 0)
-    assert index.search("zeppelin", 3)[0].tolist() == []
-    assert index.search("the and of", 3)[0].tolist() == []
+    index = Postings.build(TEXTS[:3])
+    assert sorted(positions("ferry sailing", [index])) == [(0, 0), (0, 1)]
+    assert positions("zeppelin", [index]) == []
+    assert positions("the and of", [index]) == []
 
 
 def test_an_empty_index_finds_nothing():
-    assert BM25Index([]).search("ferry", 5)[0].tolist() == []
+    assert positions("ferry", [Postings.build([])]) == []
 
 
-def test_a_one_word_query_finds_its_document():
-    index = BM25Index(["Tea is steamed.", "A fixed gear bicycle has no freewheel."])
-    assert index.search("freewheel", 5)[0].tolist() == [1]
+def test_segments_scored_together_rank_as_one_index_would():
+    whole = bm25("night ferry bicycle", [Postings.build(TEXTS)], [None], 5)
+    split = bm25("night ferry bicycle", [Postings.build(TEXTS[:2]), Postings.build(TEXTS[2:])], [None, None], 5)
+    assert [p for _, p, _ in whole] == [(2 if s else 0) + p for s, p, _ in split]
+    assert np.allclose([x for _, _, x in whole], [x for _, _, x in split])
+
+
+def test_dead_texts_are_never_returned():
+    index = Postings.build(TEXTS)
+    dead = np.array([False, False, False, False, True])
+    assert (0, 4) in positions("night ferry", [index]) and (0, 4) not in positions("night ferry", [index], [dead])
+
+
+def test_saved_postings_load_memory_mapped_and_rank_the_same(tmp_path):
+    index = Postings.build(TEXTS)
+    index.save(tmp_path, "chunks")
+    loaded = Postings.load(tmp_path, "chunks")
+    assert isinstance(loaded.indices, np.memmap)
+    assert positions("ferry bicycle", [loaded]) == positions("ferry bicycle", [index])

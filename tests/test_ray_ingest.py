@@ -11,7 +11,7 @@ from rag.indexer import Indexer
 from rag.ray_ingest import RayIngest
 from rag.stores import open_store
 
-from .conftest import SEED_FILE
+from .conftest import SEED_FILE, live_chunks
 from .test_end_to_end import _many_documents
 
 
@@ -24,8 +24,15 @@ def ray_local(tmp_path_factory):
     import ray
 
     os.environ.setdefault("RAY_AUTH_TOKEN", secrets.token_hex(32))  # not the shared ~/.ray token file
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False,
-             _temp_dir=str(tmp_path_factory.mktemp("ray")))
+    for attempt in range(3):  # Ray waits a fixed 30 s for its raylet; the other test worker may be busy
+        try:
+            ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False,
+                     _temp_dir=str(tmp_path_factory.mktemp("ray")))
+            break
+        except Exception:
+            ray.shutdown()
+            if attempt == 2:
+                raise
     yield ray
     ray.shutdown()
 
@@ -51,10 +58,11 @@ def test_ray_pipeline_into_milvus_matches_the_in_process_path(ray_local, tmp_pat
         assert ("embedding", 32, 32) in seen  # every file (the broken one too) reported done
         a, b = local.open(tmp_path / "local").latest(), milvus.latest()
         assert {s: {k: v for k, v in e.items() if k != "chunk_ids"} for s, e in a.documents.items()} == b.documents
-        ids = list(a.chunks)
+        chunks = live_chunks(a)
+        ids = list(chunks)
         assert b.get(ids) == a.get(ids) and b.count() == len(ids)
         for vid in ids[::10]:  # the same vectors: each chunk's own vector finds it first
-            chunk = a.chunks[vid]
+            chunk = chunks[vid]
             assert b.dense(embedder.embed_batch([chunk.text])[0], 1) == [(vid, chunk.source)]
         again = on_ray.run(seeds, milvus)
         assert again.chunks_embedded == 0 and again.version == summary.version

@@ -17,9 +17,10 @@ import numpy as np
 import pytest
 
 from rag import storage
+from rag.stores import local
 from rag.service import build_service
 
-from .conftest import ROOT, SEED_FILE, chunk_ids, make_settings
+from .conftest import ROOT, SEED_FILE, chunk_ids, live_chunks, live_vector_ids, live_view, make_settings
 from .test_end_to_end import _many_documents
 from .test_server import free_port, start_seed_server
 
@@ -31,19 +32,19 @@ ARTIFACTS = ROOT / "test-artifacts"
 def live(tmp_path_factory, real_embedder):
     """A real server whose every loaded index version is remembered with its documents."""
     versions: dict[str, set] = {}
-    real_load = storage.load_snapshot
+    real_load = local.Backend.load
 
-    def remembering(index_dir):
-        snap = real_load(index_dir)
-        versions[snap.name] = set(snap.documents)
-        return snap
+    def remembering(self):
+        view = real_load(self)
+        versions[view.name] = set(view.documents)
+        return view
 
-    storage.load_snapshot = remembering
+    local.Backend.load = remembering
     server = start_seed_server(tmp_path_factory.mktemp("live"), real_embedder)
     server.versions = versions
     yield server
     server.stop()
-    storage.load_snapshot = real_load
+    local.Backend.load = real_load
 
 
 QUESTIONS = ["What did Xi tell Biden?", "Who did Wang Yi meet?", "When did Russia invade Ukraine?",
@@ -105,7 +106,7 @@ def test_ten_thousand_line_file_indexes_whole(live):
     r = httpx.post(live.url + "/api/documents?wait=true", files={"file": ("readings.txt", lines.encode())}, timeout=600)
     assert r.status_code == 200, r.text
     snap = live.service.snapshot()
-    chunks = [c for c in snap.chunks.values() if c.source == "readings.txt"]
+    chunks = snap.document_chunks("readings.txt")
     assert "Line 0 " in min(chunks, key=lambda c: c.start).text
     assert "Line 9999 " in max(chunks, key=lambda c: c.end).text
     httpx.delete(live.url + "/api/documents/readings.txt?wait=true", timeout=120)
@@ -211,8 +212,9 @@ def test_corrupt_index_at_startup_gives_a_message_not_a_crash_loop(tmp_path, rea
     (tmp_path / "seeds").mkdir()
     shutil.copy(SEED_FILE, tmp_path / "seeds")
     build_service(make_settings(tmp_path / "seeds", tmp_path / "index"), real_embedder).index()
-    folder = storage.versions_dir(tmp_path / "index") / storage.current_name(tmp_path / "index")
-    (folder / "vectors.faiss").write_bytes(b"garbage")
+    version = storage.versions_dir(tmp_path / "index") / f"{storage.current_name(tmp_path / 'index')}.json"
+    segment = json.loads(version.read_text())["segments"][0]["name"]
+    (storage.segments_dir(tmp_path / "index") / segment / "vectors.faiss").write_bytes(b"garbage")
     proc = serve(tmp_path)
     _, err = proc.communicate(timeout=180)
     assert proc.returncode == 1 and "rag index --rebuild" in err and "Traceback" not in err
@@ -253,14 +255,14 @@ def test_killing_the_server_during_a_background_reindex_loses_nothing(tmp_path, 
     started = httpx.post(f"http://127.0.0.1:{port}/api/reindex", timeout=30)
     assert started.status_code == 202, started.text
     job = started.json()["id"]
-    versions = storage.versions_dir(tmp_path / "index")
+    segments = storage.segments_dir(tmp_path / "index")
     deadline = time.monotonic() + 2.5
-    while time.monotonic() < deadline and not any(p.name.endswith(".partial") for p in versions.iterdir()):
+    while time.monotonic() < deadline and not any(p.name.endswith(".partial") for p in segments.iterdir()):
         time.sleep(0.01)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(30)
-    snapshot = storage.load_snapshot(tmp_path / "index")
-    assert snapshot.name == before and len(snapshot.chunks) == len(snapshot.vectors)
+    view = live_view(tmp_path / "index")
+    assert view.name == before and view.count() == len(live_vector_ids(view)) == len(live_chunks(view))
 
     port = free_port()  # restarted: the job it was running is reported failed, not running forever
     proc = serve(tmp_path, port=port)
@@ -277,4 +279,4 @@ def test_killing_the_server_during_a_background_reindex_loses_nothing(tmp_path, 
     summary = json.loads(finished.stdout)
     clean = chunk_ids(tmp_path / "seeds", real_embedder)
     assert summary["added"] == 80 and summary["chunks_total"] == len(clean)
-    assert {c.id for c in storage.load_snapshot(tmp_path / "index").chunks.values()} == clean
+    assert {c.id for c in live_chunks(live_view(tmp_path / "index")).values()} == clean

@@ -1,38 +1,57 @@
+"""The local index on disk: a damaged one is reported with the fix, and the indexer repairs it."""
 import json
+import shutil
 
 import pytest
 
 from rag import storage
 from rag.errors import CorruptIndexError, NoIndexError
 
+from .conftest import live_view
+
 
 def test_missing_index(tmp_path):
     with pytest.raises(NoIndexError):
-        storage.load_snapshot(tmp_path / "none")
+        live_view(tmp_path / "none")
 
 
-@pytest.mark.parametrize("damage", ["truncate-vectors", "delete-chunks", "garbage-manifest", "drop-chunk"])
+def _version(index):
+    return storage.versions_dir(index) / f"{storage.current_name(index)}.json"
+
+
+def _segment(index):
+    name = json.loads(_version(index).read_text())["segments"][0]["name"]
+    return storage.segments_dir(index) / name
+
+
+@pytest.mark.parametrize("damage", ["truncate-vectors", "delete-chunks", "garbage-manifest", "drop-chunk",
+                                    "delete-segment", "older-format"])
 def test_corrupt_index_gives_a_clear_message_naming_the_fix(fake_service, damage):
     fake_service.index()
-    folder = storage.versions_dir(fake_service.index_dir) / storage.current_name(fake_service.index_dir)
+    index = fake_service.index_dir
+    segment = _segment(index)
     if damage == "truncate-vectors":
-        path = folder / "vectors.faiss"
+        path = segment / "vectors.faiss"
         path.write_bytes(path.read_bytes()[:100])
     elif damage == "delete-chunks":
-        (folder / "chunks.jsonl").unlink()
+        (segment / "chunks.jsonl").unlink()
     elif damage == "garbage-manifest":
-        (folder / "manifest.json").write_text("{not json")
-    else:
-        lines = (folder / "chunks.jsonl").read_text().splitlines()
-        (folder / "chunks.jsonl").write_text("\n".join(lines[1:]))
+        _version(index).write_text("{not json")
+    elif damage == "drop-chunk":
+        lines = (segment / "chunks.jsonl").read_text().splitlines()
+        (segment / "chunks.jsonl").write_text("\n".join(lines[1:]))
+    elif damage == "delete-segment":
+        shutil.rmtree(segment)
+    else:  # an index written before segments: each version a folder
+        (storage.versions_dir(index) / "old").mkdir()
+        (index / "CURRENT").write_text("old")
     with pytest.raises(CorruptIndexError, match="rag index --rebuild"):
-        storage.load_snapshot(fake_service.index_dir)
+        live_view(index)
 
 
 def test_indexer_repairs_a_corrupt_index(fake_service):
     first = fake_service.index()
-    folder = storage.versions_dir(fake_service.index_dir) / first.version
-    (folder / "manifest.json").write_text("{not json")
+    _version(fake_service.index_dir).write_text("{not json")
     repaired = fake_service.index()
     assert repaired.added == 1 and repaired.chunks_total == first.chunks_total
-    assert json.loads((storage.versions_dir(fake_service.index_dir) / repaired.version / "manifest.json").read_text())
+    assert live_view(fake_service.index_dir).count() == first.chunks_total

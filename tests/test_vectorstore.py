@@ -1,8 +1,10 @@
-"""FAISS behind the small store interface: ids, deletes, save/load, and the switch to IVF."""
+"""FAISS behind the small store interface: ids, deletion marks, save/load, and the switch to HNSW."""
 import numpy as np
 
 from rag import vectorstore
-from rag.vectorstore import FaissStore, build_ivf, ivf_lists
+import pytest
+
+from rag.vectorstore import FaissStore, build_hnsw, build_ivf, ivf_lists
 
 
 def unit(n, dim=16, seed=0):
@@ -39,14 +41,32 @@ def test_ivf_keeps_ids_supports_deletes_and_finds_neighbours(tmp_path):
     assert set(loaded.ids().tolist()) == set(ids[10:].tolist())
 
 
-def test_fit_switches_to_ivf_by_size(monkeypatch):
-    monkeypatch.setattr(vectorstore, "IVF_FROM", 500)
+def test_fit_switches_to_hnsw_by_size(monkeypatch, tmp_path):
+    monkeypatch.setattr(vectorstore, "HNSW_FROM", 500)
     store = FaissStore(16)
     store.add(np.arange(400), unit(400))
     assert store.fit().kind == "flat"
     store.add(np.arange(400, 600), unit(200, seed=2))
     fitted = store.fit()
-    assert fitted.kind == "ivf" and sorted(fitted.ids().tolist()) == list(range(600))
+    fitted.save(tmp_path)
+    loaded = FaissStore.load(tmp_path)
+    assert loaded.kind == "hnsw" and loaded.vectors()[0].tolist() == list(range(600))
+    assert np.allclose(loaded.vectors()[1], np.vstack([unit(400), unit(200, seed=2)]))
+
+
+@pytest.mark.parametrize("kind", ["flat", "hnsw", "ivf"])
+def test_search_leaves_out_the_excluded_ids(kind):
+    vectors, ids = unit(2000, seed=3), np.arange(2000) * 3 + 5
+    if kind == "flat":
+        store = FaissStore(16)
+        store.add(ids, vectors)
+    else:
+        store = build_hnsw(16, ids, vectors) if kind == "hnsw" else build_ivf(16, ids, vectors, nprobe=64)
+    assert store.kind == kind
+    _, found = store.search(vectors[:5], 3)
+    assert found[:, 0].tolist() == ids[:5].tolist()
+    _, found = store.search(vectors[:5], 3, exclude=ids[:5])
+    assert not set(found.ravel().tolist()) & set(ids[:5].tolist()) and (found >= 0).all()
 
 
 def test_ivf_lists_grow_with_sqrt_n():
