@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 
 from .evaluation import load_beir, write_corpus
-from .vectorstore import IVF_FROM, FaissStore, build_ivf, engine_version
+from .bench_scale import rss_mb, store_scale
+from .vectorstore import EF_SEARCH, HNSW_FROM, FaissStore, build_hnsw, engine_version
 
 
 def _ms(samples: list[float], q: float) -> float:
@@ -21,7 +22,7 @@ def _ms(samples: list[float], q: float) -> float:
 
 
 def run_bench(service, beir_dir: Path | None, corpus_dir: Path | None, max_docs: int | None,
-              scale_sizes: list[int], queries: int = 100, log=print) -> dict:
+              scale_sizes: list[int], queries: int = 100, log=print, store_sizes: list[int] = ()) -> dict:
     with tempfile.TemporaryDirectory(prefix="rag-bench-") as tmp:
         tmp = Path(tmp)
         texts, questions = _corpus(beir_dir, corpus_dir, max_docs, tmp / "seeds")
@@ -33,15 +34,13 @@ def run_bench(service, beir_dir: Path | None, corpus_dir: Path | None, max_docs:
         report |= ingest
         report |= _incremental(service, tmp, report["full_build_s"])
         report |= _queries(service, questions[:queries])
-        report["rss_mb"] = _rss_mb()
+        report["rss_mb"] = rss_mb()
         report["scale"] = [_scale(vectors, n, log) for n in scale_sizes]
+        view = service.snapshot()
+        texts = [c.text for source in view.documents for c in view.document_chunks(source)]
+        report["store_scale"] = [store_scale(texts, vectors, questions, n, tmp / f"scale-{n}", log)
+                                 for n in store_sizes]
     return report
-
-
-def _rss_mb() -> float:
-    """This process's resident memory now (with milvus-lite, its server runs in here too)."""
-    with open("/proc/self/statm") as handle:
-        return round(int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20, 1)
 
 
 def _corpus(beir_dir, corpus_dir, max_docs, seeds: Path) -> tuple[int, list[str]]:
@@ -111,14 +110,16 @@ def _queries(service, questions: list[str]) -> dict:
 
 
 def _scale(base: np.ndarray, n: int, log) -> dict:
-    """Search latency, size and recall@10 against exact search at n vectors, on two kinds of data:
-    jittered copies of the real embeddings (easy: each query's neighbours share its cell) and
-    vectors drawn from a Gaussian fitted to them (hard: really distinct vectors)."""
+    """Vector search latency, size and recall@10 against exact search at n vectors, with the index
+    the local store would choose, on two kinds of data: jittered copies of the real embeddings
+    (easy: each query's neighbours are near copies of it) and vectors drawn from a Gaussian fitted
+    to them (hard: really distinct vectors)."""
     log(f"scale: {n:,} vectors…")
     rng = np.random.default_rng(0)
     copies = _unit(base[np.arange(n) % len(base)] + rng.normal(0, 0.05, size=(n, base.shape[1])))
     queries = _unit(base[rng.choice(len(base), 200)] + rng.normal(0, 0.05, size=(200, base.shape[1])))
-    row = {"vectors": n, "chosen_index": "flat" if n < IVF_FROM else "ivf", **_kind(copies, queries)}
+    row = {"vectors": n, "chosen_index": "flat" if n < HNSW_FROM else "hnsw", **_kind(copies, queries)}
+    del copies
     sample = base[rng.choice(len(base), min(1500, len(base)), replace=False)]
     mean, cov = sample.mean(axis=0), np.cov(sample, rowvar=False)
     hard = _unit(rng.multivariate_normal(mean, cov, size=n, method="eigh"))
@@ -136,23 +137,22 @@ def _kind(vectors: np.ndarray, queries: np.ndarray) -> dict:
     """The index the store would choose for these vectors, against exact search."""
     n, dim = vectors.shape
     ids = np.arange(n, dtype=np.int64)
+    truth = np.argpartition(-(vectors @ queries.T), 10, axis=0)[:10].T
     exact = FaissStore.create(dim)
     exact.add(ids, vectors)
-    truth, exact_times = _search_each(exact, queries)
-    row = {"exact_p50_ms": _ms(exact_times, 50)}
-    if n < IVF_FROM:
+    row = {"exact_p50_ms": _ms(_search_each(exact, queries)[1], 50)}
+    if n < HNSW_FROM:
         return row | {"p50_ms": row["exact_p50_ms"], "recall@10": 1.0, "index_mb": round(exact.nbytes() / 2**20, 1)}
     del exact
     started = time.perf_counter()
-    store = build_ivf(dim, ids, vectors)
-    row |= {"build_s": round(time.perf_counter() - started, 1), "nlist": store.nlist}
-    chosen = store.probes
-    for nprobe in sorted({8, 32, 128, chosen}):
-        store.set_nprobe(nprobe)
+    store = build_hnsw(dim, ids, vectors)
+    row["build_s"] = round(time.perf_counter() - started, 1)
+    for ef in sorted({32, 64, EF_SEARCH, 256}):
+        store.ef_search = ef
         found, times = _search_each(store, queries)
-        row[f"nprobe_{nprobe}"] = {"p50_ms": _ms(times, 50), "recall@10": _recall(found, truth)}
-    row |= {"nprobe": chosen, **row[f"nprobe_{chosen}"], "index_mb": round(store.nbytes() / 2**20, 1)}
-    return row
+        row[f"ef_{ef}"] = {"p50_ms": _ms(times, 50), "recall@10": _recall(found, truth)}
+    store.ef_search = EF_SEARCH
+    return row | {"ef_search": EF_SEARCH, **row[f"ef_{EF_SEARCH}"], "index_mb": round(store.nbytes() / 2**20, 1)}
 
 
 def _search_each(store, queries: np.ndarray):

@@ -247,7 +247,9 @@ def bench(
     beir: Optional[Path] = typer.Option(None, "--beir", help="BEIR folder to ingest and query."),
     corpus: Optional[Path] = typer.Option(None, "--corpus", help="A folder of documents to ingest instead."),
     max_docs: Optional[int] = typer.Option(None, "--max-docs", help="Use at most this many documents."),
-    scale: str = typer.Option("100000,1000000", "--scale", help="Vector counts for the search-scale test ('' skips)."),
+    scale: str = typer.Option("100000", "--scale", help="Vector counts for the search-scale test ('' skips)."),
+    store_scale: str = typer.Option("", "--store-scale", help="Chunk counts for the local store's scale test "
+                                    "(build, add one, serving memory and latency), e.g. 1000000."),
     queries: int = typer.Option(100, "--queries", help="Questions timed for query latency."),
     store: Optional[str] = typer.Option(None, "--store", help="Index backend to measure: local or milvus "
                                         "(default: config store.backend; milvus uses collections rag_bench_*)."),
@@ -259,10 +261,10 @@ def bench(
 
     if not beir and not corpus:
         raise RagError("Give --beir DIR (e.g. ../shared/bench/scifact) or --corpus DIR.")
-    sizes = [int(x) for x in scale.replace("_", "").split(",") if x.strip()]
+    sizes, store_sizes = ([int(x) for x in arg.replace("_", "").split(",") if x.strip()] for arg in (scale, store_scale))
     service = service_for(settings_from(config, None, None, store__backend=store, store__collection_prefix="rag_bench_"))
     log = (lambda m: None) if as_json else (lambda m: typer.echo(m, err=True))
-    report = run_bench(service, beir, corpus, max_docs, sizes, queries, log)
+    report = run_bench(service, beir, corpus, max_docs, sizes, queries, log, store_sizes)
     if as_json:
         _print_json(report)
     else:

@@ -44,8 +44,8 @@ class VectorStore(Protocol):
 
 IVF_FROM = HNSW_FROM = 50_000  # below this many vectors exact search is fast enough (about 2 ms at 50k)
 HNSW_M = 32  # graph links per vector (memory: 2 x M x 4 bytes each, beside the vector's 4 x dim)
-EF_CONSTRUCTION = 80
-EF_SEARCH = 128  # candidates kept while searching: recall against speed
+EF_CONSTRUCTION = 160
+EF_SEARCH = 256  # candidates kept while searching: recall against speed (see `rag bench --store-scale`)
 
 
 def ivf_lists(n: int) -> int:

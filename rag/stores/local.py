@@ -35,6 +35,7 @@ class Backend:
         store_class(settings.vectors), lexical_class(settings.lexical)  # unknown names fail now
         self.settings, self.index_dir = settings, index_dir
         self.fingerprint = {"vectors": settings.vectors, "lexical": settings.lexical}
+        self.engines = (settings.vectors, settings.lexical)
         self._view: LocalView | None = None
         self._swap = threading.Lock()
         self._segments: dict[str, Segment] = {}  # opened once per process, shared by versions
@@ -182,7 +183,7 @@ class LocalTransaction:
             dim = manifest["dim"]
             vectors = np.vstack(self.vectors) if self.vectors else np.zeros((0, dim), dtype=np.float32)
             self.backend.root.mkdir(parents=True, exist_ok=True)
-            name = segment.write(self.backend.root, self.chunks, vectors, documents, dim, self.backend.settings.vectors)
+            name = segment.write(self.backend.root, self.chunks, vectors, documents, dim, self.backend.engines)
             listed.append({"name": name, "dead": []})
         version = storage.write_version(self.backend.index_dir, {**manifest, "segments": listed})
         while merge(self.backend):  # each merge leaves fewer segments, so this ends
@@ -215,7 +216,7 @@ def merge(backend: Backend) -> str | None:
     listed = [{"name": s.name, "dead": sorted(d)} for j, (s, d) in enumerate(zip(view.segments, view.dead_sources))
               if j not in picked]
     if chunks or catalogue:
-        name = segment.write(backend.root, chunks, stacked, catalogue, dim, backend.settings.vectors)
+        name = segment.write(backend.root, chunks, stacked, catalogue, dim, backend.engines)
         listed.append({"name": name, "dead": []})
     manifest = {k: v for k, v in view.manifest.items() if k not in ("version", "built", "format")}
     return storage.write_version(backend.index_dir, {**manifest, "segments": listed, "merged": True})

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from ..chunking import document_text
-from ..lexical import Postings
+from ..lexical import lexical_class
 from ..records import Chunk
 from ..vectorstore import store_class
 
@@ -33,14 +33,14 @@ def new_name() -> str:
 
 
 def write(root: Path, chunks: list[Chunk], vectors: np.ndarray, catalogue: dict[str, dict], dim: int,
-          vector_engine: str = "faiss") -> str:
+          engines: tuple[str, str] = ("faiss", "bm25s")) -> str:
     """Write a sealed segment under `root` and return its name: the chunks, each document's
     together and in order, and the catalogue entries of the documents added."""
     name = new_name()
     staging = root / f".{name}.partial"
     staging.mkdir(parents=True)
     try:
-        _write_files(staging, chunks, vectors, catalogue, dim, vector_engine)
+        _write_files(staging, chunks, vectors, catalogue, dim, engines)
         os.rename(staging, root / name)
         _fsync(root)
     except BaseException:
@@ -49,7 +49,8 @@ def write(root: Path, chunks: list[Chunk], vectors: np.ndarray, catalogue: dict[
     return name
 
 
-def _write_files(folder: Path, chunks, vectors, catalogue, dim, vector_engine) -> None:
+def _write_files(folder: Path, chunks, vectors, catalogue, dim, engines) -> None:
+    vector_engine, lexical_engine = engines
     sources = list(dict.fromkeys([*catalogue, *(c.source for c in chunks)]))
     position = {s: i for i, s in enumerate(sources)}
     order = sorted(range(len(chunks)), key=lambda i: (position[chunks[i].source], chunks[i].start))
@@ -64,12 +65,13 @@ def _write_files(folder: Path, chunks, vectors, catalogue, dim, vector_engine) -
     store = store_class(vector_engine).create(dim)
     store.add(vids, vectors)
     store.fit().save(folder)
+    Postings = lexical_class(lexical_engine)
     Postings.build([c.text for c in chunks]).save(folder, "chunks")
     by_doc: dict[str, list[Chunk]] = {s: [] for s in sources}
     for chunk in chunks:
         by_doc[chunk.source].append(chunk)
     Postings.build([document_text(by_doc[s]) for s in sources]).save(folder, "docs")
-    meta = {"dim": dim, "size": len(chunks), "vectors": vector_engine, "documents": sources,
+    meta = {"dim": dim, "size": len(chunks), "vectors": vector_engine, "lexical": lexical_engine, "documents": sources,
             "catalogue": catalogue}
     (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     for path in folder.iterdir():
@@ -102,8 +104,8 @@ class Segment:
         self._ends = np.searchsorted(self.doc_of, docs, "right")
         self._doc = {s: i for i, s in enumerate(self.sources)}
         self.vectors = store_class(meta["vectors"]).load(folder)
-        self.chunk_terms = Postings.load(folder, "chunks")
-        self.doc_terms = Postings.load(folder, "docs")
+        self.chunk_terms = lexical_class(meta["lexical"]).load(folder, "chunks")
+        self.doc_terms = lexical_class(meta["lexical"]).load(folder, "docs")
         self._text = _map(folder / "chunks.jsonl")
         if len(self._text) != int(self.offsets[-1]) or len(self.vectors) != self.size:
             raise ValueError(f"segment {self.name} is damaged: its files disagree in size")
