@@ -11,6 +11,7 @@ import numpy as np
 
 
 K1, B = 1.5, 0.75  # bm25s's defaults (Lucene's BM25)
+BUILD_BATCH = 20_000  # texts tokenized at a time
 
 
 class Postings:
@@ -31,15 +32,23 @@ class Postings:
 
     @classmethod
     def build(cls, texts: list[str]) -> "Postings":
-        ids, vocab = _tokenize_ids(texts)
-        lengths = np.array([len(t) for t in ids], dtype=np.float32)
-        terms = np.fromiter((i for t in ids for i in t), dtype=np.int64, count=int(lengths.sum()))
-        texts_of = np.repeat(np.arange(len(ids), dtype=np.int64), lengths.astype(np.int64))
-        keys, tf = np.unique(terms * max(len(ids), 1) + texts_of, return_counts=True)
-        rows, cols = np.divmod(keys, max(len(ids), 1))
-        indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
-        np.add.at(indptr, rows + 1, 1)
-        return cls(vocab, np.cumsum(indptr), cols.astype(np.int32), tf.astype(np.float32), lengths)
+        vocab: dict[str, int] = {}
+        parts, sizes = [], []
+        for lo in range(0, len(texts), BUILD_BATCH):  # token lists are Python ints: keep them few
+            ids, local = _tokenize_ids(texts[lo : lo + BUILD_BATCH])
+            to_vocab = np.array([vocab.setdefault(t, len(vocab)) for t in sorted(local, key=local.get)], dtype=np.int64)
+            counts = [len(t) for t in ids]
+            flat = np.fromiter((i for t in ids for i in t), dtype=np.int64, count=sum(counts))
+            parts.append(to_vocab[flat] if len(flat) else flat)
+            sizes += counts
+        n = max(len(texts), 1)
+        lengths = np.array(sizes, dtype=np.float32)
+        terms = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        texts_of = np.repeat(np.arange(len(sizes), dtype=np.int64), np.array(sizes, dtype=np.int64))
+        keys, tf = np.unique(terms * n + texts_of, return_counts=True)
+        rows, cols = np.divmod(keys, n)
+        indptr = np.cumsum(np.bincount(rows + 1, minlength=len(vocab) + 1))
+        return cls(vocab, indptr, cols.astype(np.int32), tf.astype(np.float32), lengths)
 
     def df(self, term: str) -> int:
         row = self.vocab.get(term)

@@ -58,8 +58,8 @@ class NumpyStore:
         self._vectors = np.zeros((0, dim), dtype=np.float32) if vectors is None else vectors
 
     @classmethod
-    def create(cls, dim):
-        return cls(dim)
+    def build(cls, dim, ids, vectors):
+        return cls(dim, ids, vectors)
 
     @classmethod
     def load(cls, directory):
@@ -70,10 +70,6 @@ class NumpyStore:
         with open(directory / self.FILENAME, "wb") as handle:
             np.savez(handle, ids=self._ids, vectors=self._vectors)
 
-    def add(self, ids, vectors):
-        self._ids = np.concatenate([self._ids, ids])
-        self._vectors = np.vstack([self._vectors, vectors])
-
     def search(self, queries, k, exclude=None):
         scores = queries @ self._vectors.T
         if exclude is not None:
@@ -83,9 +79,6 @@ class NumpyStore:
 
     def vectors(self):
         return self._ids, self._vectors
-
-    def fit(self):
-        return self
 
     def __len__(self):
         return len(self._ids)

@@ -182,6 +182,7 @@ class LocalTransaction:
         if documents or self.chunks:
             dim = manifest["dim"]
             vectors = np.vstack(self.vectors) if self.vectors else np.zeros((0, dim), dtype=np.float32)
+            self.vectors = []  # (the stacked copy is the one kept)
             self.backend.root.mkdir(parents=True, exist_ok=True)
             name = segment.write(self.backend.root, self.chunks, vectors, documents, dim, self.backend.engines)
             listed.append({"name": name, "dead": []})

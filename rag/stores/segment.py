@@ -54,17 +54,17 @@ def _write_files(folder: Path, chunks, vectors, catalogue, dim, engines) -> None
     sources = list(dict.fromkeys([*catalogue, *(c.source for c in chunks)]))
     position = {s: i for i, s in enumerate(sources)}
     order = sorted(range(len(chunks)), key=lambda i: (position[chunks[i].source], chunks[i].start))
-    chunks, vectors = [chunks[i] for i in order], vectors[order] if len(order) else vectors
-    lines = [json.dumps(c.to_dict(), ensure_ascii=False).encode() + b"\n" for c in chunks]
+    if order != list(range(len(chunks))):  # (they usually arrive in order: no copy then)
+        chunks, vectors = [chunks[i] for i in order], vectors[order]
+    offsets = np.zeros(len(chunks) + 1, dtype=np.int64)
     with (folder / "chunks.jsonl").open("wb") as handle:
-        handle.writelines(lines)
-    np.save(folder / "offsets.npy", np.cumsum([0] + [len(line) for line in lines], dtype=np.int64))
+        for i, chunk in enumerate(chunks):
+            offsets[i + 1] = offsets[i] + handle.write(json.dumps(chunk.to_dict(), ensure_ascii=False).encode() + b"\n")
+    np.save(folder / "offsets.npy", offsets)
     vids = np.array([c.vector_id for c in chunks], dtype=np.int64)
     np.save(folder / "vids.npy", vids)
     np.save(folder / "doc_of.npy", np.array([position[c.source] for c in chunks], dtype=np.int32))
-    store = store_class(vector_engine).create(dim)
-    store.add(vids, vectors)
-    store.fit().save(folder)
+    store_class(vector_engine).build(dim, vids, vectors).save(folder)
     Postings = lexical_class(lexical_engine)
     Postings.build([c.text for c in chunks]).save(folder, "chunks")
     by_doc: dict[str, list[Chunk]] = {s: [] for s in sources}
@@ -104,8 +104,8 @@ class Segment:
         self._ends = np.searchsorted(self.doc_of, docs, "right")
         self._doc = {s: i for i, s in enumerate(self.sources)}
         self.vectors = store_class(meta["vectors"]).load(folder)
-        self.chunk_terms = lexical_class(meta["lexical"]).load(folder, "chunks")
-        self.doc_terms = lexical_class(meta["lexical"]).load(folder, "docs")
+        self.chunk_terms = lexical_class(meta.get("lexical", "bm25s")).load(folder, "chunks")
+        self.doc_terms = lexical_class(meta.get("lexical", "bm25s")).load(folder, "docs")
         self._text = _map(folder / "chunks.jsonl")
         if len(self._text) != int(self.offsets[-1]) or len(self.vectors) != self.size:
             raise ValueError(f"segment {self.name} is damaged: its files disagree in size")
