@@ -64,13 +64,13 @@ def _write_files(folder: Path, chunks, vectors, catalogue, dim, engines) -> None
     vids = np.array([c.vector_id for c in chunks], dtype=np.int64)
     np.save(folder / "vids.npy", vids)
     np.save(folder / "doc_of.npy", np.array([position[c.source] for c in chunks], dtype=np.int32))
-    store_class(vector_engine).build(dim, vids, vectors).save(folder)
     Postings = lexical_class(lexical_engine)
     Postings.build([c.text for c in chunks]).save(folder, "chunks")
     by_doc: dict[str, list[Chunk]] = {s: [] for s in sources}
     for chunk in chunks:
         by_doc[chunk.source].append(chunk)
     Postings.build([document_text(by_doc[s]) for s in sources]).save(folder, "docs")
+    store_class(vector_engine).build(dim, vids, vectors).save(folder)  # (the slow part at scale: last)
     meta = {"dim": dim, "size": len(chunks), "vectors": vector_engine, "lexical": lexical_engine, "documents": sources,
             "catalogue": catalogue}
     (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
