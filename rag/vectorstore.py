@@ -25,9 +25,12 @@ class VectorStore(Protocol):
     @classmethod
     def load(cls, directory: Path) -> "VectorStore": ...
 
-    def search(self, queries: np.ndarray, k: int, exclude: np.ndarray | None = None
+    def excluding(self, ids: np.ndarray) -> object:
+        """A prepared exclusion of these ids, for `search`."""
+
+    def search(self, queries: np.ndarray, k: int, exclude: object | None = None
                ) -> tuple[np.ndarray, np.ndarray]:
-        """(scores, ids) of the best k per query, ids in `exclude` left out."""
+        """(scores, ids) of the best k per query, leaving out what `exclude` names."""
 
     def vectors(self) -> tuple[np.ndarray, np.ndarray]:
         """(ids, vectors) in the order they were added."""
@@ -74,29 +77,27 @@ class FaissStore:
             vectors = np.ascontiguousarray(vectors, dtype=np.float32)
             self.index.add_with_ids(vectors, np.asarray(ids, dtype=np.int64))
 
-    def search(self, queries: np.ndarray, k: int, exclude: np.ndarray | None = None
-               ) -> tuple[np.ndarray, np.ndarray]:
-        """(scores, ids) of the best k, leaving out the ids in `exclude` (deletion marks)."""
+    def excluding(self, ids: np.ndarray):
+        """What `search` takes to leave these ids out (built once per version, not per question)."""
+        faiss = self._faiss
+        batch = faiss.IDSelectorBatch(np.ascontiguousarray(ids, dtype=np.int64))
+        selector = faiss.IDSelectorNot(batch)
+        selector.referenced = batch  # (faiss keeps a raw pointer)
+        return selector
+
+    def search(self, queries: np.ndarray, k: int, exclude=None) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, ids) of the best k, leaving out what `exclude` (from `excluding`) names."""
         k = min(k, len(self))
         if k <= 0:
             empty = np.zeros((len(queries), 0))
             return empty.astype(np.float32), empty.astype(np.int64)
         queries = np.ascontiguousarray(queries, dtype=np.float32)
-        params = self._params(exclude)
-        return self.index.search(queries, k, params=params) if params else self.index.search(queries, k)
-
-    def _params(self, exclude: np.ndarray | None):
-        faiss, kind = self._faiss, self.kind
-        if kind == "flat" and exclude is None:
-            return None
-        keep = {}
-        if exclude is not None and len(exclude):
-            batch = faiss.IDSelectorBatch(np.ascontiguousarray(exclude, dtype=np.int64))
-            keep = {"sel": faiss.IDSelectorNot(batch)}
-            keep["sel"].referenced = batch  # (faiss keeps a raw pointer)
-        if kind == "hnsw":
-            return faiss.SearchParametersHNSW(efSearch=self.ef_search, **keep)
-        return faiss.SearchParameters(**keep) if keep else None
+        keep = {"sel": exclude} if exclude is not None else {}
+        if self.kind == "hnsw":
+            return self.index.search(queries, k, params=self._faiss.SearchParametersHNSW(efSearch=self.ef_search, **keep))
+        if keep:
+            return self.index.search(queries, k, params=self._faiss.SearchParameters(**keep))
+        return self.index.search(queries, k)
 
     def vectors(self) -> tuple[np.ndarray, np.ndarray]:
         """(ids, vectors) in the order they were added, for merging segments."""

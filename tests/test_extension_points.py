@@ -70,6 +70,9 @@ class NumpyStore:
         with open(directory / self.FILENAME, "wb") as handle:
             np.savez(handle, ids=self._ids, vectors=self._vectors)
 
+    def excluding(self, ids):
+        return ids
+
     def search(self, queries, k, exclude=None):
         scores = queries @ self._vectors.T
         if exclude is not None:

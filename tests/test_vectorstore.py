@@ -41,5 +41,5 @@ def test_search_leaves_out_the_excluded_ids(kind):
     assert store.kind == kind
     _, found = store.search(vectors[:5], 3)
     assert found[:, 0].tolist() == ids[:5].tolist()
-    _, found = store.search(vectors[:5], 3, exclude=ids[:5])
+    _, found = store.search(vectors[:5], 3, exclude=store.excluding(ids[:5]))
     assert not set(found.ravel().tolist()) & set(ids[:5].tolist()) and (found >= 0).all()

@@ -99,7 +99,8 @@ class LocalView:
         masks = [s.dead(d) for s, d in zip(segments, dead)]
         self._chunk_dead = [m[0] if m else None for m in masks]
         self._doc_dead = [m[1] if m else None for m in masks]
-        self._excluded = [np.asarray(s.vids)[m] if m is not None else None for s, m in zip(segments, self._chunk_dead)]
+        self._excluded = [s.vectors.excluding(np.asarray(s.vids)[m]) if m is not None else None
+                          for s, m in zip(segments, self._chunk_dead)]
         self._home: dict[str, int] = {}  # each live document's segment
         for i, (seg, gone) in enumerate(zip(segments, dead)):
             self._home |= {source: i for source in seg.sources if source not in gone}
