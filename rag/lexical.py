@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +30,7 @@ class Postings:
         self.vocab, self.indptr, self.indices, self.tf, self.lengths = vocab, indptr, indices, tf, lengths
         self.n = len(lengths)
         self.total = float(np.sum(lengths, dtype=np.float64))
+        self._norms: tuple[float, np.ndarray] | None = None
 
     @classmethod
     def build(cls, texts: list[str]) -> "Postings":
@@ -49,6 +51,13 @@ class Postings:
         rows, cols = np.divmod(keys, n)
         indptr = np.cumsum(np.bincount(rows + 1, minlength=len(vocab) + 1))
         return cls(vocab, indptr, cols.astype(np.int32), tf.astype(np.float32), lengths)
+
+    def norms(self, avgdl: float) -> np.ndarray:
+        """BM25's length normalisation of each text, for the collection's mean length (kept until
+        that changes: it does only when segments come or go)."""
+        if self._norms is None or self._norms[0] != avgdl:
+            self._norms = (avgdl, (K1 * (1 - B + B * np.asarray(self.lengths) / avgdl)).astype(np.float32))
+        return self._norms[1]
 
     def df(self, term: str) -> int:
         row = self.vocab.get(term)
@@ -78,34 +87,32 @@ def bm25(query: str, segments: list[Postings], dead: list[np.ndarray | None], k:
     if not terms or not n or k <= 0:
         return []
     avgdl = sum(s.total for s in segments) / n
-    idf = {t: np.log(1 + (n - df + 0.5) / (df + 0.5))
+    idf = {t: float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
            for t in set(terms) if (df := sum(s.df(t) for s in segments))}
+    weights = {t: idf[t] * c for t, c in Counter(terms).items() if t in idf}  # (a repeated word counts again)
     found = []
     for i, (seg, mask) in enumerate(zip(segments, dead)):
-        scores = _segment_scores(seg, [t for t in terms if t in idf], idf, avgdl)
-        if scores is None:
-            continue
+        scores = _segment_scores(seg, weights, avgdl)
+        candidates = np.flatnonzero(scores)
         if mask is not None:
-            scores[mask] = 0
-        top = np.argpartition(-scores, min(k, seg.n) - 1)[:k] if seg.n > k else np.arange(seg.n)
-        found += [(i, int(p), float(scores[p])) for p in top if scores[p] > 0]
+            candidates = candidates[~mask[candidates]]
+        if len(candidates) > k:
+            candidates = candidates[np.argpartition(-scores[candidates], k - 1)[:k]]
+        found += [(i, int(p), float(scores[p])) for p in candidates]
     return sorted(found, key=lambda f: -f[2])[:k]
 
 
-def _segment_scores(seg: Postings, terms: list[str], idf: dict, avgdl: float) -> np.ndarray | None:
-    cols, weights = [], []
-    for term in terms:
+def _segment_scores(seg: Postings, weights: dict[str, float], avgdl: float) -> np.ndarray:
+    """Each text's BM25 score in this segment (0 where no query word occurs), in float32 as bm25s."""
+    norm = seg.norms(avgdl)
+    scores = np.zeros(seg.n, dtype=np.float32)
+    for term, weight in weights.items():
         row = seg.vocab.get(term)
-        if row is None:
-            continue
-        lo, hi = seg.indptr[row], seg.indptr[row + 1]
-        idx, tf = np.asarray(seg.indices[lo:hi]), np.asarray(seg.tf[lo:hi])
-        norm = K1 * (1 - B + B * np.asarray(seg.lengths)[idx] / avgdl)
-        cols.append(idx)
-        weights.append(idf[term] * tf / (tf + norm))
-    if not cols:
-        return None
-    return np.bincount(np.concatenate(cols), weights=np.concatenate(weights), minlength=seg.n)
+        if row is not None:  # a word's texts are distinct, so one scatter per word adds up right
+            lo, hi = seg.indptr[row], seg.indptr[row + 1]
+            idx, tf = np.asarray(seg.indices[lo:hi]), np.asarray(seg.tf[lo:hi])
+            scores[idx] += weight * tf / (tf + norm[idx])
+    return scores
 
 
 def _tokenize_ids(texts: list[str]) -> tuple[list[list[int]], dict[str, int]]:

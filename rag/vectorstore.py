@@ -43,7 +43,7 @@ class VectorStore(Protocol):
 HNSW_FROM = 50_000  # below this many vectors exact search is fast enough (about 2 ms at 50k)
 HNSW_M = 32  # graph links per vector (memory: 2 x M x 4 bytes each, beside the vector's 4 x dim)
 EF_CONSTRUCTION = 160  # candidates kept while building: graph quality against build time
-EF_SEARCH = 256  # candidates kept while searching: recall against speed (see `rag bench --store-scale`)
+EF_SEARCH = 512  # candidates kept while searching: recall against speed (1M vectors: 0.935 in 5.5 ms, 256: 0.867 in 3 ms)
 
 
 class FaissStore:
