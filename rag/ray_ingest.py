@@ -22,6 +22,8 @@ from .errors import IndexCancelled, RagError
 from .indexer import Ingested, Progress
 from .records import Chunk, Skipped
 
+START_ATTEMPTS = 3  # a local Ray start on a busy machine can miss Ray's fixed 30 s waits
+
 
 class Worker:
     """One actor: builds the chunker and the embedder once, then turns files into chunk rows."""
@@ -96,13 +98,13 @@ class RayIngest:
         if ray.is_initialized():
             return False
         os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-        for attempt in (1, 2):  # a loaded machine can miss Ray's fixed 30 s raylet start-up wait
+        for attempt in range(1, START_ATTEMPTS + 1):
             try:
                 self._init(ray)
                 return True
             except Exception as exc:  # ray.init raises bare Exceptions as well as its own
                 ray.shutdown()
-                if attempt == 2:
+                if attempt == START_ATTEMPTS:
                     raise RagError(f"Cannot start or reach Ray ({self.settings.ray_address or 'local'}): "
                                    f"{str(exc)[:200]}. Check ingest.ray_address, try again when the "
                                    "machine is less busy, or index without --ray.") from None

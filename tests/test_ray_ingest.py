@@ -8,7 +8,7 @@ from rag.config import Chunking, Embedding, Ingest, Store
 from rag.embedding import make_embedder
 from rag.errors import RagError
 from rag.indexer import Indexer
-from rag.ray_ingest import RayIngest
+from rag.ray_ingest import START_ATTEMPTS, RayIngest
 from rag.stores import open_store
 
 from .conftest import SEED_FILE, live_chunks
@@ -70,7 +70,7 @@ def test_ray_pipeline_into_milvus_matches_the_in_process_path(ray_local, tmp_pat
         milvus.close()
 
 
-def test_a_ray_that_will_not_start_is_tried_twice_then_a_clear_error():
+def test_a_ray_that_will_not_start_is_tried_again_then_a_clear_error():
     class Stuck:  # what ray.init raised under load in CI: a bare Exception after its 30 s wait
         calls, shutdowns = 0, 0
 
@@ -87,4 +87,4 @@ def test_a_ray_that_will_not_start_is_tried_twice_then_a_clear_error():
     stuck = Stuck()
     with pytest.raises(RagError, match="timed out during startup.*index without --ray"):
         RayIngest(Ingest(engine="ray"), Embedding(), Chunking())._start(stuck)
-    assert (stuck.calls, stuck.shutdowns) == (2, 2)
+    assert stuck.calls == stuck.shutdowns == START_ATTEMPTS > 1
