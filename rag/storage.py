@@ -61,21 +61,26 @@ def read_version(index_dir: Path) -> dict:
 
 def write_version(index_dir: Path, manifest: dict) -> str:
     """Record a version (its segments already written) and make it current by one atomic rename."""
-    name = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f") + "-" + uuid.uuid4().hex[:6]
+    name = new_name()
     built = datetime.now(timezone.utc).isoformat(timespec="seconds")
     manifest = {**manifest, "format": FORMAT, "version": name, "built": built}
     try:
         versions_dir(index_dir).mkdir(parents=True, exist_ok=True)
         _write(versions_dir(index_dir) / f"{name}.json", json.dumps(manifest, indent=1, ensure_ascii=False))
-        _fsync_path(versions_dir(index_dir))
+        fsync_path(versions_dir(index_dir))
         _write(index_dir / "CURRENT.next", name)
         os.replace(index_dir / "CURRENT.next", index_dir / "CURRENT")
-        _fsync_path(index_dir)
+        fsync_path(index_dir)
     except OSError as exc:
         raise RagError(f"Could not write the index to {index_dir}: {exc.strerror or exc}. "
                        "The previous index is unchanged.") from None
     prune(index_dir)
     return name
+
+
+def new_name() -> str:
+    """A version's or a segment's name: sorts by creation time, never repeats."""
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f") + "-" + uuid.uuid4().hex[:6]
 
 
 def _write(path: Path, text: str) -> None:
@@ -85,7 +90,7 @@ def _write(path: Path, text: str) -> None:
         os.fsync(handle.fileno())
 
 
-def _fsync_path(path: Path) -> None:
+def fsync_path(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

@@ -16,33 +16,28 @@ import json
 import mmap
 import os
 import shutil
-import uuid
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 
+from .. import storage
 from ..chunking import document_text
 from ..lexical import lexical_class
 from ..records import Chunk
 from ..vectorstore import store_class
 
 
-def new_name() -> str:
-    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f") + "-" + uuid.uuid4().hex[:6]
-
-
 def write(root: Path, chunks: list[Chunk], vectors: np.ndarray, catalogue: dict[str, dict], dim: int,
           engines: tuple[str, str] = ("faiss", "bm25s")) -> str:
     """Write a sealed segment under `root` and return its name: the chunks, each document's
     together and in order, and the catalogue entries of the documents added."""
-    name = new_name()
+    name = storage.new_name()
     staging = root / f".{name}.partial"
     staging.mkdir(parents=True)
     try:
         _write_files(staging, chunks, vectors, catalogue, dim, engines)
         os.rename(staging, root / name)
-        _fsync(root)
+        storage.fsync_path(root)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -75,15 +70,7 @@ def _write_files(folder: Path, chunks, vectors, catalogue, dim, engines) -> None
             "catalogue": catalogue}
     (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     for path in folder.iterdir():
-        _fsync(path)
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        storage.fsync_path(path)
 
 
 class Segment:
