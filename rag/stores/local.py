@@ -118,16 +118,14 @@ class LocalView:
 
     def dense(self, vector: np.ndarray, k: int) -> list[tuple[int, str]]:
         found = []
-        for i, seg in enumerate(self.segments):
+        for seg, excluded in zip(self.segments, self._excluded):
             if seg.size:
-                scores, ids = seg.vectors.search(vector[None, :], k, exclude=self._excluded[i])
-                found += [(float(s), i, int(v)) for s, v in zip(scores[0], ids[0]) if v >= 0]
+                scores, ids = seg.vectors.search(vector[None, :], k, exclude=excluded)
+                hit = ids[0] >= 0
+                docs = seg.doc_of[seg.positions(ids[0][hit])]  # one lookup for all of a segment's hits
+                found += [(float(s), int(v), seg.sources[int(d)]) for s, v, d in zip(scores[0][hit], ids[0][hit], docs)]
         found.sort(key=lambda f: -f[0])
-        return [(vid, self._source(i, vid)) for _, i, vid in found[:k]]
-
-    def _source(self, i: int, vid: int) -> str:
-        seg = self.segments[i]
-        return seg.sources[int(seg.doc_of[int(seg.positions(np.array([vid]))[0])])]
+        return [(vid, source) for _, vid, source in found[:k]]
 
     def lexical_chunks(self, query: str, k: int) -> list[tuple[int, str]]:
         found = bm25(query, [s.chunk_terms for s in self.segments], self._chunk_dead, k)
