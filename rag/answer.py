@@ -4,14 +4,17 @@ Candidate sentences come from the retrieved chunks only, so a citation can never
 outside what was retrieved. A sentence is judged with its passage: its evidence is its
 similarity to the question, the question's key terms it holds, those its paragraph and title
 hold (a term the sentence leaves implicit but its passage states still counts), and whether it
-holds the kind of answer asked for (a date for "when"). The best sentence leads; another is
-added only when it covers question terms the ones before do not. When nothing reaches the
+holds the kind of answer asked for (a date for "when"). A sentence that opens with a pronoun
+("It was commissioned by Odo.") is read together with the sentence before it, and cites it too
+when that one holds question terms it lacks. The best sentence leads; another is added only
+when it covers question terms the ones before do not. When nothing reaches the
 threshold, or the question names a specific (a number, a year, a name) that the cited passages
 do not hold, the service says the documents do not hold the answer.
 """
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +30,8 @@ NOT_SUPPORTED = "The passages closest to the question do not mention {}."
 DUPLICATE_SIMILARITY = 0.92
 LEAD = 0.1  # a summary favours the opening, where writers put what matters
 COMPLETE = 0.999  # a sentence holding every key term of the question answers it on its own
+# A sentence opening with a pronoun or a "but" leans on the one before: "It was commissioned by Odo."
+LEANS_BACK = re.compile(r"^(it|its|he|his|she|her|they|their|this|these|those|but|yet)\b", re.I)
 
 
 @dataclass
@@ -41,6 +46,9 @@ class Candidate:
     score: float = 0.0
     vector: np.ndarray | None = None
     terms: frozenset = frozenset()  # the question's key terms this sentence holds
+    lead: "Candidate | None" = None  # the sentence before, when this one leans on it
+    own_terms: frozenset = frozenset()  # of those, the ones in this sentence itself
+    needs_lead: bool = False  # question terms only the lead holds: cite both
 
     @property
     def passage(self) -> str:
@@ -63,12 +71,19 @@ def candidates(hits: list[Hit]) -> list[Candidate]:
     datelines are headings, not statements, and never answer)."""
     seen, found = set(), []
     for hit in hits:
-        for start, end in hit.chunk.sentences:
-            key = (hit.chunk.source, start, end)
-            text = hit.chunk.sentence_text(start, end)
-            if key not in seen and not hit.chunk.is_heading(start, end):
-                seen.add(key)
-                found.append(Candidate(hit.chunk, start, end, text))
+        chunk, before = hit.chunk, None
+        for start, end in chunk.sentences:
+            text = chunk.sentence_text(start, end)
+            if chunk.is_heading(start, end):
+                before = None
+                continue
+            cand = Candidate(chunk, start, end, text)
+            if before is not None and LEANS_BACK.match(text) and "\n" not in chunk.sentence_text(before.end, start):
+                cand.lead = before
+            before = cand
+            if _key(cand) not in seen:
+                seen.add(_key(cand))
+                found.append(cand)
     return found
 
 
@@ -80,16 +95,24 @@ def score_candidates(embedder: Embedder, question: str, found: list[Candidate],
         return
     s = settings or config.Answer()
     texts = [c.text for c in found]
+    leaning = [c for c in found if c.lead]
+    texts += [f"{c.lead.text} {c.text}" for c in leaning]
     vectors = cache.embed(texts) if cache else embedder.embed_batch(texts, query=True)
     q = embed_one(embedder, question)
     sentence_terms = [set(key_terms(c.text)) for c in found]
     weights = _idf(key_terms(question), sentence_terms)
     total = sum(weights.values())
     answer_kind = wanted(question)
+    together = dict(zip(map(id, leaning), vectors[len(found):]))
     for cand, vector, terms in zip(found, vectors, sentence_terms):
         context = set(key_terms(cand.passage)) | terms
         cand.vector, cand.similarity = vector, float(vector @ q)
+        cand.own_terms = own = frozenset(t for t in weights if t in terms)
+        if cand.lead:
+            cand.similarity = max(cand.similarity, float(together[id(cand)] @ q))
+            terms = terms | set(key_terms(cand.lead.text))
         cand.terms = frozenset(t for t in weights if t in terms)
+        cand.needs_lead = bool(cand.terms - own - set(key_terms(cand.chunk.title)))  # the title is context enough
         cand.coverage = sum(weights[t] for t in cand.terms) / total if total else 0.0
         cand.context_coverage = sum(w for t, w in weights.items() if t in context) / total if total else 0.0
         kind = s.type_bonus if answer_kind is not None and answer_kind.search(cand.text) else 0.0
@@ -140,11 +163,13 @@ class ExtractiveAnswerer:
             if len(chosen) == self.settings.max_sentences or cand.score < ranked[0].score - self.settings.margin:
                 break
             complete = cand.coverage >= COMPLETE  # holds every key term: another whole answer
-            if chosen and not (cand.terms - covered) and not complete:
+            leans_on_chosen = cand.lead is not None and _key(cand.lead) in {_key(c) for c in chosen}
+            terms = cand.own_terms if leans_on_chosen else cand.terms
+            if chosen and not (terms - covered) and (leans_on_chosen or not complete):
                 continue
             if _distinct(cand, chosen):
                 chosen.append(cand)
-                covered |= cand.terms
+                covered |= terms
         return chosen
 
     def summarize(self, question: str, hits: list[Hit]) -> Answer:
@@ -179,6 +204,7 @@ def not_found_answer(question: str, note: str | None = None) -> Answer:
 def compose(chosen: list[Candidate], query: str, lead: bool = True) -> Answer:
     """Each sentence followed by its [n] marker: the best one first (when `lead`), the rest in
     document order."""
+    chosen = _with_leads(chosen)
     head, rest = (chosen[:1], chosen[1:]) if lead else ([], chosen)
     order = {}
     for cand in rest:
@@ -188,6 +214,21 @@ def compose(chosen: list[Candidate], query: str, lead: bool = True) -> Answer:
     parts = [AnswerPart(text=c.text, citations=[i]) for i, c in enumerate(chosen, start=1)]
     text = " ".join(f"{p.text} [{p.citations[0]}]" for p in parts)
     return Answer(answer=text, not_found=False, citations=citations, query=query, parts=parts)
+
+
+def _key(cand: Candidate) -> tuple[str, int]:
+    return cand.chunk.source, cand.start
+
+
+def _with_leads(chosen: list[Candidate]) -> list[Candidate]:
+    """Each sentence that needs the one before it to answer, preceded by that one."""
+    out, keys = [], set()
+    for cand in chosen:
+        for part in ([cand.lead] if cand.needs_lead else []) + [cand]:
+            if _key(part) not in keys:
+                keys.add(_key(part))
+                out.append(part)
+    return out
 
 
 def to_citation(number: int, cand: Candidate) -> Citation:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import unicodedata
 from collections import Counter
 from pathlib import Path
 
@@ -150,7 +151,8 @@ def key_terms(text: str) -> list[str]:
     """Stemmed content words of a question or sentence (stopwords and question filler out)."""
     from bm25s.stopwords import STOPWORDS_EN_PLUS
 
-    words = [w for w in re.findall(r"\w\w+|\d", text.lower())
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()  # fiancée = fiancee
+    words = [w for w in re.findall(r"\w\w+|\d", folded)
              if w not in STOPWORDS_EN_PLUS and w not in _QUESTION_WORDS]
     return _english_stemmer().stemWords(words)
 

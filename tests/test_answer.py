@@ -71,10 +71,35 @@ def test_a_specific_the_passages_do_not_hold_is_not_answered():
 
 def test_a_term_the_passage_states_counts_for_a_sentence_that_leaves_it_implicit():
     text = ("Harbour news\nThe regional transport authority said fares would rise. "
-            "Its director, Marta Kovacs, said the ferry returns in spring.")
+            "The agency's director, Marta Kovacs, said the ferry returns in spring.")
     found = answerer().evidence("Who is the director of the regional transport authority?", hits_for(text, chunk_tokens=60))
     director = next(c for c in found if "Kovacs" in c.text)
     assert director.context_coverage == 1.0 and director.coverage < 0.5
+
+
+LEANING = ("Art guide\nThe most famous work of the period is the Bayeux Tapestry. "
+           "It was commissioned by Odo, the bishop. Oolong tea is partly oxidised.")
+
+
+def test_a_sentence_opening_with_a_pronoun_is_read_with_the_one_before():
+    found = answerer().evidence("Who commissioned the Tapestry?", hits_for(LEANING, chunk_tokens=60))
+    odo = next(c for c in found if "Odo" in c.text)
+    assert odo.lead is not None and "Tapestry" in odo.lead.text
+    assert odo.own_terms == {"commiss"} and odo.coverage == 1.0 and odo.needs_lead
+    assert next(c for c in found if "Oolong" in c.text).lead is None  # no pronoun: stands alone
+
+
+def test_an_answer_that_needs_the_sentence_before_cites_both_in_order():
+    answer = answerer().answer("Who commissioned the Tapestry?", hits_for(LEANING, chunk_tokens=60))
+    assert [c.quote for c in answer.citations] == [
+        "The most famous work of the period is the Bayeux Tapestry.", "It was commissioned by Odo, the bishop."]
+    assert re.fullmatch(r"The most famous .*Tapestry\. \[1\] It was commissioned .* \[2\]", answer.answer)
+
+
+def test_a_leaning_sentence_is_read_alone_across_a_paragraph_break():
+    text = "Art guide\nThe Bayeux Tapestry hangs in Bayeux.\nIt was commissioned by Odo, the bishop."
+    odo = next(c for c in candidates(hits_for(text, chunk_tokens=60)) if "Odo" in c.text)
+    assert odo.lead is None
 
 
 def test_nothing_supporting_means_not_found():

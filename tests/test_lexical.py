@@ -46,3 +46,7 @@ def test_saved_postings_load_memory_mapped_and_rank_the_same(tmp_path):
     loaded = Postings.load(tmp_path, "chunks")
     assert isinstance(loaded.indices, np.memmap)
     assert positions("ferry bicycle", [loaded]) == positions("ferry bicycle", [index])
+
+
+def test_key_terms_ignore_accents():
+    assert key_terms("his fiancée Berengaria") == key_terms("his fiancee Berengaria")
