@@ -1,5 +1,6 @@
 """Stemmed BM25 (bm25s's tokenizer and stopwords, Snowball English stemmer) over immutable
-segments of texts, scored together."""
+segments of texts, scored together; common words are pruned (MaxScore) once they cannot change
+the top k."""
 from __future__ import annotations
 
 import functools
@@ -93,27 +94,70 @@ def bm25(query: str, segments: list[Postings], dead: list[np.ndarray | None], k:
     weights = {t: idf[t] * c for t, c in Counter(terms).items() if t in idf}  # (a repeated word counts again)
     found = []
     for i, (seg, mask) in enumerate(zip(segments, dead)):
-        scores = _segment_scores(seg, weights, avgdl)
-        candidates = np.flatnonzero(scores)
-        if mask is not None:
-            candidates = candidates[~mask[candidates]]
-        if len(candidates) > k:
-            candidates = candidates[np.argpartition(-scores[candidates], k - 1)[:k]]
-        found += [(i, int(p), float(scores[p])) for p in candidates]
+        positions, scores = _segment_top(seg, mask, weights, avgdl, k)
+        found += [(i, int(p), float(s)) for p, s in zip(positions, scores)]
     return sorted(found, key=lambda f: -f[2])[:k]
 
 
-def _segment_scores(seg: Postings, weights: dict[str, float], avgdl: float) -> np.ndarray:
-    """Each text's BM25 score in this segment (0 where no query word occurs), in float32 as bm25s."""
+def _segment_top(seg: Postings, mask: np.ndarray | None, weights: dict[str, float], avgdl: float, k: int
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """The best k live texts of one segment and their scores (float32, as bm25s), by MaxScore: a
+    word adds less than its weight to any text, so once the words left could not lift a text that
+    has none of the words scored so far into the top k, those words are added only to the texts
+    still in the running, found by binary search in their postings."""
     norm = seg.norms(avgdl)
+    rows = sorted(((w, seg.indptr[r], seg.indptr[r + 1]) for t, w in weights.items()
+                   if (r := seg.vocab.get(t)) is not None), key=lambda r: -r[0])
     scores = np.zeros(seg.n, dtype=np.float32)
-    for term, weight in weights.items():
-        row = seg.vocab.get(term)
-        if row is not None:  # a word's texts are distinct, so one scatter per word adds up right
-            lo, hi = seg.indptr[row], seg.indptr[row + 1]
-            idx, tf = np.asarray(seg.indices[lo:hi]), np.asarray(seg.tf[lo:hi])
-            scores[idx] += weight * tf / (tf + norm[idx])
-    return scores
+    left, scored = sum(w for w, _, _ in rows), []
+    for j, (weight, lo, hi) in enumerate(rows):
+        if hi - lo > seg.n // PRUNE_FROM and scored and (floor := _floor(scores, scored, mask, k)) > left:
+            running = np.zeros(seg.n, dtype=bool)
+            for idx in scored:
+                running[idx[scores[idx] > floor - left]] = True
+            running = np.flatnonzero(running)
+            for weight, lo, hi in rows[j:]:
+                _add(seg, norm, scores, weight, lo, hi, running)
+            return _best(running, scores, mask, k)
+        scored.append(_add(seg, norm, scores, weight, lo, hi))
+        left -= weight
+    return _best(np.flatnonzero(scores), scores, mask, k)
+
+
+PRUNE_FROM = 64  # a word in more than 1/64 of a segment's texts is worth pruning for
+
+
+def _add(seg: Postings, norm, scores, weight: float, lo: int, hi: int, only: np.ndarray | None = None) -> np.ndarray:
+    """Add one word's weight to the scores of its texts (of `only`, when given); its texts."""
+    idx, tf = np.asarray(seg.indices[lo:hi]), np.asarray(seg.tf[lo:hi])
+    if only is not None and len(only) * np.log2(len(idx) + 1) < len(idx):
+        at = np.minimum(np.searchsorted(idx, only), len(idx) - 1)
+        hit = idx[at] == only
+        idx, tf = only[hit], tf[at[hit]]
+    scores[idx] += weight * tf / (tf + norm[idx])  # a word's texts are distinct: one scatter adds up
+    return idx
+
+
+def _floor(scores: np.ndarray, scored: list[np.ndarray], mask, k: int) -> float:
+    """A floor for the final k-th best live score: the k-th best so far among the texts of any one
+    word scored (each word's texts are distinct), so no pass over the whole segment."""
+    floor = 0.0
+    for idx in scored:
+        values = scores[idx if mask is None else idx[~mask[idx]]]
+        if len(values) >= k:
+            floor = max(floor, float(np.partition(values, len(values) - k)[len(values) - k]))
+    return floor * (1 - 1e-6)
+
+
+def _best(candidates: np.ndarray, scores: np.ndarray, mask, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The top k of `candidates` that are live, with their scores."""
+    if mask is not None:
+        candidates = candidates[~mask[candidates]]
+    values = scores[candidates]
+    if len(candidates) > k:
+        top = np.argpartition(-values, k - 1)[:k]
+        candidates, values = candidates[top], values[top]
+    return candidates, values
 
 
 def _tokenize_ids(texts: list[str]) -> tuple[list[list[int]], dict[str, int]]:

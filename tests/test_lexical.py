@@ -48,5 +48,24 @@ def test_saved_postings_load_memory_mapped_and_rank_the_same(tmp_path):
     assert positions("ferry bicycle", [loaded]) == positions("ferry bicycle", [index])
 
 
+def test_pruned_scoring_finds_the_same_top_k_as_scoring_everything(monkeypatch):
+    from rag import lexical
+
+    def exhaustive(query, index, dead, k):  # every text scored with every query word
+        with monkeypatch.context() as patch:
+            patch.setattr(lexical, "PRUNE_FROM", 10**9)
+            return bm25(query, [index], [dead], k)
+
+    rng = np.random.default_rng(7)
+    common, rare = ["ferry", "harbour", "night"], [f"pier{i}" for i in range(40)]
+    texts = [" ".join(rng.choice(common, 3).tolist() + rng.choice(rare, 2).tolist()) for _ in range(3000)]
+    index, dead = Postings.build(texts), rng.random(3000) < 0.1
+    for query in ("pier3 ferry night", "pier7 pier8 harbour ferry", "pier1 pier1 night"):
+        for mask in (None, dead):
+            got, want = bm25(query, [index], [mask], 10), exhaustive(query, index, mask, 10)
+            assert sorted(round(s, 5) for _, _, s in got) == sorted(round(s, 5) for _, _, s in want)
+            assert mask is None or not any(mask[p] for _, p, _ in got)
+
+
 def test_key_terms_ignore_accents():
     assert key_terms("his fiancée Berengaria") == key_terms("his fiancee Berengaria")
