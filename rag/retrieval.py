@@ -2,8 +2,8 @@
 rerank stage (none by default) before the hits go to the answerer."""
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
-
 
 from .config import Retrieval
 from .embedding import Embedder, embed_one
@@ -40,9 +40,10 @@ class Retriever:
         chunk BM25."""
         s = self.settings
         depth = depth or s.candidates
+        chunk_job = _LEXICAL.submit(view.lexical_chunks, query, depth)  # while this thread embeds
+        doc_job = _LEXICAL.submit(view.lexical_documents, query, depth)
         dense = view.dense(embed_one(self.embedder, query), depth)
-        chunk_lex = view.lexical_chunks(query, depth)
-        doc_lex = view.lexical_documents(query, depth)
+        chunk_lex, doc_lex = chunk_job.result(), doc_job.result()
         source = dict(dense + chunk_lex)
         dense_docs = list(dict.fromkeys(src for _, src in dense))
         doc_score = rrf([(dense_docs, s.dense_weight), (doc_lex, s.bm25_weight)], s.rrf_k)
@@ -67,6 +68,9 @@ class Retriever:
 
 
 WITHIN_DOCUMENT = 0.01  # chunk evidence only orders chunks inside a document
+# BM25 runs beside the question's embedding and the vector search (numpy, FAISS and the engines'
+# clients release the GIL), so a question waits for the slowest of them, not their sum.
+_LEXICAL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="bm25")
 
 
 def rrf(rankings: list[tuple[list, float]], k: int) -> dict:
