@@ -18,6 +18,10 @@ _SUMMARY = re.compile(
 _ASKS_WHEN = re.compile(r"^\s*(when|(in |during )?(what|which) (year|century|decade|date|period))\b", re.I)
 _ASKS_AMOUNT = re.compile(r"^\s*how (many|much|long|old|far|often)\b", re.I)
 _ASKS_WHO = re.compile(r"^\s*(who|whom|whose)\b", re.I)
+# A superlative narrows a claim ("the oldest work" is not "the most famous work"); "first" and
+# "most" are left out: passages say them in too many ways ("first recorded" = "earliest").
+_SUPERLATIVE = re.compile(r"^(oldest|youngest|earliest|latest|largest|biggest|smallest|highest|lowest|longest"
+                          r"|shortest|greatest|best|worst|richest|poorest|strongest|weakest|fastest|slowest)$", re.I)
 _PERSON = re.compile(r"(?<=\S\s)[A-Z][a-z]+(?:\s+(?:[A-Z][a-z]+|[IVX]+))+")  # two capitalised words, not opening
 
 
@@ -28,13 +32,13 @@ def fold(text: str) -> str:
 
 def specifics(question: str) -> list[str]:
     """The parts of a question the answer's passage must contain: numbers, years, ordinals,
-    quoted phrases and names (capitalised words after the first), possessives dropped."""
+    quoted phrases, superlatives and names (capitalised words after the first), possessives dropped."""
     found = [m[1] for m in _QUOTED.finditer(question)]
     for i, match in enumerate(_WORD.finditer(question)):
         word = re.sub(r"['’]s?$", "", match[0])
         if _NUMBER.fullmatch(word):
             found.append(re.sub(r"(?<=\d)s$", "", word))  # "1000s" asks about 1000
-        elif i > 0 and word[:1].isupper() and len(word) > 1:
+        elif i > 0 and word[:1].isupper() and len(word) > 1 or _SUPERLATIVE.match(word):
             found.append(word)
     return list(dict.fromkeys(found))
 

@@ -11,6 +11,8 @@ from rag.evidence import asks_for_summary, missing_specifics, paragraph, specifi
     ("How much did the repairs cost?", []),
     ('What is the "core interests" remark?', ["core interests"]),
     ("When did the 10th century begin?", ["10th"]),
+    ("What is the oldest work of Norman art?", ["oldest", "Norman"]),
+    ("Which was the first and most famous?", []),
 ])
 def test_specifics(question, found):
     assert specifics(question) == found
@@ -55,3 +57,4 @@ def test_paragraph_with_the_one_before():
     assert paragraph(text, at, before=0) == "Second para."
     assert paragraph(text, at) == "First para. Still first.\nSecond para."
     assert paragraph(text, 0) == "Title"
+
