@@ -21,9 +21,9 @@ import numpy as np
 
 from . import config
 from .embedding import Embedder, VectorCache, embed_one
-from .evidence import missing_specifics, paragraph, wanted
+from .evidence import missing_specifics, paragraph, short_span, wanted
 from .lexical import key_terms
-from .records import Answer, AnswerPart, Chunk, Citation, Hit
+from .records import Answer, AnswerPart, Chunk, Citation, Hit, ShortAnswer
 
 NOT_FOUND = "The documents do not contain an answer to this question."
 NOT_SUPPORTED = "The passages closest to the question do not mention {}."
@@ -144,7 +144,7 @@ class ExtractiveAnswerer:
         missing = missing_specifics(question, "\n".join(c.own_paragraph for c in chosen)) if self.settings.check_specifics else []
         if missing:
             return not_found_answer(question, NOT_SUPPORTED.format(", ".join(f"“{m}”" for m in missing)))
-        return compose(chosen, question)
+        return compose(chosen, question, short=True)
 
     def evidence(self, question: str, hits: list[Hit]) -> list[Candidate]:
         found = candidates(hits)
@@ -201,9 +201,10 @@ def not_found_answer(question: str, note: str | None = None) -> Answer:
     return Answer(answer=NOT_FOUND, not_found=True, citations=[], query=question, note=note)
 
 
-def compose(chosen: list[Candidate], query: str, lead: bool = True) -> Answer:
+def compose(chosen: list[Candidate], query: str, lead: bool = True, short: bool = False) -> Answer:
     """Each sentence followed by its [n] marker: the best one first (when `lead`), the rest in
-    document order."""
+    document order; with `short`, the best one's date, number or name that answers, if one clearly does."""
+    best = chosen[0] if chosen else None
     chosen = _with_leads(chosen)
     head, rest = (chosen[:1], chosen[1:]) if lead else ([], chosen)
     order = {}
@@ -213,7 +214,16 @@ def compose(chosen: list[Candidate], query: str, lead: bool = True) -> Answer:
     citations = [to_citation(i, c) for i, c in enumerate(chosen, start=1)]
     parts = [AnswerPart(text=c.text, citations=[i]) for i, c in enumerate(chosen, start=1)]
     text = " ".join(f"{p.text} [{p.citations[0]}]" for p in parts)
-    return Answer(answer=text, not_found=False, citations=citations, query=query, parts=parts)
+    return Answer(answer=text, not_found=False, citations=citations, query=query, parts=parts,
+                  short_answer=_short_answer(query, best, chosen) if short and best else None)
+
+
+def _short_answer(query: str, best: Candidate, cited: list[Candidate]) -> ShortAnswer | None:
+    span = short_span(query, best.text)
+    if span is None:
+        return None
+    number = next(i for i, c in enumerate(cited, start=1) if c is best)
+    return ShortAnswer(best.text[span[0]:span[1]], number, best.start + span[0], best.start + span[1])
 
 
 def _key(cand: Candidate) -> tuple[str, int]:

@@ -71,6 +71,28 @@ def wanted(question: str) -> re.Pattern | None:
     return None
 
 
+_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+_DATE_SPAN = re.compile(rf"\b(?:\d{{1,2}} {_MONTH} )?(?:{_MONTH} )?\d{{3,4}}s?\b"
+                        r"|\b\d{1,2}(?:st|nd|rd|th)(?: and \d{1,2}(?:st|nd|rd|th))? centur(?:y|ies)\b")
+_AMOUNT_SPAN = re.compile(r"\b\d[\d,.]*\d(?: (?:million|billion|thousand|hundred))?\b|\b\d\b|\b(?:one|two|three|four|"
+                          r"five|six|seven|eight|nine|ten|eleven|twelve|twenty|hundred|thousand|dozen)\b", re.I)
+_NAME_SPAN = re.compile(r"(?<=\S )[A-Z][\w'’-]+(?:\s+(?:(?:of|de|the|von|van|la|le)\s+)?[A-Z][\w'’-]+)*")
+_SPANS = ((_ASKS_WHEN, _DATE_SPAN), (_ASKS_AMOUNT, _AMOUNT_SPAN), (_ASKS_WHO, _NAME_SPAN))
+
+
+def short_span(question: str, sentence: str) -> tuple[int, int] | None:
+    """Where in `sentence` the short answer to a "when", "how many" or "who" question sits: the one
+    date, number or name it holds that the question does not name; None when there is no such
+    span or more than one (then the sentence is the answer)."""
+    asked = fold(question)
+    for asks, pattern in _SPANS:
+        if asks.search(question):
+            found = [m for m in pattern.finditer(sentence)
+                     if fold(m[0]) not in asked and not any(len(w) > 3 and fold(w) in asked.split() for w in m[0].split())]
+            return found[0].span() if len(found) == 1 else None
+    return None
+
+
 def asks_for_summary(question: str) -> bool:
     return bool(_SUMMARY.search(question))
 

@@ -140,6 +140,20 @@ class AnswerPart:
 
 
 @dataclass
+class ShortAnswer:
+    """The date, number or name that answers a "when", "how many" or "who" question, inside the
+    sentence citation `citation` quotes; `start`/`end` are offsets into the document's text."""
+
+    text: str
+    citation: int
+    start: int
+    end: int
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
 class Answer:
     answer: str
     not_found: bool
@@ -149,6 +163,7 @@ class Answer:
     parts: list[AnswerPart] = field(default_factory=list)
     note: str | None = None
     index_version: str | None = None
+    short_answer: ShortAnswer | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -160,6 +175,7 @@ class Answer:
             "parts": [p.to_dict() for p in self.parts],
             "note": self.note,
             "index_version": self.index_version,
+            "short_answer": self.short_answer.to_dict() if self.short_answer else None,
         }
 
 

@@ -86,10 +86,18 @@ def evaluate_squad(service, articles: list[Article], sweep=SWEEP) -> dict:
 def grade(q: Question, answer: dict) -> dict:
     quotes = " ".join(c["quote"] for c in answer["citations"])
     words = len(re.findall(r"\w+", re.sub(r"\[\d+\]", "", answer["answer"]))) if not answer["not_found"] else 0
+    short = (answer.get("short_answer") or {}).get("text")
     return {"id": q.id, "question": q.text, "impossible": q.impossible, "refused": answer["not_found"],
+            "short": bool(short) and not q.impossible, "short_hit": bool(short) and not q.impossible and _same_span(short, q.answers),
             "cite_hit": not q.impossible and not answer["not_found"] and holds_answer(quotes, q.answers),
             "answer_hit": not q.impossible and not answer["not_found"] and holds_answer(answer["answer"], q.answers),
             "words": words}
+
+
+def _same_span(span: str, answers: list[str]) -> bool:
+    """A short answer matches a gold answer when either holds the other, after normalisation."""
+    span = normalize(span)
+    return any(span and a and (a in span or span in a) for a in map(normalize, answers))
 
 
 def summarise(rows: list[dict]) -> dict:
@@ -107,6 +115,8 @@ def summarise(rows: list[dict]) -> dict:
         "accuracy": round((sum(r["cite_hit"] for r in answerable) + sum(r["refused"] for r in impossible))
                           / max(len(rows), 1), 4),
         "mean_answer_words": round(statistics.mean(answered), 1) if answered else 0.0,
+        "short_answers": sum(r["short"] for r in answerable),
+        "short_answer_hit": share([r for r in answerable if r["short"]], "short_hit"),
     }
 
 

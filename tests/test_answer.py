@@ -120,3 +120,18 @@ def test_titles_and_datelines_never_answer():
     text = "Tea guide\nDepartment of Leaves 20-11-2024\nGreen tea is steamed soon after picking."
     found = candidates(hits_for(text, chunk_tokens=60))
     assert [c.text for c in found] == ["Green tea is steamed soon after picking."]
+
+
+def test_a_when_question_gets_the_date_as_a_short_answer_inside_its_cited_sentence():
+    text = "Tea guide\nThe first tea shop opened in 1657 in London. Oolong tea is partly oxidised."
+    hits = hits_for(text, chunk_tokens=60)
+    answer = answerer().answer("When did the first tea shop open?", hits)
+    short, chunk = answer.short_answer, hits[0].chunk
+    assert short.text == "1657" and answer.citations[short.citation - 1].quote.startswith("The first tea shop")
+    assert chunk.text[short.start - chunk.start : short.end - chunk.start] == "1657"  # offsets into the document
+    assert answer.to_dict()["short_answer"]["text"] == "1657"
+
+
+def test_a_question_without_a_clear_span_gets_none():
+    answer = answerer().answer("Is oolong tea oxidised?", hits_for())
+    assert not answer.not_found and answer.short_answer is None

@@ -1,7 +1,7 @@
 """What a question asks for, read from its words."""
 import pytest
 
-from rag.evidence import asks_for_summary, missing_specifics, paragraph, specifics, wanted
+from rag.evidence import asks_for_summary, missing_specifics, paragraph, short_span, specifics, wanted
 
 
 @pytest.mark.parametrize("question, found", [
@@ -58,3 +58,17 @@ def test_paragraph_with_the_one_before():
     assert paragraph(text, at) == "First para. Still first.\nSecond para."
     assert paragraph(text, 0) == "Title"
 
+
+@pytest.mark.parametrize("question, sentence, span", [
+    ("When did Edward return?", "Edward returned from exile in 1041, at his brother's invitation.", "1041"),
+    ("When were the Normans in Normandy?", "They lived there in the 10th and 11th centuries.", "10th and 11th centuries"),
+    ("How many men did Robert lead?", "In 1081 he led an army of 30,000 men.", None),  # two numbers: unclear
+    ("How many ships sailed?", "The fleet of 300 ships sailed at dawn.", "300"),
+    ("Who led the papal army?", "In 1064 William of Montreuil led the papal army.", "William of Montreuil"),
+    ("Who was Edward's brother?", "Edward and Harold were brothers.", "Harold"),  # a name the question names is not it
+    ("What did the Normans build?", "The Normans built castles in 1070.", None),  # not a when/how many/who question
+    ("When did the fleet leave?", "The fleet left soon after the storm.", None),
+])
+def test_short_span_is_the_one_date_number_or_name_the_question_does_not_name(question, sentence, span):
+    found = short_span(question, sentence)
+    assert (sentence[found[0]:found[1]] if found else None) == span

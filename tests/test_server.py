@@ -78,6 +78,14 @@ def test_ask_returns_the_cli_contract(client):
     assert {"id", "source", "title", "date", "quote", "start", "end", "chunk_id", "text", "score"} <= set(body["citations"][0])
 
 
+def test_a_when_question_gets_a_short_answer_at_its_offsets(client):
+    body = client.post("/api/ask", json={"question": "When did Russia invade Ukraine?"}).json()
+    short = body["short_answer"]
+    assert short["text"] == "February 2022" and short["text"] in body["citations"][short["citation"] - 1]["quote"]
+    doc = client.get(f"/api/documents/{body['citations'][0]['source']}").json()
+    assert doc["text"][short["start"]:short["end"]] == "February 2022"
+
+
 def test_document_text_holds_every_citation_at_its_offsets(client):
     body = client.post("/api/ask", json={"question": "What did Xi tell Biden?"}).json()
     cited = body["citations"][0]

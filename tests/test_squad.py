@@ -46,3 +46,16 @@ def test_grading_and_summary(tmp_path):
     assert report["cite_hit"] == report["refusal"] == report["accuracy"] == 1.0
     assert report["false_refusal"] == 0.0 and report["mean_answer_words"] == 5
     assert summarise([grade(answerable, refused), grade(impossible, cited)])["accuracy"] == 0.0
+
+
+def test_short_answers_are_counted_and_matched_after_normalisation(tmp_path):
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(SAMPLE))
+    answerable, _ = load_squad(path)[0].questions
+    cited = {"answer": "Tea reached Europe in 1606. [1]", "not_found": False,
+             "citations": [{"quote": "Tea reached Europe in 1606."}]}
+    right = grade(answerable, {**cited, "short_answer": {"text": "1606"}})
+    wrong = grade(answerable, {**cited, "short_answer": {"text": "Europe"}})
+    none = grade(answerable, cited)
+    report = summarise([right, wrong, none])
+    assert report["short_answers"] == 2 and report["short_answer_hit"] == 0.5

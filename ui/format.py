@@ -26,7 +26,15 @@ def answer_markdown(result: dict, turn: int = 1) -> str:
     else:
         body = _escape_md(result["answer"])
     note = f"\n\n<small class=\"note\">{html.escape(result['note'])}</small>" if result.get("note") else ""
-    return body + note
+    return _short(result.get("short_answer"), turn) + body + note
+
+
+def _short(short: dict | None, turn: int) -> str:
+    """The date, number or name that answers, bold and linked to its sentence, above the sentences."""
+    if not short:
+        return ""
+    return f'<strong class="short">{_escape_md(short["text"])}</strong>{_link(turn, short["citation"])}\n\n'
+
 
 
 def _link(turn: int, n: int) -> str:

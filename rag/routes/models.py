@@ -107,6 +107,13 @@ class AnswerPart(BaseModel):
     unsupported: bool
 
 
+class ShortAnswer(BaseModel):
+    text: str = Field(..., description="the date, number or name that answers, as in the document")
+    citation: int = Field(..., description="the n of the citation whose sentence holds it")
+    start: int = Field(..., description="offset in the document's text")
+    end: int
+
+
 class AskResult(BaseModel):
     """An answer whose every sentence cites the retrieved text, or not_found."""
 
@@ -118,6 +125,8 @@ class AskResult(BaseModel):
     parts: list[AnswerPart]
     note: Optional[str]
     index_version: Optional[str]
+    short_answer: Optional[ShortAnswer] = Field(
+        None, description="for a when / how many / who question whose answer sentence holds exactly one such span")
 
 
 class Health(BaseModel):

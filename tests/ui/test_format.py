@@ -98,3 +98,9 @@ def test_documents_and_summary():
     text = summary_text({"added": 1, "updated": 0, "removed": 0, "unchanged": 2, "chunks_embedded": 3,
                          "chunks_total": 9, "seconds": 1.25, "skipped": [{"path": "x.bin", "reason": "binary"}]})
     assert text.startswith("1 added") and "skipped x.bin: binary" in text
+
+
+def test_a_short_answer_leads_in_bold_linked_to_its_sentence():
+    md = answer_markdown({**RESULT, "short_answer": {"text": "<1066>", "citation": 1, "start": 10, "end": 14}}, turn=2)
+    assert md.startswith('<strong class="short">&lt;1066&gt;</strong> <a class="cite" href="#source-2-1">[1]</a>\n\n')
+    assert not answer_markdown(RESULT).startswith("<strong")
