@@ -94,22 +94,21 @@ def score_candidates(embedder: Embedder, question: str, found: list[Candidate],
     if not found:
         return
     s = settings or config.Answer()
-    texts = [c.text for c in found]
-    leaning = [c for c in found if c.lead]
-    texts += [f"{c.lead.text} {c.text}" for c in leaning]
+    texts = [c.text for c in found]  # (a lead is a retrieved sentence too: it is among them)
     vectors = cache.embed(texts) if cache else embedder.embed_batch(texts, query=True)
+    vector_of = dict(zip(texts, vectors))
     q = embed_one(embedder, question)
     sentence_terms = [set(key_terms(c.text)) for c in found]
     weights = _idf(key_terms(question), sentence_terms)
     total = sum(weights.values())
     answer_kind = wanted(question)
-    together = dict(zip(map(id, leaning), vectors[len(found):]))
     for cand, vector, terms in zip(found, vectors, sentence_terms):
         context = set(key_terms(cand.passage)) | terms
         cand.vector, cand.similarity = vector, float(vector @ q)
         cand.own_terms = own = frozenset(t for t in weights if t in terms)
         if cand.lead:
-            cand.similarity = max(cand.similarity, float(together[id(cand)] @ q))
+            both = vector_of[cand.lead.text] + vector  # the two read together, as mean pooling would
+            cand.similarity = max(cand.similarity, float(both @ q) / float(np.linalg.norm(both)))
             terms = terms | set(key_terms(cand.lead.text))
         cand.terms = frozenset(t for t in weights if t in terms)
         cand.needs_lead = bool(cand.terms - own - set(key_terms(cand.chunk.title)))  # the title is context enough
