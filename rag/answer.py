@@ -107,15 +107,21 @@ def score_candidates(embedder: Embedder, question: str, found: list[Candidate],
         cand.vector, cand.similarity = vector, float(vector @ q)
         cand.own_terms = own = frozenset(t for t in weights if t in terms)
         if cand.lead:
-            both = vector_of[cand.lead.text] + vector  # the two read together, as mean pooling would
-            cand.similarity = max(cand.similarity, float(both @ q) / float(np.linalg.norm(both)))
-            terms = terms | set(key_terms(cand.lead.text))
+            terms = _read_with_lead(cand, vector_of[cand.lead.text], q, terms)
         cand.terms = frozenset(t for t in weights if t in terms)
         cand.needs_lead = bool(cand.terms - own - set(key_terms(cand.chunk.title)))  # the title is context enough
         cand.coverage = sum(weights[t] for t in cand.terms) / total if total else 0.0
         cand.context_coverage = sum(w for t, w in weights.items() if t in context) / total if total else 0.0
         kind = s.type_bonus if answer_kind is not None and answer_kind.search(cand.text) else 0.0
         cand.score = cand.similarity + s.coverage_weight * cand.coverage + s.context_weight * cand.context_coverage + kind
+
+
+def _read_with_lead(cand: Candidate, lead_vector: np.ndarray, q: np.ndarray, terms: set[str]) -> set[str]:
+    """A leaning sentence read together with its lead: the better of the two similarities (the pair
+    as the sum of their vectors, as mean pooling over both would give), the key terms of both."""
+    both = lead_vector + cand.vector
+    cand.similarity = max(cand.similarity, float(both @ q) / float(np.linalg.norm(both)))
+    return terms | set(key_terms(cand.lead.text))
 
 
 def _idf(terms: list[str], sentence_terms: list[set[str]]) -> dict[str, float]:

@@ -34,28 +34,29 @@ def test_squad_normalisation():
     assert holds_answer("Tea reached Europe in 1606.", ["1606"]) and not holds_answer("In 16060.", ["1606"])
 
 
-def test_grading_and_summary(tmp_path):
+CITED = {"answer": "Tea reached Europe in 1606. [1]", "not_found": False,
+         "citations": [{"quote": "Tea reached Europe in 1606."}]}
+REFUSED = {"answer": "The documents do not contain an answer.", "not_found": True, "citations": []}
+
+
+@pytest.fixture
+def questions(tmp_path):
     path = tmp_path / "s.json"
     path.write_text(json.dumps(SAMPLE))
-    answerable, impossible = load_squad(path)[0].questions
-    cited = {"answer": "Tea reached Europe in 1606. [1]", "not_found": False,
-             "citations": [{"quote": "Tea reached Europe in 1606."}]}
-    refused = {"answer": "The documents do not contain an answer.", "not_found": True, "citations": []}
-    rows = [grade(answerable, cited), grade(impossible, refused)]
-    report = summarise(rows)
+    return load_squad(path)[0].questions
+
+
+def test_grading_and_summary(questions):
+    answerable, impossible = questions
+    report = summarise([grade(answerable, CITED), grade(impossible, REFUSED)])
     assert report["cite_hit"] == report["refusal"] == report["accuracy"] == 1.0
     assert report["false_refusal"] == 0.0 and report["mean_answer_words"] == 5
-    assert summarise([grade(answerable, refused), grade(impossible, cited)])["accuracy"] == 0.0
+    assert summarise([grade(answerable, REFUSED), grade(impossible, CITED)])["accuracy"] == 0.0
 
 
-def test_short_answers_are_counted_and_matched_after_normalisation(tmp_path):
-    path = tmp_path / "s.json"
-    path.write_text(json.dumps(SAMPLE))
-    answerable, _ = load_squad(path)[0].questions
-    cited = {"answer": "Tea reached Europe in 1606. [1]", "not_found": False,
-             "citations": [{"quote": "Tea reached Europe in 1606."}]}
-    right = grade(answerable, {**cited, "short_answer": {"text": "1606"}})
-    wrong = grade(answerable, {**cited, "short_answer": {"text": "Europe"}})
-    none = grade(answerable, cited)
-    report = summarise([right, wrong, none])
+def test_short_answers_are_counted_and_matched_after_normalisation(questions):
+    answerable, _ = questions
+    right = grade(answerable, {**CITED, "short_answer": {"text": "1606"}})
+    wrong = grade(answerable, {**CITED, "short_answer": {"text": "Europe"}})
+    report = summarise([right, wrong, grade(answerable, CITED)])
     assert report["short_answers"] == 2 and report["short_answer_hit"] == 0.5
