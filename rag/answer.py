@@ -96,9 +96,10 @@ def score_candidates(embedder: Embedder, question: str, found: list[Candidate],
     s = settings or config.Answer()
     texts = [c.text for c in found]  # (a lead is a retrieved sentence too: it is among them)
     vectors = cache.embed(texts) if cache else embedder.embed_batch(texts, query=True)
-    vector_of = dict(zip(texts, vectors))
     q = embed_one(embedder, question)
     sentence_terms = [set(key_terms(c.text)) for c in found]
+    vector_of, terms_of = dict(zip(texts, vectors)), dict(zip(texts, sentence_terms))
+    title_terms = {title: set(key_terms(title)) for title in {c.chunk.title for c in found}}
     weights = _idf(key_terms(question), sentence_terms)
     total = sum(weights.values())
     answer_kind = wanted(question)
@@ -107,21 +108,21 @@ def score_candidates(embedder: Embedder, question: str, found: list[Candidate],
         cand.vector, cand.similarity = vector, float(vector @ q)
         cand.own_terms = own = frozenset(t for t in weights if t in terms)
         if cand.lead:
-            terms = _read_with_lead(cand, vector_of[cand.lead.text], q, terms)
+            cand.similarity = max(cand.similarity, _together(vector_of[cand.lead.text], vector, q))
+            terms = terms | terms_of[cand.lead.text]  # a leaning sentence is read with its lead
         cand.terms = frozenset(t for t in weights if t in terms)
-        cand.needs_lead = bool(cand.terms - own - set(key_terms(cand.chunk.title)))  # the title is context enough
+        cand.needs_lead = bool(cand.terms - own - title_terms[cand.chunk.title])  # the title is context enough
         cand.coverage = sum(weights[t] for t in cand.terms) / total if total else 0.0
         cand.context_coverage = sum(w for t, w in weights.items() if t in context) / total if total else 0.0
         kind = s.type_bonus if answer_kind is not None and answer_kind.search(cand.text) else 0.0
         cand.score = cand.similarity + s.coverage_weight * cand.coverage + s.context_weight * cand.context_coverage + kind
 
 
-def _read_with_lead(cand: Candidate, lead_vector: np.ndarray, q: np.ndarray, terms: set[str]) -> set[str]:
-    """A leaning sentence read together with its lead: the better of the two similarities (the pair
-    as the sum of their vectors, as mean pooling over both would give), the key terms of both."""
-    both = lead_vector + cand.vector
-    cand.similarity = max(cand.similarity, float(both @ q) / float(np.linalg.norm(both)))
-    return terms | set(key_terms(cand.lead.text))
+def _together(first: np.ndarray, second: np.ndarray, q: np.ndarray) -> float:
+    """The similarity of two sentences read as one: their vectors summed, as mean pooling over
+    both would give, so no second embedding is needed."""
+    both = first + second
+    return float(both @ q) / float(np.linalg.norm(both))
 
 
 def _idf(terms: list[str], sentence_terms: list[set[str]]) -> dict[str, float]:

@@ -85,10 +85,11 @@ def short_span(question: str, sentence: str) -> tuple[int, int] | None:
     date, number or name it holds that the question does not name; None when there is no such
     span or more than one (then the sentence is the answer)."""
     asked = fold(question)
+    asked_words = set(asked.split())
     for asks, pattern in _SPANS:
         if asks.search(question):
             found = [m for m in pattern.finditer(sentence)
-                     if fold(m[0]) not in asked and not any(len(w) > 3 and fold(w) in asked.split() for w in m[0].split())]
+                     if fold(m[0]) not in asked and not any(len(w) > 3 and fold(w) in asked_words for w in m[0].split())]
             return found[0].span() if len(found) == 1 else None
     return None
 
