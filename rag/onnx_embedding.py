@@ -77,6 +77,13 @@ def _export_fp32(model_dir: str, path: Path) -> None:
         )
 
 
+# An answer embeds its ~40 candidate sentences, of very uneven length, and each batch is padded to
+# its longest: batches of 16 answered 13% faster than 32 (rag bench, 2,379 chunks). Indexing keeps
+# embedding.batch_size: activations are quantised per batch, and SciFact's dense nDCG@10 measured
+# 0.6586 with chunks embedded 32 at a time against 0.6540 with 16.
+QUERY_BATCH = 16
+
+
 class OnnxInt8Embedder:
     """Same interface as SentenceTransformerEmbedder; vectors differ slightly, so the index
     fingerprint names the backend and switching backends rebuilds the index."""
@@ -135,9 +142,10 @@ class OnnxInt8Embedder:
         session, tokenizer = self._load(role)
         order = np.argsort([len(t) for t in texts])
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        size = min(self.batch_size, QUERY_BATCH) if query else self.batch_size
         with self._locks[role]:
-            for i in range(0, len(texts), self.batch_size):
-                rows = order[i : i + self.batch_size]
+            for i in range(0, len(texts), size):
+                rows = order[i : i + size]
                 batch = tokenizer([texts[r] for r in rows], padding=True, truncation=True,
                                   max_length=self.max_tokens, return_tensors="np")
                 hidden = session.run(None, {n: batch[n].astype(np.int64) for n in INPUTS})[0]
