@@ -4,7 +4,8 @@ a whole. Pure functions, shared by the extractive answerer and the citation chec
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from .lexical import fold, stem
 
 _WORD = re.compile(r"[\w'’.-]*\w")
 _NUMBER = re.compile(r"\d[\d,.]*(?:s|st|nd|rd|th)?")
@@ -23,11 +24,6 @@ _ASKS_WHO = re.compile(r"^\s*(who|whom|whose)\b", re.I)
 _SUPERLATIVE = re.compile(r"^(oldest|youngest|earliest|latest|largest|biggest|smallest|highest|lowest|longest"
                           r"|shortest|greatest|best|worst|richest|poorest|strongest|weakest|fastest|slowest)$", re.I)
 _PERSON = re.compile(r"(?<=\S\s)[A-Z][a-z]+(?:\s+(?:[A-Z][a-z]+|[IVX]+))+")  # two capitalised words, not opening
-
-
-def fold(text: str) -> str:
-    """Lower case without accents, so "Hervé" and "Herve" compare equal."""
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
 
 
 def specifics(question: str) -> list[str]:
@@ -53,8 +49,6 @@ def missing_specifics(question: str, context: str) -> list[str]:
 
 
 def _forms(word: str) -> set[str]:
-    from .lexical import stem
-
     if not word.isalpha():
         return {word}
     return {word, stem(word)} | ({word[:-2]} if len(word) >= 6 else set())

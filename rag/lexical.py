@@ -191,12 +191,16 @@ _QUESTION_WORDS = {"tell", "told", "say", "said", "says", "according", "document
                    "mention", "mentioned", "please", "know", "would", "could", "much", "many"}
 
 
+def fold(text: str) -> str:
+    """Lower case without accents, so "Hervé" and "Herve" (or "fiancée" and "fiancee") compare equal."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+
+
 def key_terms(text: str) -> list[str]:
     """Stemmed content words of a question or sentence (stopwords and question filler out)."""
     from bm25s.stopwords import STOPWORDS_EN_PLUS
 
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()  # fiancée = fiancee
-    words = [w for w in re.findall(r"\w\w+|\d", folded)
+    words = [w for w in re.findall(r"\w\w+|\d", fold(text))
              if w not in STOPWORDS_EN_PLUS and w not in _QUESTION_WORDS]
     return _english_stemmer().stemWords(words)
 
