@@ -40,6 +40,7 @@ class Candidate:
     start: int
     end: int
     text: str
+    row: int = 0  # its place in the chunk's sentences
     similarity: float = 0.0
     coverage: float = 0.0
     context_coverage: float = 0.0
@@ -72,12 +73,12 @@ def candidates(hits: list[Hit]) -> list[Candidate]:
     seen, found = set(), []
     for hit in hits:
         chunk, before = hit.chunk, None
-        for start, end in chunk.sentences:
+        for row, (start, end) in enumerate(chunk.sentences):
             text = chunk.sentence_text(start, end)
             if chunk.is_heading(start, end):
                 before = None
                 continue
-            cand = Candidate(chunk, start, end, text)
+            cand = Candidate(chunk, start, end, text, row)
             if before is not None and LEANS_BACK.match(text) and "\n" not in chunk.sentence_text(before.end, start):
                 cand.lead = before
             before = cand
@@ -95,7 +96,7 @@ def score_candidates(embedder: Embedder, question: str, found: list[Candidate],
         return
     s = settings or config.Answer()
     texts = [c.text for c in found]  # (a lead is a retrieved sentence too: it is among them)
-    vectors = cache.embed(texts) if cache else embedder.embed_batch(texts, query=True)
+    vectors = sentence_vectors(embedder, found, cache)
     q = embed_one(embedder, question)
     sentence_terms = [set(key_terms(c.text)) for c in found]
     vector_of, terms_of = dict(zip(texts, vectors)), dict(zip(texts, sentence_terms))
@@ -116,6 +117,16 @@ def score_candidates(embedder: Embedder, question: str, found: list[Candidate],
         cand.context_coverage = sum(w for t, w in weights.items() if t in context) / total if total else 0.0
         kind = s.type_bonus if answer_kind is not None and answer_kind.search(cand.text) else 0.0
         cand.score = cand.similarity + s.coverage_weight * cand.coverage + s.context_weight * cand.context_coverage + kind
+
+
+def sentence_vectors(embedder: Embedder, found: list[Candidate], cache: VectorCache | None = None) -> np.ndarray:
+    """Each candidate's vector: the one kept from indexing when its chunk has them, else embedded now."""
+    kept = [c.chunk.sentence_vectors[c.row] if c.chunk.sentence_vectors is not None else None for c in found]
+    missing = [c.text for c, v in zip(found, kept) if v is None]
+    if missing:
+        fresh = iter(cache.embed(missing) if cache else embedder.embed_batch(missing, query=True))
+        kept = [next(fresh) if v is None else v for v in kept]
+    return np.vstack(kept)
 
 
 def _together(first: np.ndarray, second: np.ndarray, q: np.ndarray) -> float:
@@ -183,7 +194,7 @@ class ExtractiveAnswerer:
         found = candidates(hits)
         if not found:
             return not_found_answer(question)
-        vectors = self.cache.embed([c.text for c in found])
+        vectors = sentence_vectors(self.embedder, found, self.cache)
         centre = vectors.mean(axis=0)
         first = min(c.start for c in found)
         for rank, (cand, vector) in enumerate(zip(found, vectors)):

@@ -40,6 +40,7 @@ class Embedding(_Section):
     cache_dir: Optional[Path] = None
     batch_size: int = Field(32, ge=1)
     threads: int = Field(0, ge=0)
+    sentences: bool = True
 
 
 class Chunking(_Section):

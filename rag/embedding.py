@@ -44,6 +44,24 @@ def embed_one(embedder: Embedder, text: str) -> np.ndarray:
     return embedder.embed_batch([text], query=True)[0]
 
 
+# A chunk of more sentences than this (a list of short lines) keeps none: its record must fit
+# Milvus's JSON field, and an answer embeds such sentences when it needs them.
+MAX_KEPT_SENTENCES = 64
+
+
+def embed_chunks(embedder: Embedder, chunks: list, sentences: bool = True) -> np.ndarray:
+    """The chunks' vectors; with `sentences`, each chunk also gets its sentences' vectors
+    (`Chunk.sentence_vectors`), so an answer need not embed them. Costs about as much again."""
+    vectors = embedder.embed_batch([c.text for c in chunks])
+    if sentences:
+        kept = [c for c in chunks if len(c.sentences) <= MAX_KEPT_SENTENCES]
+        spans = {(c.source, a, b): c.sentence_text(a, b) for c in kept for a, b in c.sentences}
+        found = dict(zip(spans, embedder.embed_batch(list(spans.values()))))  # overlaps once
+        for chunk in kept:
+            chunk.sentence_vectors = np.vstack([found[(chunk.source, a, b)] for a, b in chunk.sentences])
+    return vectors
+
+
 class VectorCache:
     """Query-side vectors of sentences, remembered: the same retrieved sentences come back for
     many questions, and embedding them is most of an extractive answer's cost."""

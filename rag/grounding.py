@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .answer import Candidate, candidates, to_citation
+from .answer import Candidate, candidates, sentence_vectors, to_citation
 from .chunking import split_sentences
 from .config import Grounding
 from .embedding import Embedder, VectorCache
@@ -62,7 +62,7 @@ class Grounder:
         if not parts_in or not pool:
             return None
         claim_vectors = self.embedder.embed_batch([c.text for c in parts_in], query=True)
-        pool_vectors = self.cache.embed([p.text for p in pool])
+        pool_vectors = sentence_vectors(self.embedder, pool, self.cache)
         for cand, vector in zip(pool, pool_vectors):
             cand.vector = vector
         chosen = [self._support(c, v, pool, hits) for c, v in zip(parts_in, claim_vectors)]

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 from .chunking import Chunker
-from .embedding import Embedder, content_window
+from .embedding import Embedder, content_window, embed_chunks
 from .config import Store as StoreSettings
 from .errors import IndexCancelled, RagError
 from . import loaders
@@ -51,8 +51,9 @@ class Ingested:
 
 class Indexer:
     def __init__(self, embedder: Embedder, chunk_tokens: int, overlap_tokens: int,
-                 store: StoreSettings | None = None, bulk=None):
+                 store: StoreSettings | None = None, bulk=None, sentences: bool = True):
         self.embedder = embedder
+        self.sentences = sentences  # embed each sentence too (embedding.sentences)
         self.bulk = bulk  # an ingest engine with the same `ingest` (rag/ray_ingest.py), or None: here
         self.chunk_tokens = chunk_tokens
         self.overlap_tokens = overlap_tokens
@@ -73,7 +74,7 @@ class Indexer:
     def fingerprint(self, store: IndexStore) -> dict:
         """What, if changed, invalidates every vector in the index (known without loading the model)."""
         return {
-            "embedding": {"model": self.embedder.name},
+            "embedding": {"model": self.embedder.name, "sentences": self.sentences},
             "chunker": {"chunk_tokens": self.chunk_tokens, "overlap_tokens": self.overlap_tokens,
                         "version": 1, "loaders": loaders.VERSION},
             "store": store.fingerprint,
@@ -174,7 +175,7 @@ class Indexer:
             if cancelled():
                 raise IndexCancelled()
             batch = chunks[i : i + step]
-            txn.add(batch, self.embedder.embed_batch([c.text for c in batch]))
+            txn.add(batch, embed_chunks(self.embedder, batch, self.sentences))
             progress("embedding", i + len(batch), len(chunks))
 
 

@@ -33,10 +33,12 @@ class Worker:
         from .indexer import Indexer
 
         self.embedder = make_embedder(Embedding(**embedding))
+        self.sentences = Embedding(**embedding).sentences
         chunking = Chunking(**chunking)
         self.chunker = Indexer(self.embedder, chunking.chunk_tokens, chunking.overlap_tokens).chunker
 
     def __call__(self, batch: dict) -> dict:
+        from .embedding import embed_chunks
         from .indexer import _entries
         from .loaders import Unreadable, parse_document
 
@@ -49,20 +51,20 @@ class Worker:
                 _row(rows, source, skipped=str(exc))
                 continue
             pieces = self.chunker.split(doc)
-            entry = _entries([doc], pieces)[doc.source]
-            _row(rows, source, entry=json.dumps(entry))
-            for chunk in pieces:
-                _row(rows, source, record=json.dumps(chunk.to_dict(), ensure_ascii=False))
+            _row(rows, source, entry=json.dumps(_entries([doc], pieces)[doc.source]))
+            for _ in pieces:
+                _row(rows, source, record=None)  # written once embedded: a record carries its sentences' vectors
             chunks += pieces
-        vectors = self.embedder.embed_batch([c.text for c in chunks]) if chunks else None
-        dim = self.embedder.dim
-        out = np.zeros((len(rows["source"]), dim), dtype=np.float32)
-        if vectors is not None:
-            out[[i for i, r in enumerate(rows["record"]) if r]] = vectors
+        out = np.zeros((len(rows["source"]), self.embedder.dim), dtype=np.float32)
+        if chunks:
+            at = [i for i, r in enumerate(rows["record"]) if r is None]
+            out[at] = embed_chunks(self.embedder, chunks, self.sentences)
+            for i, chunk in zip(at, chunks):
+                rows["record"][i] = json.dumps(chunk.to_dict(), ensure_ascii=False)
         return {**{k: np.array(v, dtype=object) for k, v in rows.items()}, "vector": out}
 
 
-def _row(rows: dict, source, record: str = "", entry: str = "", skipped: str = "") -> None:
+def _row(rows: dict, source, record: str | None = "", entry: str = "", skipped: str = "") -> None:
     for key, value in (("source", str(source)), ("record", record), ("entry", entry), ("skipped", skipped)):
         rows[key].append(value)
 

@@ -124,7 +124,7 @@ def build_service(settings: Settings, embedder: Embedder | None = None) -> RagSe
     """Wire the configured parts (or a given embedder, for tests) into a service."""
     embedder = embedder or make_embedder(settings.embedding)
     indexer = Indexer(embedder, settings.chunking.chunk_tokens, settings.chunking.overlap_tokens, settings.store,
-                      bulk=_bulk_ingest(settings))
+                      bulk=_bulk_ingest(settings), sentences=settings.embedding.sentences)
     index = IndexManager(settings.paths.seeds, settings.paths.index, indexer, settings.server.max_upload_mb)
     if settings.retrieval.rerank not in RERANKERS:
         raise ConfigError(f"retrieval.rerank '{settings.retrieval.rerank}' is unknown; "

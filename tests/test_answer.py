@@ -135,3 +135,16 @@ def test_a_when_question_gets_the_date_as_a_short_answer_inside_its_cited_senten
 def test_a_question_without_a_clear_span_gets_none():
     answer = answerer().answer("Is oolong tea oxidised?", hits_for())
     assert not answer.not_found and answer.short_answer is None
+
+
+def test_sentence_vectors_kept_from_indexing_are_used_and_give_the_same_answer():
+    question = "Is oolong tea oxidised?"
+    asked_fresh = answerer().answer(question, hits_for())
+    hits = hits_for()
+    emb = FakeEmbedder()
+    for hit in hits:
+        hit.chunk.sentence_vectors = emb.embed_batch([hit.chunk.sentence_text(a, b) for a, b in hit.chunk.sentences])
+    kept = answerer()
+    answer = kept.answer(question, hits)
+    assert kept.embedder.calls == [1]  # the question alone
+    assert answer.answer == asked_fresh.answer and not answer.not_found

@@ -80,6 +80,19 @@ def test_chunks_fit_the_model_window_and_offsets_hold(service, real_embedder):
                 assert text[a:b] == chunk.sentence_text(a, b)
 
 
+def test_an_answer_reads_the_sentence_vectors_kept_at_index_time(service, real_embedder, monkeypatch):
+    question = "What did Xi tell Biden?"
+    for hit in service.retrieve(question):
+        chunk = hit.chunk
+        assert chunk.sentence_vectors.shape == (len(chunk.sentences), real_embedder.dim)
+        now = real_embedder.embed_batch([chunk.sentence_text(a, b) for a, b in chunk.sentences], query=True)
+        assert (now * chunk.sentence_vectors).sum(axis=1).min() > 0.999  # int8 in the record, same vectors
+    embedded, embed = [], real_embedder.embed_batch
+    monkeypatch.setattr(real_embedder, "embed_batch", lambda texts, **kw: embedded.extend(texts) or embed(texts, **kw))
+    answer = service.ask(question)
+    assert not answer.not_found and set(embedded) == {question}  # the sentences were not embedded again
+
+
 @pytest.fixture(scope="module")
 def wrapped(tmp_path_factory, real_embedder):
     """A wrapped three-page PDF and a hard-wrapped Markdown file, as a user drops them into seeds/."""

@@ -61,9 +61,12 @@ def test_ray_pipeline_into_milvus_matches_the_in_process_path(ray_local, tmp_pat
         chunks = live_chunks(a)
         ids = list(chunks)
         assert b.get(ids) == a.get(ids) and b.count() == len(ids)
+        on_milvus = b.get(ids[::10])
         for vid in ids[::10]:  # the same vectors: each chunk's own vector finds it first
             chunk = chunks[vid]
             assert b.dense(embedder.embed_batch([chunk.text])[0], 1) == [(vid, chunk.source)]
+            same = (on_milvus[vid].sentence_vectors * chunk.sentence_vectors).sum(axis=1)  # int8 activations: per batch
+            assert len(same) == len(chunk.sentences) and same.min() > 0.98
         again = on_ray.run(seeds, milvus)
         assert again.chunks_embedded == 0 and again.version == summary.version
     finally:

@@ -56,6 +56,16 @@ def test_add_then_search_by_id_and_rank(env):
     assert view.documents["bikes.txt"]["first"] == chunk.vector_id
 
 
+def test_each_chunk_keeps_its_sentences_vectors(env):
+    seeds, store, indexer = env
+    indexer.run(seeds, store)
+    for chunk in store.latest().document_chunks("harbour.txt"):
+        texts = [chunk.sentence_text(a, b) for a, b in chunk.sentences]
+        expected = indexer.embedder.embed_batch(texts)
+        assert chunk.sentence_vectors.shape == expected.shape
+        assert (chunk.sentence_vectors * expected).sum(axis=1).min() > 0.999
+
+
 def test_update_replaces_the_document_everywhere(env):
     seeds, store, indexer = env
     indexer.run(seeds, store)
