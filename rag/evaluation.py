@@ -124,7 +124,8 @@ def metrics(run: dict[str, list[str]], qrels: dict[str, dict[str, int]]) -> dict
 def evaluate_beir(service, beir: Beir, work_dir: Path, progress=None) -> dict:
     started = time.perf_counter()
     names = write_corpus(beir, work_dir / "corpus")
-    service = service.for_folders(work_dir / "corpus", work_dir / "index")
+    # retrieval alone: no answer reads sentence vectors, so they are not embedded (half the build)
+    service = service.for_folders(work_dir / "corpus", work_dir / "index", embedding__sentences=False)
     service.index(progress=progress)
     snapshot = service.snapshot()
     depth = max(CUTOFFS) * 3  # chunks; pooled to at least 100 documents in practice

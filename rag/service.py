@@ -64,10 +64,10 @@ class RagService:
     def index_dir(self) -> Path:
         return self.index_manager.index_dir
 
-    def for_folders(self, seeds: Path, index: Path) -> "RagService":
+    def for_folders(self, seeds: Path, index: Path, **overrides) -> "RagService":
         """The same service over another folder and index (evaluation, benchmarks), sharing the
-        loaded models."""
-        settings = self.settings.with_overrides(paths__seeds=seeds, paths__index=index)
+        loaded models; `overrides` as for Settings.with_overrides."""
+        settings = self.settings.with_overrides(paths__seeds=seeds, paths__index=index, **overrides)
         return build_service(settings, self.embedder)
 
     # -- the index and its documents (IndexManager) --------------------------------------
