@@ -97,7 +97,7 @@ def _seed_index():
 def test_rag_bench_small():
     if not SCIFACT.exists():
         pytest.skip("../shared/bench/scifact is not beside the checkout")
-    report = run_cli("bench", "--beir", SCIFACT, "--max-docs", 40, "--scale", "2000,60000", "--store-scale", 20000,
+    report = run_cli("bench", "--beir", SCIFACT, "--max-docs", 40, "--scale", "2000,52000", "--store-scale", 20000,
                      "--queries", 10, "--json")
     for key in ("ingest_chunks_per_s", "raw_encode_chunks_per_s", "ingest_vs_raw", "incremental_add_one_s",
                 "full_build_s", "incremental_vs_full", "query_p50_ms", "query_p95_ms", "answer_p50_ms"):
