@@ -32,8 +32,8 @@ class Worker:
         from .embedding import make_embedder
         from .indexer import Indexer
 
-        self.embedder = make_embedder(Embedding(**embedding))
-        self.sentences = Embedding(**embedding).sentences
+        settings = Embedding(**embedding)
+        self.embedder, self.sentences = make_embedder(settings), settings.sentences
         chunking = Chunking(**chunking)
         self.chunker = Indexer(self.embedder, chunking.chunk_tokens, chunking.overlap_tokens).chunker
 
