@@ -64,7 +64,8 @@ def embed_chunks(embedder: Embedder, chunks: list, sentences: bool = True) -> np
 
 class VectorCache:
     """Query-side vectors of sentences, remembered: the same retrieved sentences come back for
-    many questions, and embedding them is most of an extractive answer's cost."""
+    many questions. Used for sentences whose chunk carries no vectors from indexing, where
+    embedding them is most of an answer's cost."""
 
     def __init__(self, embedder: Embedder, max_items: int = 50_000):
         from collections import OrderedDict
