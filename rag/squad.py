@@ -12,11 +12,13 @@ import re
 import statistics
 import string
 import time
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import RagError
 
+_ASCII_MARKS = set(string.punctuation)
 SWEEP = (0.40, 0.45, 0.50, 0.54, 0.58, 0.62, 0.66, 0.70, 0.75)
 
 
@@ -57,8 +59,11 @@ def write_articles(articles: list[Article], folder: Path) -> None:
 
 
 def normalize(text: str) -> str:
-    """SQuAD's answer normalisation: lower case, no punctuation, no articles, single spaces."""
-    text = "".join(ch for ch in text.lower() if ch not in set(string.punctuation))
+    """SQuAD's answer normalisation: lower case, no punctuation, no articles, single spaces. Its
+    script drops ASCII punctuation only; here a dash or other non-ASCII mark parts the words it
+    stands between, so "Dyrrachium—one of" holds "Dyrrachium"."""
+    text = "".join(" " if ch not in _ASCII_MARKS and unicodedata.category(ch).startswith("P") else ch
+                   for ch in text.lower() if ch not in _ASCII_MARKS)
     return " ".join(re.sub(r"\b(a|an|the)\b", " ", text).split())
 
 

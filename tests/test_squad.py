@@ -32,6 +32,8 @@ def test_a_file_that_is_not_squad_is_a_clear_error(tmp_path):
 def test_squad_normalisation():
     assert normalize("The  Dutch, in 1606!") == "dutch in 1606"
     assert holds_answer("Tea reached Europe in 1606.", ["1606"]) and not holds_answer("In 16060.", ["1606"])
+    assert holds_answer("Dyrrachium—one of the bases—fell.", ["Dyrrachium"]) and normalize("Norse–Gaels") == "norse gaels"
+    assert normalize("Rollo's") == "rollos"  # (ASCII marks are dropped, as SQuAD's script does)
 
 
 CITED = {"answer": "Tea reached Europe in 1606. [1]", "not_found": False,
