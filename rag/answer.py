@@ -21,12 +21,14 @@ import numpy as np
 
 from . import config
 from .embedding import Embedder, VectorCache, embed_one
-from .evidence import missing_specifics, paragraph, short_span, wanted
+from .evidence import asks_when, gives_time, missing_specifics, paragraph, short_span, slot_taken, wanted
 from .lexical import key_terms
 from .records import Answer, AnswerPart, Chunk, Citation, Hit, ShortAnswer
 
 NOT_FOUND = "The documents do not contain an answer to this question."
 NOT_SUPPORTED = "The passages closest to the question do not mention {}."
+NO_TIME = "The passages closest to the question give no date or time."
+SWAPPED = "The passage closest to the question has its names the other way round: “{}”"
 DUPLICATE_SIMILARITY = 0.92
 LEAD = 0.1  # a summary favours the opening, where writers put what matters
 COMPLETE = 0.999  # a sentence holding every key term of the question answers it on its own
@@ -50,6 +52,7 @@ class Candidate:
     lead: "Candidate | None" = None  # the sentence before, when this one leans on it
     own_terms: frozenset = frozenset()  # of those, the ones in this sentence itself
     needs_lead: bool = False  # question terms only the lead holds: cite both
+    swapped: bool = False  # its answer's place holds one of the question's own names (evidence.slot_taken)
 
     @property
     def passage(self) -> str:
@@ -115,6 +118,7 @@ def score_candidates(embedder: Embedder, question: str, found: list[Candidate],
         cand.needs_lead = bool(cand.terms - own - title_terms[cand.chunk.title])  # the title is context enough
         cand.coverage = sum(weights[t] for t in cand.terms) / total if total else 0.0
         cand.context_coverage = sum(w for t, w in weights.items() if t in context) / total if total else 0.0
+        cand.swapped = slot_taken(question, cand.text)
         kind = s.type_bonus if answer_kind is not None and answer_kind.search(cand.text) else 0.0
         cand.score = cand.similarity + s.coverage_weight * cand.coverage + s.context_weight * cand.context_coverage + kind
 
@@ -158,6 +162,10 @@ class ExtractiveAnswerer:
         chosen = self.select(found, min_score)
         if not chosen:
             return not_found_answer(question)
+        if self.settings.check_specifics and chosen[0].swapped:
+            return not_found_answer(question, SWAPPED.format(chosen[0].text))
+        if self.settings.check_specifics and asks_when(question) and not any(gives_time(c.text) for c in _with_leads(chosen)):
+            return not_found_answer(question, NO_TIME)
         missing = missing_specifics(question, "\n".join(c.own_paragraph for c in chosen)) if self.settings.check_specifics else []
         if missing:
             return not_found_answer(question, NOT_SUPPORTED.format(", ".join(f"“{m}”" for m in missing)))
@@ -179,6 +187,8 @@ class ExtractiveAnswerer:
         for cand in ranked:
             if len(chosen) == self.settings.max_sentences or cand.score < ranked[0].score - self.settings.margin:
                 break
+            if chosen and cand.swapped:
+                continue
             complete = cand.coverage >= COMPLETE  # holds every key term: another whole answer
             leans_on_chosen = cand.lead is not None and _key(cand.lead) in {_key(c) for c in chosen}
             terms = cand.own_terms if leans_on_chosen else cand.terms

@@ -23,6 +23,14 @@ _ASKS_WHO = re.compile(r"^\s*(who|whom|whose)\b", re.I)
 # "most" are left out: passages say them in too many ways ("first recorded" = "earliest").
 _SUPERLATIVE = re.compile(r"^(oldest|youngest|earliest|latest|largest|biggest|smallest|highest|lowest|longest"
                           r"|shortest|greatest|best|worst|richest|poorest|strongest|weakest|fastest|slowest)$", re.I)
+_TIME = re.compile(
+    r"\b(1\d{3}|20\d\d)s?\b|\b(in|since|by|until|from|around|before|after|circa|c\.) \d{3}\b|\bcentur(y|ies)\b|\b\d{1,2}[:.]\d{2}\b|\b\d{1,2} ?([ap]m|[ap]\.m\.)|\b\d{1,2}(st|nd|rd|th)\b"
+    r"|\b(jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.? \d|\b(january|february|march|april|may|june|july|august"
+    r"|september|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|today"
+    r"|yesterday|tomorrow|tonight|noon|midnight|dawn|dusk|morning|evening|night|ago|decade|spring|summer"
+    r"|autumn|winter)\b", re.I)
+_ASKS_OBJECT = re.compile(r"^\s*(who|whom|what|which)\b", re.I)
+_PREPOSITION = re.compile(r"^(to|with|from|for|of|by|on|in|into|at|against|about|under|over)$", re.I)
 _PERSON = re.compile(r"(?<=\S\s)[A-Z][a-z]+(?:\s+(?:[A-Z][a-z]+|[IVX]+))+")  # two capitalised words, not opening
 
 
@@ -72,6 +80,42 @@ _AMOUNT_SPAN = re.compile(r"\b\d[\d,.]*\d(?: (?:million|billion|thousand|hundred
                           r"five|six|seven|eight|nine|ten|eleven|twelve|twenty|hundred|thousand|dozen)\b", re.I)
 _NAME_SPAN = re.compile(r"(?<=\S )[A-Z][\w'’-]+(?:\s+(?:(?:of|de|the|von|van|la|le)\s+)?[A-Z][\w'’-]+)*")
 _SPANS = ((_ASKS_WHEN, _DATE_SPAN), (_ASKS_AMOUNT, _AMOUNT_SPAN), (_ASKS_WHO, _NAME_SPAN))
+
+
+def asks_when(question: str) -> bool:
+    return _ASKS_WHEN.search(question) is not None
+
+
+def gives_time(text: str) -> bool:
+    """A date, year, century, month, weekday, clock time or time of day: what a "when" answer holds."""
+    return _TIME.search(text) is not None
+
+
+def slot_taken(question: str, sentence: str) -> bool:
+    """A question that ends at its verb or preposition ("Who did Edgar marry?") asks for what
+    follows those words. When the sentence has them followed by one of the question's own names
+    ("Malcolm married Edgar's sister"), the question swapped who did what to whom."""
+    words = _WORD.findall(question)
+    if not _ASKS_OBJECT.match(question) or len(words) < 3 or words[-1][:1].isupper():
+        return False
+    names = {_bare(w) for w in words[1:] if w[:1].isupper()}
+    tail = [_stem(w) for w in (words[-2:] if _PREPOSITION.match(words[-1]) else words[-1:])]
+    found = _WORD.findall(sentence)
+    stems = [_stem(w) for w in found]
+    for i in range(len(stems) - len(tail)):
+        if stems[i:i + len(tail)] == tail:
+            after = [w for w in found[i + len(tail):i + len(tail) + 2] if w.lower() not in ("the", "a", "an")]
+            if after and _bare(after[0]) in names:
+                return True
+    return False
+
+
+def _bare(word: str) -> str:
+    return fold(re.sub(r"['’]s?$", "", word))
+
+
+def _stem(word: str) -> str:
+    return stem(fold(word))
 
 
 def short_span(question: str, sentence: str) -> tuple[int, int] | None:

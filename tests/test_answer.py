@@ -69,6 +69,26 @@ def test_a_specific_the_passages_do_not_hold_is_not_answered():
     assert not answerer(check_specifics=False).answer("Was oolong tea oxidised in 1850?", hits_for()).not_found
 
 
+SCOTLAND = ("Scotland\nKing Malcolm III of Scotland married Edgar's sister Margaret. "
+            "Malcolm came into opposition to William over the southern borders.")
+
+
+def test_a_question_that_swaps_who_did_what_to_whom_is_not_answered():
+    answer = answerer().answer("Who did Edgar marry?", hits_for(SCOTLAND, chunk_tokens=60))
+    assert answer.not_found and "Edgar's sister" in answer.note
+    assert "Margaret" in answerer().answer("Who did Malcolm marry?", hits_for(SCOTLAND, chunk_tokens=60)).answer
+    assert not answerer(check_specifics=False).answer("Who did Edgar marry?", hits_for(SCOTLAND, chunk_tokens=60)).not_found
+
+
+def test_a_when_question_whose_best_passages_give_no_time_is_not_answered():
+    text = "Harbour\nThe ferry returned to service in March. The authority's director, Marta Kovacs, praised the crew."
+    answer = answerer().answer("When was the director Marta Kovacs appointed?", hits_for(text, chunk_tokens=60))
+    assert answer.not_found and "no date or time" in answer.note
+    assert not answerer(check_specifics=False).answer("When was the director Marta Kovacs appointed?",
+                                                      hits_for(text, chunk_tokens=60)).not_found
+    assert "March" in answerer().answer("When did the ferry return to service?", hits_for(text, chunk_tokens=60)).answer
+
+
 def test_a_term_the_passage_states_counts_for_a_sentence_that_leaves_it_implicit():
     text = ("Harbour news\nThe regional transport authority said fares would rise. "
             "The agency's director, Marta Kovacs, said the ferry returns in spring.")

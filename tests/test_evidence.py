@@ -1,7 +1,7 @@
 """What a question asks for, read from its words."""
 import pytest
 
-from rag.evidence import asks_for_summary, missing_specifics, paragraph, short_span, specifics, wanted
+from rag.evidence import asks_for_summary, gives_time, missing_specifics, paragraph, short_span, slot_taken, specifics, wanted
 
 
 @pytest.mark.parametrize("question, found", [
@@ -72,3 +72,26 @@ def test_paragraph_with_the_one_before():
 def test_short_span_is_the_one_date_number_or_name_the_question_does_not_name(question, sentence, span):
     found = short_span(question, sentence)
     assert (sentence[found[0]:found[1]] if found else None) == span
+
+
+@pytest.mark.parametrize("question, sentence, swapped", [
+    ("Who did Edgar marry?", "King Malcolm III of Scotland married Edgar's sister Margaret.", True),
+    ("Who did Malcolm marry?", "King Malcolm III of Scotland married Edgar's sister Margaret.", False),
+    ("Who did King Charles III swear fealty to?", "Rollo agreed to swear fealty to King Charles III of West Francia.", True),
+    ("Who did Rollo swear fealty to?", "Rollo agreed to swear fealty to King Charles III of West Francia.", False),
+    ("Who did the Irish culture have a profound effect on?", "The Normans had a profound effect on Irish culture.", True),
+    ("What did the Normans have a profound effect on?", "The Normans had a profound effect on Irish culture.", False),
+    ("Who married Edgar?", "King Malcolm III of Scotland married Edgar's sister Margaret.", False),  # asks the subject
+])
+def test_a_question_that_swaps_who_did_what_to_whom(question, sentence, swapped):
+    assert slot_taken(question, sentence) is swapped
+
+
+@pytest.mark.parametrize("text, has_time", [
+    ("The duchy began in 911 as a fiefdom.", True), ("The last crossing leaves at 23:10.", True),
+    ("It returns on 2 December.", True), ("Built in 1998.", True), ("In the 10th century.", True),
+    ("The authority said on Monday that fares rise.", True), ("Rollo's contingents included Danes and Swedes.", False),
+    ("The director said the hull was overhauled.", False), ("It carried 800 passengers.", False),
+])
+def test_what_a_when_answer_holds(text, has_time):
+    assert gives_time(text) is has_time
