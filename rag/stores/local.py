@@ -10,9 +10,7 @@ reading the version they hold. A kill at any point leaves CURRENT naming a compl
 from __future__ import annotations
 
 import math
-import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterable
 
@@ -30,11 +28,6 @@ from .segment import Segment
 TIER = 8  # segments are grouped by size in powers of this many live chunks
 MERGE_AT = 4  # a tier holding this many segments is merged into one
 DEAD_AT = 0.3  # a segment with this share of dead chunks is rewritten without them
-# Most chunks a segment holds: a bigger graph recalls less per millisecond, and the segments of
-# a version are searched side by side. A transaction writes several; merges stay below it.
-SEGMENT_MAX = 500_000
-SIDE_BY_SIDE = 50_000  # segments this large are searched in threads of their own (FAISS frees the GIL)
-_SEARCH = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="segment-search")
 
 
 class Backend:
@@ -124,12 +117,14 @@ class LocalView:
         return sum(s.size - (int(m.sum()) if m is not None else 0) for s, m in zip(self.segments, self._chunk_dead))
 
     def dense(self, vector: np.ndarray, k: int) -> list[tuple[int, str]]:
-        jobs = [(seg, excluded) for seg, excluded in zip(self.segments, self._excluded) if seg.size]
-        aside = [i for i, (seg, _) in enumerate(jobs) if seg.size >= SIDE_BY_SIDE][1:]  # (this thread takes the first)
-        futures = [_SEARCH.submit(_dense, *jobs[i], vector, k) for i in aside]
-        found = [hit for i, job in enumerate(jobs) if i not in aside for hit in _dense(*job, vector, k)]
-        found += [hit for future in futures for hit in future.result()]
-        found.sort(key=lambda f: (-f[0], f[1]))  # (ties by id: the same order however segments fall)
+        found = []
+        for seg, excluded in zip(self.segments, self._excluded):
+            if seg.size:
+                scores, ids = seg.vectors.search(vector[None, :], k, exclude=excluded)
+                hit = ids[0] >= 0
+                docs = seg.doc_of[seg.positions(ids[0][hit])]  # one lookup for all of a segment's hits
+                found += [(float(s), int(v), seg.sources[int(d)]) for s, v, d in zip(scores[0][hit], ids[0][hit], docs)]
+        found.sort(key=lambda f: -f[0])
         return [(vid, source) for _, vid, source in found[:k]]
 
     def lexical_chunks(self, query: str, k: int) -> list[tuple[int, str]]:
@@ -160,13 +155,6 @@ class LocalView:
         self.documents
 
 
-def _dense(seg: Segment, excluded, vector: np.ndarray, k: int) -> list[tuple[float, int, str]]:
-    scores, ids = seg.vectors.search(vector[None, :], k, exclude=excluded)
-    hit = ids[0] >= 0
-    docs = seg.doc_of[seg.positions(ids[0][hit])]  # one lookup for all of a segment's hits
-    return [(float(s), int(v), seg.sources[int(d)]) for s, v, d in zip(scores[0][hit], ids[0][hit], docs)]
-
-
 class LocalTransaction:
     """Collects the added chunks; `commit` seals them into one segment and records the version."""
 
@@ -195,9 +183,8 @@ class LocalTransaction:
             vectors = np.vstack(self.vectors) if self.vectors else np.zeros((0, dim), dtype=np.float32)
             self.vectors = []  # (the stacked copy is the one kept)
             self.backend.root.mkdir(parents=True, exist_ok=True)
-            for chunks, rows, catalogue in pieces(self.chunks, documents):
-                name = segment.write(self.backend.root, chunks, vectors[rows], catalogue, dim, self.backend.engines)
-                listed.append({"name": name, "dead": []})
+            name = segment.write(self.backend.root, self.chunks, vectors, documents, dim, self.backend.engines)
+            listed.append({"name": name, "dead": []})
         version = storage.write_version(self.backend.index_dir, {**manifest, "segments": listed})
         while merge(self.backend):  # each merge leaves fewer segments, so this ends
             pass
@@ -205,25 +192,6 @@ class LocalTransaction:
 
     def abort(self) -> None:
         self.chunks, self.vectors = [], []
-
-
-def pieces(chunks: list[Chunk], catalogue: dict[str, dict]):
-    """(chunks, their rows, catalogue entries) per segment: each document's chunks in one, at
-    most SEGMENT_MAX chunks in each (a longer document alone). The catalogue's documents without
-    chunks go with the last."""
-    rows: dict[str, list[int]] = {}
-    for i, chunk in enumerate(chunks):
-        rows.setdefault(chunk.source, []).append(i)
-    groups, left = [[]], dict(catalogue)
-    for source in rows:
-        if groups[-1] and len(groups[-1]) + len(rows[source]) > SEGMENT_MAX:
-            groups.append([])
-        groups[-1] += rows[source]
-    for n, group in enumerate(groups):
-        mine = {s: left.pop(s) for s in dict.fromkeys(chunks[i].source for i in group) if s in left}
-        contiguous = group == list(range(group[0], group[0] + len(group))) if group else True
-        rows = slice(group[0], group[0] + len(group)) if group and contiguous else group  # (a slice copies nothing)
-        yield [chunks[i] for i in group], rows, (mine | left if n == len(groups) - 1 else mine)
 
 
 def merge(backend: Backend) -> str | None:
@@ -255,22 +223,17 @@ def merge(backend: Backend) -> str | None:
 
 
 def plan(view: LocalView) -> list[int]:
-    """The segments to merge: the ones whose dead share reached DEAD_AT, else a tier (live
-    chunks within a power of TIER) that holds MERGE_AT or more. Never more than SEGMENT_MAX
-    live chunks together: the smallest first."""
-    live, rewrite, tiers = {}, [], {}
+    """The segments to merge: a tier (live chunks within a power of TIER) that holds MERGE_AT or
+    more, and any segment whose dead share reached DEAD_AT."""
+    tiers: dict[int, list[int]] = {}
+    picked = set()
     for i, (seg, dead) in enumerate(zip(view.segments, view._chunk_dead)):
         gone = int(dead.sum()) if dead is not None else 0
-        live[i] = seg.size - gone
         if seg.size and gone / seg.size >= DEAD_AT:
-            rewrite.append(i)
-        elif live[i] < SEGMENT_MAX // 2:  # (two of these always fit in one)
-            tiers.setdefault(int(math.log(max(live[i], 1), TIER)), []).append(i)
-    members = rewrite or next((m for m in tiers.values() if len(m) >= MERGE_AT), [])
-    picked, total = [], 0
-    for i in sorted(members, key=lambda i: live[i]):
-        if picked and total + live[i] > SEGMENT_MAX:
+            picked.add(i)
+        tiers.setdefault(int(math.log(max(seg.size - gone, 1), TIER)), []).append(i)
+    for members in tiers.values():
+        if len(members) >= MERGE_AT:
+            picked |= set(members)
             break
-        picked.append(i)
-        total += live[i]
     return sorted(picked)

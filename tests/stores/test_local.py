@@ -62,38 +62,3 @@ def test_a_mostly_removed_segment_is_rewritten_without_its_dead_chunks(env):
     view = store.latest()
     assert set(view.documents) == {"n4.txt"}
     assert [seg.size for seg in view.segments] == [1] and view.dead_sources == [set()]
-
-
-def test_a_big_transaction_writes_capped_segments_each_document_whole(env, monkeypatch, tmp_path):
-    seeds, store, indexer = env
-    for i, name in enumerate(NAMES):
-        (seeds / f"note{i}.txt").write_text(f"Note {i}\n" + " ".join(f"The ferry {name} sails at {h}." for h in range(20)))
-    (seeds / "empty.txt").write_text("")
-    whole = open_store(Store(), tmp_path / "whole")
-    indexer.run(seeds, whole)
-    monkeypatch.setattr(local, "SEGMENT_MAX", 6)
-    indexer.run(seeds, store)
-    view, one = store.latest(), whole.latest()
-    assert len(one.segments) == 1 and len(view.segments) >= one.count() / 6
-    homes = [{c.source for c in live_chunks(view).values() if c.vector_id in set(seg.vids.tolist())} for seg in view.segments]
-    assert sum(len(h) for h in homes) == len(set().union(*homes))  # no document in two segments
-    assert max(seg.size for seg in view.segments if len(seg.sources) > 1) <= 6  # (one longer document alone)
-    assert set(view.documents) == set(one.documents) and view.count() == one.count()
-    monkeypatch.setattr(local, "SIDE_BY_SIDE", 1)  # every segment in a thread of its own
-    for question in ("ferry hotel sails", "base notes fact 7", "ferry alpha at 3"):
-        vector = FakeEmbedder().embed_batch([question])[0]
-        assert view.dense(vector, one.count()) == one.dense(vector, one.count())  # every chunk, in order
-        assert set(view.lexical_chunks(question, one.count())) == set(one.lexical_chunks(question, one.count()))
-        assert view.lexical_chunks(question, 1) == one.lexical_chunks(question, 1)
-
-
-def test_merges_stop_below_the_segment_cap(env, monkeypatch):
-    seeds, store, indexer = env
-    monkeypatch.setattr(local, "SEGMENT_MAX", 8)
-    for i, name in enumerate(NAMES):
-        (seeds / f"note{i}.txt").write_text(f"Note {i}\nThe ferry {name} sails at dawn.")
-        indexer.run(seeds, store)
-    view = store.latest()
-    assert max(seg.size for seg in view.segments if len(seg.sources) > 1) <= 8
-    assert len(view.segments) <= 1 + 8 // 2 + local.MERGE_AT  # still merged, not one per run
-    assert set(view.documents) == {"base.txt"} | {f"note{i}.txt" for i in range(9)}
