@@ -111,7 +111,7 @@ def _measure_serving(work: Path) -> dict:
     queries, truth = np.load(work / "queries.npy"), np.load(work / "truth.npy")
     questions = json.loads((work / "questions.json").read_text())
     sweep = {}
-    for ef in sorted({128, 256, 512, EF_SEARCH}):  # (flat segments ignore it)
+    for ef in sorted({128, 256, 320, 384, 512, EF_SEARCH}):  # (flat segments ignore it)
         for seg in view.segments:
             seg.vectors.ef_search = ef
         dense, found = [], []

@@ -43,3 +43,22 @@ def test_search_leaves_out_the_excluded_ids(kind):
     assert found[:, 0].tolist() == ids[:5].tolist()
     _, found = store.search(vectors[:5], 3, exclude=store.excluding(ids[:5]))
     assert not set(found.ravel().tolist()) & set(ids[:5].tolist()) and (found >= 0).all()
+
+
+def test_a_search_from_any_thread_runs_faiss_on_one_openmp_thread():
+    import threading
+
+    import faiss
+
+    store = FaissStore.build(8, np.arange(20), np.eye(20, 8, dtype=np.float32))
+    seen = []
+
+    def ask():
+        faiss.omp_set_num_threads(2)  # (a fresh thread's default on a multi-core machine)
+        store.search(np.eye(1, 8, dtype=np.float32), 3)
+        seen.append(faiss.omp_get_max_threads())
+
+    thread = threading.Thread(target=ask)
+    thread.start()
+    thread.join()
+    assert seen == [1]
