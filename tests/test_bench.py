@@ -8,7 +8,7 @@ from .test_evaluation import SCIFACT, run_cli
 def test_rag_bench_small():
     if not SCIFACT.exists():
         pytest.skip("../shared/bench/scifact is not beside the checkout")
-    report = run_cli("bench", "--beir", SCIFACT, "--max-docs", 40, "--scale", "2000,52000", "--store-scale", 20000,
+    report = run_cli("bench", "--beir", SCIFACT, "--max-docs", 40, "--scale", "2000,52000", "--store-scale", 10000,
                      "--queries", 10, "--json")
     for key in ("ingest_chunks_per_s", "raw_encode_chunks_per_s", "ingest_vs_raw", "incremental_add_one_s",
                 "full_build_s", "incremental_vs_full", "query_p50_ms", "query_p95_ms", "answer_p50_ms"):
@@ -16,8 +16,8 @@ def test_rag_bench_small():
     small, large = report["scale"]
     assert small["chosen_index"] == "flat" and large["chosen_index"] == "hnsw"
     assert large["recall@10"] >= 0.9 and large["gaussian"]["recall@10"] >= 0.9  # easy and hard data
-    (store,) = report["store_scale"]  # the local store at 20,000 chunks, read by a process of its own
-    assert store["chunks"] == 20000 and store["segments_after_add"] == 2 and store["add_one_s"] > 0
+    (store,) = report["store_scale"]  # the local store at 10,000 chunks, read by a process of its own
+    assert store["chunks"] == 10000 and store["segments_after_add"] == 2 and store["add_one_s"] > 0
     assert store["dense_recall@10"] == 1.0  # exact search below HNSW_FROM, through the store's own path
     assert store["query_p50_ms"] > 0 and store["index_rss_mb"] > 0
     milvus = run_cli("bench", "--beir", SCIFACT, "--max-docs", 40, "--scale", "", "--queries", 10, "--store", "milvus",
