@@ -162,13 +162,9 @@ class ExtractiveAnswerer:
         chosen = self.select(found, min_score)
         if not chosen:
             return not_found_answer(question)
-        if self.settings.check_specifics and chosen[0].swapped:
-            return not_found_answer(question, SWAPPED.format(chosen[0].text))
-        if self.settings.check_specifics and asks_when(question) and not any(gives_time(c.text) for c in _with_leads(chosen)):
-            return not_found_answer(question, NO_TIME)
-        missing = missing_specifics(question, "\n".join(c.own_paragraph for c in chosen)) if self.settings.check_specifics else []
-        if missing:
-            return not_found_answer(question, NOT_SUPPORTED.format(", ".join(f"“{m}”" for m in missing)))
+        unsupported = self.settings.check_specifics and _unsupported(question, chosen)
+        if unsupported:
+            return not_found_answer(question, unsupported)
         return compose(chosen, question, short=True)
 
     def evidence(self, question: str, hits: list[Hit]) -> list[Candidate]:
@@ -217,6 +213,17 @@ class ExtractiveAnswerer:
             if _distinct(cand, chosen):
                 chosen.append(cand)
         return compose(sorted(chosen, key=lambda c: c.start), question, lead=False)
+
+
+def _unsupported(question: str, chosen: list[Candidate]) -> str | None:
+    """Why the chosen sentences do not answer after all: the best one has the question's names the
+    other way round, a "when" gets no time, or a specific the question names is not in their passages."""
+    if chosen[0].swapped:
+        return SWAPPED.format(chosen[0].text)
+    if asks_when(question) and not any(gives_time(c.text) for c in _with_leads(chosen)):
+        return NO_TIME
+    missing = missing_specifics(question, "\n".join(c.own_paragraph for c in chosen))
+    return NOT_SUPPORTED.format(", ".join(f"“{m}”" for m in missing)) if missing else None
 
 
 def _distinct(cand: Candidate, chosen: list[Candidate]) -> bool:

@@ -23,12 +23,6 @@ _ASKS_WHO = re.compile(r"^\s*(who|whom|whose)\b", re.I)
 # "most" are left out: passages say them in too many ways ("first recorded" = "earliest").
 _SUPERLATIVE = re.compile(r"^(oldest|youngest|earliest|latest|largest|biggest|smallest|highest|lowest|longest"
                           r"|shortest|greatest|best|worst|richest|poorest|strongest|weakest|fastest|slowest)$", re.I)
-_TIME = re.compile(
-    r"\b(1\d{3}|20\d\d)s?\b|\b(in|since|by|until|from|around|before|after|circa|c\.) \d{3}\b|\bcentur(y|ies)\b|\b\d{1,2}[:.]\d{2}\b|\b\d{1,2} ?([ap]m|[ap]\.m\.)|\b\d{1,2}(st|nd|rd|th)\b"
-    r"|\b(jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.? \d|\b(january|february|march|april|may|june|july|august"
-    r"|september|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|today"
-    r"|yesterday|tomorrow|tonight|noon|midnight|dawn|dusk|morning|evening|night|ago|decade|spring|summer"
-    r"|autumn|winter)\b", re.I)
 _ASKS_OBJECT = re.compile(r"^\s*(who|whom|what|which)\b", re.I)
 _PREPOSITION = re.compile(r"^(to|with|from|for|of|by|on|in|into|at|against|about|under|over)$", re.I)
 _PERSON = re.compile(r"(?<=\S\s)[A-Z][a-z]+(?:\s+(?:[A-Z][a-z]+|[IVX]+))+")  # two capitalised words, not opening
@@ -74,6 +68,13 @@ def wanted(question: str) -> re.Pattern | None:
 
 
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+# What a "when" answer holds: a year (three digits after a preposition), century, date, month,
+# weekday, clock time or time of day.
+_TIME = re.compile(rf"\b(1\d{{3}}|20\d\d)s?\b|\b(in|since|by|until|from|around|before|after|circa|c\.) \d{{3}}\b"
+                   rf"|\bcentur(y|ies)\b|\b\d{{1,2}}(st|nd|rd|th)\b|\b\d{{1,2}}[:.]\d{{2}}\b|\b\d{{1,2}} ?([ap]m|[ap]\.m\.)"
+                   rf"|\b{_MONTH}\b|\b(jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.? \d|\b(monday|tuesday"
+                   r"|wednesday|thursday|friday|saturday|sunday|today|yesterday|tomorrow|tonight|noon|midnight|dawn"
+                   r"|dusk|morning|evening|night|ago|decade|spring|summer|autumn|winter)\b", re.I)
 _DATE_SPAN = re.compile(rf"\b(?:\d{{1,2}} {_MONTH} )?(?:{_MONTH} )?\d{{3,4}}s?\b"
                         r"|\b\d{1,2}(?:st|nd|rd|th)(?: and \d{1,2}(?:st|nd|rd|th))? centur(?:y|ies)\b")
 _AMOUNT_SPAN = re.compile(r"\b\d[\d,.]*\d(?: (?:million|billion|thousand|hundred))?\b|\b\d\b|\b(?:one|two|three|four|"
