@@ -9,7 +9,8 @@ holds the kind of answer asked for (a date for "when"). A sentence that opens wi
 when that one holds question terms it lacks. The best sentence leads; another is added only
 when it covers question terms the ones before do not. When nothing reaches the
 threshold, or the question names a specific (a number, a year, a name) that the cited passages
-do not hold, the service says the documents do not hold the answer.
+do not hold, or the best sentence has the question's names the other way round, or a "when" gets
+no date or time, the service says the documents do not hold the answer, and why.
 """
 from __future__ import annotations
 
