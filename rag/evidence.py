@@ -23,6 +23,7 @@ _ASKS_WHO = re.compile(r"^\s*(who|whom|whose)\b", re.I)
 # "most" are left out: passages say them in too many ways ("first recorded" = "earliest").
 _SUPERLATIVE = re.compile(r"^(oldest|youngest|earliest|latest|largest|biggest|smallest|highest|lowest|longest"
                           r"|shortest|greatest|best|worst|richest|poorest|strongest|weakest|fastest|slowest)$", re.I)
+_POSSESSIVE = re.compile(r"['’]s?$")  # "Edgar's" names Edgar
 _ASKS_OBJECT = re.compile(r"^\s*(who|whom|what|which)\b", re.I)
 _PREPOSITION = re.compile(r"^(to|with|from|for|of|by|on|in|into|at|against|about|under|over)$", re.I)
 _PERSON = re.compile(r"(?<=\S\s)[A-Z][a-z]+(?:\s+(?:[A-Z][a-z]+|[IVX]+))+")  # two capitalised words, not opening
@@ -33,7 +34,7 @@ def specifics(question: str) -> list[str]:
     quoted phrases, superlatives and names (capitalised words after the first), possessives dropped."""
     found = [m[1] for m in _QUOTED.finditer(question)]
     for i, match in enumerate(_WORD.finditer(question)):
-        word = re.sub(r"['’]s?$", "", match[0])
+        word = _POSSESSIVE.sub("", match[0])
         if _NUMBER.fullmatch(word):
             found.append(re.sub(r"(?<=\d)s$", "", word))  # "1000s" asks about 1000
         elif i > 0 and word[:1].isupper() and len(word) > 1 or _SUPERLATIVE.match(word):
@@ -68,10 +69,10 @@ def wanted(question: str) -> re.Pattern | None:
 
 
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
-# What a "when" answer holds: a year (three digits after a preposition), century, date, month,
-# weekday, clock time or time of day.
-_TIME = re.compile(rf"\b(1\d{{3}}|20\d\d)s?\b|\b(in|since|by|until|from|around|before|after|circa|c\.) \d{{3}}\b"
-                   rf"|\bcentur(y|ies)\b|\b\d{{1,2}}(st|nd|rd|th)\b|\b\d{{1,2}}[:.]\d{{2}}\b|\b\d{{1,2}} ?([ap]m|[ap]\.m\.)"
+# What a "when" answer holds: what `wanted` asks of it (a year or century), a three-digit year
+# after a preposition, a date, month, weekday, clock time or time of day.
+_TIME = re.compile(rf"{_YEAR.pattern}|\b(in|since|by|until|from|around|before|after|circa|c\.) \d{{3}}\b"
+                   rf"|\b\d{{1,2}}(st|nd|rd|th)\b|\b\d{{1,2}}[:.]\d{{2}}\b|\b\d{{1,2}} ?([ap]m|[ap]\.m\.)"
                    rf"|\b{_MONTH}\b|\b(jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.? \d|\b(monday|tuesday"
                    r"|wednesday|thursday|friday|saturday|sunday|today|yesterday|tomorrow|tonight|noon|midnight|dawn"
                    r"|dusk|morning|evening|night|ago|decade|spring|summer|autumn|winter)\b", re.I)
@@ -112,7 +113,7 @@ def slot_taken(question: str, sentence: str) -> bool:
 
 
 def _bare(word: str) -> str:
-    return fold(re.sub(r"['’]s?$", "", word))
+    return fold(_POSSESSIVE.sub("", word))
 
 
 def _stem(word: str) -> str:
