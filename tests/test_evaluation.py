@@ -42,11 +42,11 @@ def run_cli(*args, env=None):
 def test_rag_eval_beir_small(tmp_path):
     if not SCIFACT.exists():
         pytest.skip("../shared/bench/scifact is not beside the checkout")
-    report = run_cli("eval", "--beir", SCIFACT, "--max-docs", 120, "--work-dir", tmp_path, "--json")
+    report = run_cli("eval", "--beir", SCIFACT, "--max-docs", 60, "--work-dir", tmp_path, "--json")
     assert {"ndcg@10", "recall@10", "recall@100", "mrr@10", "by_method", "docs", "queries", "seconds"} <= set(report)
-    assert set(report["by_method"]) == {"dense", "bm25", "bm25_chunks", "hybrid"} and report["docs"] == 120
+    assert set(report["by_method"]) == {"dense", "bm25", "bm25_chunks", "hybrid"} and report["docs"] == 60
     assert report["ndcg@10"] == report["by_method"]["hybrid"]["ndcg@10"] > 0.6  # a broken retriever scores ~0
-    milvus = run_cli("eval", "--beir", SCIFACT, "--max-docs", 120, "--work-dir", tmp_path / "milvus", "--json",
+    milvus = run_cli("eval", "--beir", SCIFACT, "--max-docs", 60, "--work-dir", tmp_path / "milvus", "--json",
                      env={"RAG_STORE_BACKEND": "milvus"})
     assert milvus["chunks"] == report["chunks"] and (tmp_path / "milvus" / "index" / "milvus.db").is_dir()
     for method, figures in report["by_method"].items():  # the same words and vectors rank the same
