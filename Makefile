@@ -13,8 +13,9 @@ run: install
 	$(BIN)/rag index
 	$(BIN)/rag serve
 
-# Two workers, one test file each: most slow tests wait on servers, subprocesses and the browser.
-PYTEST_ARGS ?= -n 2 --dist loadfile
+# Three workers on 2 cores, one test file each: most slow tests spend much of their time waiting on
+# servers, subprocesses and the browser (with 2 the cores sat idle about a fifth of the run).
+PYTEST_ARGS ?= -n 3 --dist loadfile
 
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from .conftest import SEED_FILE, chunk_ids
+from .conftest import SEED_FILE
 
 pytestmark = pytest.mark.slow
 INDEX_KEYS = {"added", "updated", "removed", "unchanged", "skipped", "chunks_embedded", "chunks_total", "seconds"}
@@ -159,15 +159,3 @@ def test_history_flag_condenses_a_follow_up(workspace):
 
 def ask_json_with(ws, *flags, question="What did Xi tell Biden?"):
     return json.loads(rag("ask", question, "--index", ws / "index", "--json", *flags).stdout)
-
-
-def test_index_on_ray_into_milvus_then_ask(tmp_path, real_embedder):
-    """`rag index --ray` (a local Ray started and stopped by the command) into milvus-lite."""
-    (tmp_path / "seeds").mkdir()
-    shutil.copy(SEED_FILE, tmp_path / "seeds")
-    env = {"RAG_STORE_BACKEND": "milvus", "RAG_INDEX_DIR": str(tmp_path / "index")}
-    summary = json.loads(rag("index", "--seeds", tmp_path / "seeds", "--ray", "--json", env=env).stdout)
-    assert summary["added"] == 1 and summary["chunks_total"] == len(chunk_ids(tmp_path / "seeds", real_embedder))
-    assert (tmp_path / "index" / "milvus.db").is_dir() and not (tmp_path / "index" / "CURRENT").exists()
-    answer = json.loads(rag("ask", "What did Xi tell Biden?", "--json", env=env).stdout)
-    assert answer["citations"] and "Biden" in answer["answer"]

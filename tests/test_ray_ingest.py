@@ -1,5 +1,7 @@
-"""Bulk ingestion on a local Ray (ray.init(num_cpus=2)) into milvus-lite: the same chunks, ids and
-catalogue as the in-process path into the local store, with the real model."""
+"""Bulk ingestion on a local Ray into milvus-lite, with the real model: `rag index --ray` end to end,
+and the pipeline (ray.init(num_cpus=2)) giving the same chunks, ids and catalogue as the in-process
+path into the local store."""
+import json
 import shutil
 
 import pytest
@@ -11,9 +13,24 @@ from rag.indexer import Indexer
 from rag.ray_ingest import START_ATTEMPTS, RayIngest
 from rag.stores import open_store
 
-from .conftest import SEED_FILE, live_chunks
+from .conftest import SEED_FILE, chunk_ids, live_chunks
+from .test_cli import rag
 from .test_end_to_end import _many_documents
 
+
+@pytest.mark.slow
+def test_index_on_ray_into_milvus_then_ask(tmp_path, real_embedder):
+    """`rag index --ray` (a local Ray started and stopped by the command) into milvus-lite. It runs
+    before the module's own Ray starts, and in this file so no other test worker starts a Ray at
+    the same time (Ray waits a fixed 30 s for its raylet)."""
+    (tmp_path / "seeds").mkdir()
+    shutil.copy(SEED_FILE, tmp_path / "seeds")
+    env = {"RAG_STORE_BACKEND": "milvus", "RAG_INDEX_DIR": str(tmp_path / "index")}
+    summary = json.loads(rag("index", "--seeds", tmp_path / "seeds", "--ray", "--json", env=env).stdout)
+    assert summary["added"] == 1 and summary["chunks_total"] == len(chunk_ids(tmp_path / "seeds", real_embedder))
+    assert (tmp_path / "index" / "milvus.db").is_dir() and not (tmp_path / "index" / "CURRENT").exists()
+    answer = json.loads(rag("ask", "What did Xi tell Biden?", "--json", env=env).stdout)
+    assert answer["citations"] and "Biden" in answer["answer"]
 
 
 @pytest.fixture(scope="module")
