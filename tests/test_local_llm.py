@@ -9,7 +9,7 @@ from rag.service import build_service
 
 from .conftest import SEED_FILE, make_settings
 
-pytestmark = pytest.mark.slow
+slow = pytest.mark.slow  # the real model; the cache tests at the end are fast
 MODEL = "local/smollm2-135m"
 
 
@@ -22,6 +22,7 @@ def litellm():
     return LLM(Generation(), providers=(local_llm.register,)).litellm()
 
 
+@slow
 def test_completion_sync_and_async(litellm):
     messages = [{"role": "user", "content": "Reply with one short greeting."}]
     response = litellm.completion(model=MODEL, messages=messages, max_tokens=12)
@@ -33,6 +34,7 @@ def test_completion_sync_and_async(litellm):
     assert asyncio.run(run()).choices[0].message.content.strip()
 
 
+@slow
 def test_streaming_yields_several_pieces(litellm):
     pieces = [c.choices[0].delta.content for c in litellm.completion(
         model=MODEL, messages=[{"role": "user", "content": "Count from one to five."}], max_tokens=24, stream=True)]
@@ -50,6 +52,7 @@ def service(tmp_path_factory, real_embedder):
     return svc
 
 
+@slow
 def test_the_converted_model_is_kept_and_loads_the_same_weights(litellm):
     from rag import local_llm
 
@@ -69,6 +72,7 @@ def _check_grounded(result: dict):
         assert text[c["start"] : c["end"]] == c["quote"] and c["quote"] in c["text"]
 
 
+@slow
 def test_generated_answer_cites_only_checked_sentences(service):
     answer = service.ask("What did Xi tell Biden?")  # greedy decoding: the same answer every run
     assert answer.model == MODEL and not answer.not_found and answer.note is None
@@ -76,6 +80,7 @@ def test_generated_answer_cites_only_checked_sentences(service):
     _check_grounded(answer.to_dict())
 
 
+@slow
 def test_a_generated_answer_nothing_supports_falls_back_to_the_checked_extract(service):
     answer = service.ask("Who did Wang Yi meet?")  # the tiny model's reply matches no retrieved sentence
     assert answer.model == "extractive" and "could not be matched" in answer.note
@@ -83,12 +88,14 @@ def test_a_generated_answer_nothing_supports_falls_back_to_the_checked_extract(s
     _check_grounded(answer.to_dict())
 
 
+@slow
 def test_streamed_answer_ends_with_a_checked_result(service):
     events = list(service.ask_stream("What did Xi tell Biden?"))
     assert sum(e["type"] == "token" for e in events) > 1 and events[-1]["type"] == "final"
     _check_grounded(events[-1]["result"])
 
 
+@slow
 def test_unanswerable_question_never_reaches_the_model(service):
     answer = service.ask("What is the population of Brazil?")
     assert answer.not_found and answer.citations == [] and answer.model == "extractive"
