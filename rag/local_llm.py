@@ -14,8 +14,8 @@ import contextlib
 import io
 import importlib.util
 import os
-import shutil
 import queue
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -79,7 +79,7 @@ def _kept(converted: Path):
         return None
     try:
         return _from_pretrained(str(converted))
-    except Exception:
+    except Exception:  # a damaged file fails in safetensors, json or transformers, each its own type
         shutil.rmtree(converted, ignore_errors=True)
         return None
 
