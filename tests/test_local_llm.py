@@ -130,3 +130,15 @@ def test_a_conversion_that_cannot_be_saved_leaves_nothing_behind(tmp_path):
 
     keep_converted(tmp_path / "model-1-2", _Saves("tokenizer.json"), _Saves("model.safetensors", fail=True))
     assert list(tmp_path.iterdir()) == []
+
+
+@slow
+def test_a_damaged_conversion_is_dropped_so_the_next_load_converts_again(tmp_path):
+    from rag.local_llm import _kept
+
+    damaged = tmp_path / "model-1-2"
+    damaged.mkdir()
+    (damaged / "config.json").write_text('{"model_type": "llama", ')  # cut off mid-write
+    (damaged / "model.safetensors").write_bytes(b"\x00" * 16)
+    assert _kept(damaged) is None and not damaged.exists()
+    assert _kept(tmp_path / "never-made") is None
