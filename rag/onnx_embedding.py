@@ -113,10 +113,11 @@ class OnnxInt8Embedder:
         return self._shape[1]
 
     def _load(self, role: str):
+        """The session (shared) and a tokenizer per role: "query" and "index" cut at the model's
+        window and pad each batch to its longest text; "spans" neither cuts nor pads."""
         with self._loading:
             if self._session is None:
                 import onnxruntime as ort
-                from transformers import AutoTokenizer
 
                 model_dir = resolve_model_path(self.base)
                 options = ort.SessionOptions()
@@ -128,9 +129,7 @@ class OnnxInt8Embedder:
                                                      providers=["CPUExecutionProvider"])
                 self._model_dir = model_dir
             if role not in self._tokenizers:
-                from transformers import AutoTokenizer
-
-                self._tokenizers[role] = AutoTokenizer.from_pretrained(self._model_dir)
+                self._tokenizers[role] = wordpieces(self._model_dir, None if role == "spans" else self.max_tokens)
         return self._session, self._tokenizers[role]
 
     def embed_batch(self, texts: list[str], *, query: bool = False) -> np.ndarray:
@@ -144,17 +143,33 @@ class OnnxInt8Embedder:
         with self._locks[role]:
             for i in range(0, len(texts), size):
                 rows = order[i : i + size]
-                batch = tokenizer([texts[r] for r in rows], padding=True, truncation=True,
-                                  max_length=self.max_tokens, return_tensors="np")
-                hidden = session.run(None, {n: batch[n].astype(np.int64) for n in INPUTS})[0]
+                encoded = tokenizer.encode_batch([texts[r] for r in rows])
+                batch = {name: np.array([getattr(e, field) for e in encoded], dtype=np.int64)
+                         for name, field in zip(INPUTS, ("ids", "attention_mask", "type_ids"))}
+                hidden = session.run(None, batch)[0]
                 out[rows] = _mean_pool(hidden, batch["attention_mask"])
         return out
 
     def token_spans(self, text: str) -> list[tuple[int, int]]:
-        _, tokenizer = self._load("index")
-        with self._locks["index"]:
-            encoded = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
-        return [tuple(span) for span in encoded["offset_mapping"] if span[1] > span[0]]
+        _, tokenizer = self._load("spans")
+        return [span for span in tokenizer.encode(text, add_special_tokens=False).offsets if span[1] > span[0]]
+
+
+def wordpieces(model_dir: str, window: int | None):
+    """The model's own fast tokenizer (its tokenizer.json, read by the `tokenizers` library that
+    transformers wraps: the same ids and offsets, without importing transformers and torch, about
+    4 s of every process's start). With a window, texts are cut to it and a batch is padded to its
+    longest text, as transformers' tokenizer(padding=True, truncation=True) does."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(Path(model_dir) / "tokenizer.json"))
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    if window is not None:
+        tokenizer.enable_truncation(window)
+        pad = json.loads((Path(model_dir) / "tokenizer_config.json").read_text()).get("pad_token", "[PAD]")
+        tokenizer.enable_padding(pad_id=tokenizer.token_to_id(pad), pad_token=pad)
+    return tokenizer
 
 
 def _mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:

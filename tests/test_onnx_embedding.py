@@ -34,3 +34,23 @@ def test_service_answers_through_the_int8_backend(onnx_embedder, tmp_path):
     quotes = " ".join(c.quote for c in answer.citations)
     assert "core interests" in quotes and "conflict and turmoil" in quotes
     assert service.ask("What is the population of Brazil?").not_found
+
+
+def test_the_tokenizer_gives_the_ids_and_offsets_transformers_gives():
+    from transformers import AutoTokenizer
+
+    from rag.embedding import resolve_model_path
+    from rag.onnx_embedding import wordpieces
+
+    folder = resolve_model_path("all-MiniLM-L6-v2")
+    texts = [SEED_FILE.read_text(encoding="utf-8"),  # far past the 256-token window: cut
+             "Café déjà vu — “quoted” naïve résumé, 北京 and ＡＢＣ ½.", "x", "Tabs\tand\nnewlines  twice."]
+    reference = AutoTokenizer.from_pretrained(folder)
+    expected = reference(texts, padding=True, truncation=True, max_length=256, return_tensors="np")
+    encoded = wordpieces(folder, 256).encode_batch(texts)
+    assert [e.ids for e in encoded] == expected["input_ids"].tolist()
+    assert [e.attention_mask for e in encoded] == expected["attention_mask"].tolist()
+    assert [e.type_ids for e in encoded] == expected["token_type_ids"].tolist()
+    for text in texts:  # chunk boundaries come from these offsets: uncut, no special tokens
+        spans = reference(text, add_special_tokens=False, return_offsets_mapping=True, verbose=False)["offset_mapping"]
+        assert wordpieces(folder, None).encode(text, add_special_tokens=False).offsets == [tuple(s) for s in spans]
