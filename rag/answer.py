@@ -7,7 +7,8 @@ hold (a term the sentence leaves implicit but its passage states still counts), 
 holds the kind of answer asked for (a date for "when"). A sentence that opens with a pronoun
 ("It was commissioned by Odo.") is read together with the sentence before it, and cites it too
 when that one holds question terms it lacks. The best sentence leads; another is added only
-when it covers question terms the ones before do not. When nothing reaches the
+when it covers question terms the ones before do not, and not at all when the best one holds
+the date, number or name a "when", "how many" or "who" asks for. When nothing reaches the
 threshold, or the question names a specific (a number, a year, a name) that the cited passages
 do not hold, or the best sentence has the question's names the other way round, or a "when" gets
 no date or time, the service says the documents do not hold the answer, and why.
@@ -160,7 +161,7 @@ class ExtractiveAnswerer:
 
     def decide(self, question: str, found: list[Candidate], min_score: float | None = None) -> Answer:
         """The answer from scored candidates (scored once, decided at many thresholds by a sweep)."""
-        chosen = self.select(found, min_score)
+        chosen = _answered_alone(question, self.select(found, min_score))
         if not chosen:
             return not_found_answer(question)
         unsupported = self.settings.check_specifics and _unsupported(question, chosen)
@@ -225,6 +226,14 @@ def _unsupported(question: str, chosen: list[Candidate]) -> str | None:
         return NO_TIME
     missing = missing_specifics(question, "\n".join(c.own_paragraph for c in chosen))
     return NOT_SUPPORTED.format(", ".join(f"“{m}”" for m in missing)) if missing else None
+
+
+def _answered_alone(question: str, chosen: list[Candidate]) -> list[Candidate]:
+    """The best sentence alone when it holds the one date, number or name the question asks for:
+    a second sentence would cover the question's other terms, not answer it better."""
+    if chosen and short_span(question, chosen[0].text) is not None:
+        return chosen[:1]
+    return chosen
 
 
 def _distinct(cand: Candidate, chosen: list[Candidate]) -> bool:
