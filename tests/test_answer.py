@@ -152,6 +152,16 @@ def test_a_when_question_gets_the_date_as_a_short_answer_inside_its_cited_senten
     assert answer.to_dict()["short_answer"]["text"] == "1657"
 
 
+def test_a_best_sentence_holding_the_date_asked_for_answers_alone():
+    text = "Tea guide\nThe first tea shop opened in 1657. The shop sold green tea in London."
+    hits, ask = hits_for(text, chunk_tokens=60), answerer(min_score=0.3, margin=0.5)
+    question = "When did the first tea shop in London open?"
+    assert len(ask.select(ask.evidence(question, hits))) == 2  # the second adds "London"...
+    answer = ask.answer(question, hits)
+    assert [c.quote for c in answer.citations] == ["The first tea shop opened in 1657."]  # ...but not the answer
+    assert answer.short_answer.text == "1657"
+
+
 def test_a_question_without_a_clear_span_gets_none():
     answer = answerer().answer("Is oolong tea oxidised?", hits_for())
     assert not answer.not_found and answer.short_answer is None
