@@ -14,7 +14,7 @@ import numpy as np
 
 from .evaluation import load_beir, write_corpus
 from .bench_scale import rss_mb, store_scale
-from .vectorstore import EF_SEARCH, HNSW_FROM, FaissStore, build_hnsw, engine_version
+from .vectorstore import ANN_FROM, FaissStore, engine_version
 
 
 def _ms(samples: list[float], q: float) -> float:
@@ -118,7 +118,7 @@ def _scale(base: np.ndarray, n: int, log) -> dict:
     rng = np.random.default_rng(0)
     copies = _unit(base[np.arange(n) % len(base)] + rng.normal(0, 0.05, size=(n, base.shape[1])))
     queries = _unit(base[rng.choice(len(base), 200)] + rng.normal(0, 0.05, size=(200, base.shape[1])))
-    row = {"vectors": n, "chosen_index": "flat" if n < HNSW_FROM else "hnsw", **_kind(copies, queries)}
+    row = {"vectors": n, "chosen_index": "flat" if n < ANN_FROM else "ivf", **_kind(copies, queries)}
     del copies
     sample = base[rng.choice(len(base), min(1500, len(base)), replace=False)]
     mean, cov = sample.mean(axis=0), np.cov(sample, rowvar=False)
@@ -141,18 +141,19 @@ def _kind(vectors: np.ndarray, queries: np.ndarray) -> dict:
     exact = FaissStore.create(dim)
     exact.add(ids, vectors)
     row = {"exact_p50_ms": _ms(_search_each(exact, queries)[1], 50)}
-    if n < HNSW_FROM:
+    if n < ANN_FROM:
         return row | {"p50_ms": row["exact_p50_ms"], "recall@10": 1.0, "index_mb": round(exact.nbytes() / 2**20, 1)}
     del exact
     started = time.perf_counter()
-    store = build_hnsw(dim, ids, vectors)
+    store = FaissStore.build(dim, ids, vectors)
     row["build_s"] = round(time.perf_counter() - started, 1)
-    for ef in sorted({32, 64, EF_SEARCH, 256}):
-        store.ef_search = ef
+    chosen = store.nprobe
+    for nprobe in sorted({chosen // 4, chosen // 2, chosen, chosen * 2} - {0}):
+        store.nprobe = nprobe
         found, times = _search_each(store, queries)
-        row[f"ef_{ef}"] = {"p50_ms": _ms(times, 50), "recall@10": _recall(found, truth)}
-    store.ef_search = EF_SEARCH
-    return row | {"ef_search": EF_SEARCH, **row[f"ef_{EF_SEARCH}"], "index_mb": round(store.nbytes() / 2**20, 1)}
+        row[f"nprobe_{nprobe}"] = {"p50_ms": _ms(times, 50), "recall@10": _recall(found, truth)}
+    store.nprobe = chosen
+    return row | {"nprobe": chosen, **row[f"nprobe_{chosen}"], "index_mb": round(store.nbytes() / 2**20, 1)}
 
 
 def _search_each(store, queries: np.ndarray):

@@ -1,7 +1,8 @@
 """The vector store seam of the local backend: add, search (leaving out deleted ids), save, load.
 
 FAISS holds only normalised vectors under integer ids (inner product = cosine); the text lives in
-the segment beside it. Exact search while small, an HNSW graph when large.
+the segment beside it. Exact search while small; when large, an inverted file over product codes
+finds candidates and the exact vectors rank them.
 """
 from __future__ import annotations
 
@@ -41,37 +42,53 @@ class VectorStore(Protocol):
     def __len__(self) -> int: ...
 
 
-HNSW_FROM = 50_000  # below this many vectors exact search is fast enough (about 2 ms at 50k)
-HNSW_M = 32  # graph links per vector (memory: 2 x M x 4 bytes each, beside the vector's 4 x dim)
-EF_CONSTRUCTION = 160  # candidates kept while building: graph quality against build time
-EF_SEARCH = 512  # candidates kept while searching: recall against speed (1M vectors: 0.935 in 5.5 ms, 256: 0.867 in 3 ms)
+ANN_FROM = 50_000  # below this many vectors exact search is fast enough (about 2 ms at 50k)
+PROBE_SHARE = 8  # an IVF search visits 1 / PROBE_SHARE of the lists (1M vectors: 512 of 4,096)
+RERANK = 1000  # candidates an IVF search re-ranks on the exact vectors (at least 20 per result)
+EF_SEARCH = 512  # for HNSW segments written before 2026-11-30 (the store no longer builds them)
 
 
 class FaissStore:
-    """Exact inner-product search while small; an HNSW graph once large. Both keep vectors under
-    their own integer ids (IndexIDMap2), so search can leave out ids marked deleted."""
+    """Exact inner-product search while small. Once large, an inverted file over 4-bit product
+    codes (FAISS fast-scan) finds candidates and the exact vectors re-rank them: on 1M really
+    distinct vectors, recall@10 0.97 in 3 ms, where an HNSW graph needed 6.5 ms for 0.935.
+    The exact vectors stay under their own integer ids (IndexIDMap2), so search can leave out ids
+    marked deleted and merging reads them back unchanged; the inverted file knows only positions."""
 
     FILENAME = "vectors.faiss"
+    COARSE = "vectors.ivf.faiss"
 
-    def __init__(self, dim: int, index=None, ef_search: int = EF_SEARCH):
+    def __init__(self, dim: int, index=None, coarse=None):
         import faiss
 
         self._faiss = faiss
         self.dim = dim
-        self.ef_search = ef_search
         self.index = index if index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+        self.coarse = coarse
+        self.ef_search = EF_SEARCH
+        self.nprobe = max(1, coarse.nlist // PROBE_SHARE) if coarse is not None else 0
+        self.rerank = RERANK
+        if coarse is not None:  # (views of the index's own arrays: no copy)
+            self._ids = faiss.vector_to_array(self.index.id_map).astype(np.int64)
+            flat = faiss.downcast_index(self.index.index)
+            self._exact = faiss.rev_swig_ptr(flat.get_xb(), len(self._ids) * dim).reshape(-1, dim)
         _one_thread(faiss)
 
     @property
     def kind(self) -> str:
+        if self.coarse is not None:
+            return "ivf"
         inner = self._faiss.downcast_index(self.index.index)
         return "hnsw" if isinstance(inner, self._faiss.IndexHNSW) else "flat"
 
     def nbytes(self) -> int:
         """The index's size as saved."""
-        return int(self._faiss.serialize_index(self.index).nbytes)
+        parts = [self.index] + ([self.coarse] if self.coarse is not None else [])
+        return sum(int(self._faiss.serialize_index(p).nbytes) for p in parts)
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        if self.coarse is not None:
+            raise ValueError("a large segment's vectors are written once, when it is built")
         if len(ids):
             vectors = np.ascontiguousarray(vectors, dtype=np.float32)
             self.index.add_with_ids(vectors, np.asarray(ids, dtype=np.int64))
@@ -79,7 +96,10 @@ class FaissStore:
     def excluding(self, ids: np.ndarray):
         """What `search` takes to leave these ids out (built once per version, not per question)."""
         faiss = self._faiss
-        batch = faiss.IDSelectorBatch(np.ascontiguousarray(ids, dtype=np.int64))
+        ids = np.asarray(ids, dtype=np.int64)
+        if self.coarse is not None:  # the inverted file names vectors by position
+            ids = np.flatnonzero(np.isin(self._ids, ids)).astype(np.int64)
+        batch = faiss.IDSelectorBatch(np.ascontiguousarray(ids))
         selector = faiss.IDSelectorNot(batch)
         selector.referenced = batch  # (faiss keeps a raw pointer)
         return selector
@@ -93,11 +113,25 @@ class FaissStore:
         queries = np.ascontiguousarray(queries, dtype=np.float32)
         _one_thread(self._faiss)
         keep = {"sel": exclude} if exclude is not None else {}
+        if self.coarse is not None:
+            return self._search_ivf(queries, k, keep)
         if self.kind == "hnsw":
             return self.index.search(queries, k, params=self._faiss.SearchParametersHNSW(efSearch=self.ef_search, **keep))
         if keep:
             return self.index.search(queries, k, params=self._faiss.SearchParameters(**keep))
         return self.index.search(queries, k)
+
+    def _search_ivf(self, queries: np.ndarray, k: int, keep: dict) -> tuple[np.ndarray, np.ndarray]:
+        """Candidates from the product codes, ranked again on the exact vectors."""
+        params = self._faiss.SearchParametersIVF(nprobe=self.nprobe, **keep)
+        _, found = self.coarse.search(queries, min(max(self.rerank, 20 * k), len(self)), params=params)
+        scores, ids = np.full((len(queries), k), -np.inf, np.float32), np.full((len(queries), k), -1, np.int64)
+        for row, (query, positions) in enumerate(zip(queries, found)):
+            positions = positions[positions >= 0]
+            exact = self._exact[positions] @ query
+            best = np.argsort(-exact)[:k]
+            scores[row, :len(best)], ids[row, :len(best)] = exact[best], self._ids[positions[best]]
+        return scores, ids
 
     def vectors(self) -> tuple[np.ndarray, np.ndarray]:
         """(ids, vectors) in the order they were added, for merging segments."""
@@ -110,22 +144,25 @@ class FaissStore:
 
     @classmethod
     def build(cls, dim: int, ids: np.ndarray, vectors: np.ndarray) -> "FaissStore":
-        """Exact search below HNSW_FROM vectors, HNSW above (built directly: one copy of the vectors)."""
-        if len(ids) >= HNSW_FROM:
-            return build_hnsw(dim, ids, vectors)
+        """Exact search below ANN_FROM vectors; above, the exact vectors and an inverted file."""
         store = cls(dim)
         store.add(ids, vectors)
-        return store
+        if len(ids) < ANN_FROM:
+            return store
+        return cls(dim, store.index, build_ivf(np.ascontiguousarray(vectors, dtype=np.float32)))
 
     def save(self, directory: Path) -> None:
         self._faiss.write_index(self.index, str(directory / self.FILENAME))
+        if self.coarse is not None:
+            self._faiss.write_index(self.coarse, str(directory / self.COARSE))
 
     @classmethod
     def load(cls, directory: Path) -> "FaissStore":
         import faiss
 
         index = faiss.read_index(str(directory / cls.FILENAME))
-        return cls(index.d, index)
+        coarse = faiss.read_index(str(directory / cls.COARSE)) if (directory / cls.COARSE).exists() else None
+        return cls(index.d, index, coarse)
 
     def __len__(self) -> int:
         return int(self.index.ntotal)
@@ -145,19 +182,24 @@ def _one_thread(faiss) -> None:
         _THREAD.single = True
 
 
-def build_hnsw(dim: int, ids: np.ndarray, vectors: np.ndarray, m: int = HNSW_M) -> FaissStore:
-    """A graph index (inner product): search cost grows with log n, no training."""
+def build_ivf(vectors: np.ndarray):
+    """An inverted file over 4-bit product codes, vectors named by position: about 4 x sqrt(n)
+    lists (a power of two; 4,096 at 1M), each vector coded in dim / 4 sub-vectors of 4 bits
+    (48 bytes at 384 dimensions), trained on 50 vectors a list."""
     import faiss
 
-    index = faiss.IndexHNSWFlat(dim, m, faiss.METRIC_INNER_PRODUCT)
-    index.hnsw.efConstruction = EF_CONSTRUCTION
-    mapped = faiss.IndexIDMap2(index)
+    n, dim = vectors.shape
+    nlist = 1 << max(4, round(np.log2(min(4 * np.sqrt(n), n / 39))))  # (FAISS wants 39 a list to train)
+    parts = dim // 4 if dim % 4 == 0 else dim
+    index = faiss.index_factory(dim, f"IVF{nlist},PQ{parts}x4fs", faiss.METRIC_INNER_PRODUCT)
+    sample = np.random.default_rng(0).choice(n, min(n, 50 * nlist), replace=False)
     faiss.omp_set_num_threads(os.cpu_count() or 1)  # building is bulk work: use every core
     try:
-        mapped.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(ids, dtype=np.int64))
+        index.train(vectors[np.sort(sample)])
+        index.add(vectors)
     finally:
         faiss.omp_set_num_threads(1)
-    return FaissStore(dim, mapped)
+    return index
 
 
 def engine_version() -> str:

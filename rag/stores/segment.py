@@ -3,7 +3,8 @@
     segments/<name>/meta.json        dim, size, its documents in order, their catalogue entries
                     chunks.jsonl     one chunk record a line; offsets.npy points at each line
                     vids.npy         each chunk's vector id; doc_of.npy its document's position
-                    vectors.faiss    the chunk vectors (flat while small, HNSW when large)
+                    vectors.faiss    the chunk vectors, exact
+                    vectors.ivf.faiss  when large: an inverted file over their product codes
                     chunks.*, docs.* BM25 postings over chunks and over whole documents
 
 A segment is written once, fsynced and renamed into place, and never changed; a version names

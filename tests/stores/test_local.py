@@ -62,3 +62,24 @@ def test_a_mostly_removed_segment_is_rewritten_without_its_dead_chunks(env):
     view = store.latest()
     assert set(view.documents) == {"n4.txt"}
     assert [seg.size for seg in view.segments] == [1] and view.dead_sources == [set()]
+
+
+def test_a_large_segment_searches_its_inverted_file_and_honours_deletions(env, monkeypatch):
+    from rag import vectorstore
+
+    monkeypatch.setattr(vectorstore, "ANN_FROM", 20)  # (a segment of 1M chunks, in miniature)
+    seeds, store, indexer = env
+    for i, name in enumerate(NAMES * 4):
+        (seeds / f"log{i}.txt").write_text(f"Log {i}\nThe ferry {name} {i} carried {i * 7} crates of tea.")
+    indexer.run(seeds, store)
+    (big,) = [seg for seg in store.latest().segments if seg.vectors.kind == "ivf"]
+    (seeds / "log5.txt").unlink()
+    indexer.run(seeds, store)
+    view = store.latest()
+    assert big.name in [seg.name for seg in view.segments]  # the deletion marked, not rewritten
+    emb = FakeEmbedder()
+    asked = emb.embed_batch(["The ferry foxtrot 5 carried 35 crates of tea."])[0]
+    found = [src for _, src in view.dense(asked, 5)]
+    assert "log5.txt" not in found and len(found) == 5
+    own = emb.embed_batch(["The ferry echo 31 carried 217 crates of tea."])[0]
+    assert view.dense(own, 1)[0][1] == "log31.txt"
