@@ -43,7 +43,7 @@ class VectorStore(Protocol):
 
 
 ANN_FROM = 50_000  # below this many vectors exact search is fast enough (about 2 ms at 50k)
-PROBE_SHARE = 8  # an IVF search visits 1 / PROBE_SHARE of the lists (1M vectors: 512 of 4,096)
+PROBES = 512  # lists an IVF search visits, or an eighth of them when that is more (1M vectors: 512 of 4,096)
 RERANK = 1000  # candidates an IVF search re-ranks on the exact vectors (at least 20 per result)
 EF_SEARCH = 512  # for HNSW segments written before 2026-11-30 (the store no longer builds them)
 
@@ -66,7 +66,7 @@ class FaissStore:
         self.index = index if index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
         self.coarse = coarse
         self.ef_search = EF_SEARCH
-        self.nprobe = max(1, coarse.nlist // PROBE_SHARE) if coarse is not None else 0
+        self.nprobe = min(coarse.nlist, max(PROBES, coarse.nlist // 8)) if coarse is not None else 0
         self.rerank = RERANK
         if coarse is not None:  # (views of the index's own arrays: no copy)
             self._ids = faiss.vector_to_array(self.index.id_map).astype(np.int64)

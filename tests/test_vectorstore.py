@@ -44,6 +44,7 @@ def test_the_inverted_file_ranks_on_exact_vectors(monkeypatch):
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     queries = vectors[:50] + 0.1 * unit(50, dim=32, seed=6)
     store = FaissStore.build(32, np.arange(20_000) + 7, vectors)
+    store.nprobe = store.coarse.nlist // 8  # (a search of some lists, as at 1M)
     scores, found = store.search(queries, 10)
     exact = np.argsort(-(queries @ vectors.T), axis=1)[:, :10] + 7
     recall = np.mean([len(set(f) & set(e)) / 10 for f, e in zip(found.tolist(), exact.tolist())])
