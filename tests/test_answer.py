@@ -1,6 +1,8 @@
 """The extractive answerer with a fake embedder: selection, ordering, markers, refusal."""
 import re
 
+import pytest
+
 from rag.answer import NOT_FOUND, ExtractiveAnswerer, candidates
 from rag.config import Answer
 from rag.chunking import Chunker
@@ -152,14 +154,18 @@ def test_a_when_question_gets_the_date_as_a_short_answer_inside_its_cited_senten
     assert answer.to_dict()["short_answer"]["text"] == "1657"
 
 
-def test_a_best_sentence_holding_the_date_asked_for_answers_alone():
-    text = "Tea guide\nThe first tea shop opened in 1657. The shop sold green tea in London."
-    hits, ask = hits_for(text, chunk_tokens=60), answerer(min_score=0.3, margin=0.5)
-    question = "When did the first tea shop in London open?"
+@pytest.mark.parametrize("first, question, short", [
+    ("The first tea shop opened in 1657.", "When did the first tea shop in London open?", "1657"),
+    ("The tea shop sold 40 kinds of tea.", "How many kinds of tea did the London tea shop sell?", "40"),
+    ("The first tea shop was opened by Thomas Garway.", "Who opened the first tea shop in London?", "Thomas Garway"),
+])
+def test_a_best_sentence_holding_the_date_number_or_name_asked_for_answers_alone(first, question, short):
+    hits = hits_for(f"Tea guide\n{first} The shop stood in London.", chunk_tokens=60)
+    ask = answerer(min_score=0.3, margin=0.5)
     assert len(ask.select(ask.evidence(question, hits))) == 2  # the second adds "London"...
     answer = ask.answer(question, hits)
-    assert [c.quote for c in answer.citations] == ["The first tea shop opened in 1657."]  # ...but not the answer
-    assert answer.short_answer.text == "1657"
+    assert [c.quote for c in answer.citations] == [first]  # ...but not the answer
+    assert answer.short_answer.text == short
 
 
 def test_a_question_without_a_clear_span_gets_none():
