@@ -23,7 +23,8 @@ import numpy as np
 
 from . import config
 from .embedding import Embedder, VectorCache, embed_one
-from .evidence import asks_when, gives_time, missing_specifics, paragraph, short_span, slot_taken, wanted
+from .evidence import (asks_what_is_presupposed, asks_when, denied, gives_time, missing_specifics, paragraph,
+                       short_span, slot_taken, wanted)
 from .lexical import key_terms
 from .records import Answer, AnswerPart, Chunk, Citation, Hit, ShortAnswer
 
@@ -31,6 +32,7 @@ NOT_FOUND = "The documents do not contain an answer to this question."
 NOT_SUPPORTED = "The passages closest to the question do not mention {}."
 NO_TIME = "The passages closest to the question give no date or time."
 SWAPPED = "The passage closest to the question has its names the other way round: “{}”"
+DENIED = "The passage closest to the question says otherwise: “{}”"
 DUPLICATE_SIMILARITY = 0.92
 LEAD = 0.1  # a summary favours the opening, where writers put what matters
 COMPLETE = 0.999  # a sentence holding every key term of the question answers it on its own
@@ -219,9 +221,13 @@ class ExtractiveAnswerer:
 
 def _unsupported(question: str, chosen: list[Candidate]) -> str | None:
     """Why the chosen sentences do not answer after all: the best one has the question's names the
-    other way round, a "when" gets no time, or a specific the question names is not in their passages."""
+    other way round or denies what a wh-question takes as given, a "when" gets no time, or a specific
+    the question names is not in their passages."""
     if chosen[0].swapped:
         return SWAPPED.format(chosen[0].text)
+    denial = asks_what_is_presupposed(question) and denied(question, chosen[0].text)
+    if denial:
+        return DENIED.format(denial)
     if asks_when(question) and not any(gives_time(c.text) for c in _with_leads(chosen)):
         return NO_TIME
     missing = missing_specifics(question, "\n".join(c.own_paragraph for c in chosen))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .lexical import fold, stem
+from .lexical import fold, key_terms, stem
 
 _WORD = re.compile(r"[\w'’.-]*\w")
 _NUMBER = re.compile(r"\d[\d,.]*(?:s|st|nd|rd|th)?")
@@ -132,6 +132,35 @@ def short_span(question: str, sentence: str) -> tuple[int, int] | None:
                      if fold(m[0]) not in asked and not any(len(w) > 3 and fold(w) in asked_words for w in m[0].split())]
             return found[0].span() if len(found) == 1 else None
     return None
+
+
+# A verb negated: "did not have", "couldn't reach", "never took". "is not a tapestry but embroidery"
+# corrects a noun rather than denying a claim, so the copula is left out.
+_DENIAL = re.compile(r"\b(?:(?:do|does|did|could|would|will|can|has|have|had|should|must)\s+not|(?:do|does|did|could|"
+                     r"would|wo|ca|has|have|had|should|must)n['’]t|never)\b", re.I)
+_WH = re.compile(r"^\s*(who|whom|whose|what|which|when|where|why|how)\b", re.I)
+
+
+def denied(text: str, sentence: str) -> str | None:
+    """Where `sentence` denies what `text` (a claim, or a question's presupposition) asserts: a
+    negated verb followed within three words of its clause by one of the text's key terms, the text
+    itself not negated. ("What kind of art did the Normans have a rich tradition of?" against "the Normans did
+    not have the rich and distinctive traditions..." gives "did not have the rich".)"""
+    if _DENIAL.search(text) or re.search(r"\bnot\b", text, re.I):
+        return None
+    terms = set(key_terms(text))
+    for match in _DENIAL.finditer(sentence):
+        after = _WORD.findall(re.split(r"[;:,.!?()—–]", sentence[match.end():], maxsplit=1)[0])[:3]  # its clause
+        for i, word in enumerate(after):
+            if _stem(word) in terms:
+                return " ".join([match[0], *after[:i + 1]])
+    return None
+
+
+def asks_what_is_presupposed(question: str) -> bool:
+    """A wh-question takes its claim as given ("Who commissioned the Tapestry?" says someone did);
+    a yes/no question asks whether it holds, and "no" is an answer."""
+    return _WH.match(question) is not None
 
 
 def asks_for_summary(question: str) -> bool:

@@ -18,7 +18,7 @@ from .answer import Candidate, candidates, sentence_vectors, to_citation
 from .chunking import split_sentences
 from .config import Grounding
 from .embedding import Embedder, VectorCache
-from .evidence import missing_specifics
+from .evidence import denied, missing_specifics
 from .lexical import key_terms
 from .records import Answer, AnswerPart, Citation, Hit
 
@@ -82,8 +82,8 @@ class Grounder:
         if not scored:
             return None
         _, _, similarity, best = max(scored, key=lambda s: (s[0], s[1]))
-        if missing_specifics(claim.text, best.own_paragraph):
-            return None  # a number, year or name the supporting passage does not hold
+        if missing_specifics(claim.text, best.own_paragraph) or denied(claim.text, best.text):
+            return None  # a number, year or name the supporting passage does not hold, or a claim it denies
         return replace(best, similarity=similarity)
 
     def _supports(self, similarity: float, overlap: float) -> bool:

@@ -82,6 +82,15 @@ def test_a_question_that_swaps_who_did_what_to_whom_is_not_answered():
     assert not answerer(check_specifics=False).answer("Who did Edgar marry?", hits_for(SCOTLAND, chunk_tokens=60)).not_found
 
 
+def test_a_wh_question_the_best_sentence_denies_is_not_answered_but_a_yes_no_one_is():
+    text = "Harbour\nThe old ferry did not reach the harbour in the storm. Crews waited on the quay."
+    hits = hits_for(text, chunk_tokens=60)
+    answer = answerer().answer("When did the old ferry reach the harbour?", hits)
+    assert answer.not_found and "did not reach" in answer.note
+    asked = answerer().answer("Did the old ferry reach the harbour in the storm?", hits)
+    assert [c.quote for c in asked.citations] == ["The old ferry did not reach the harbour in the storm."]
+
+
 def test_a_when_question_whose_best_passages_give_no_time_is_not_answered():
     text = "Harbour\nThe ferry returned to service in March. The authority's director, Marta Kovacs, praised the crew."
     answer = answerer().answer("When was the director Marta Kovacs appointed?", hits_for(text, chunk_tokens=60))

@@ -1,7 +1,8 @@
 """What a question asks for, read from its words."""
 import pytest
 
-from rag.evidence import asks_for_summary, gives_time, missing_specifics, paragraph, short_span, slot_taken, specifics, wanted
+from rag.evidence import (asks_for_summary, denied, gives_time, missing_specifics, paragraph, short_span, slot_taken,
+                          specifics, wanted)
 
 
 @pytest.mark.parametrize("question, found", [
@@ -95,3 +96,17 @@ def test_a_question_that_swaps_who_did_what_to_whom(question, sentence, swapped)
 ])
 def test_what_a_when_answer_holds(text, has_time):
     assert gives_time(text) is has_time
+
+
+@pytest.mark.parametrize("text, sentence, phrase", [
+    ("What kind of art did the Normans have a rich tradition of?",
+     "In the visual arts, the Normans did not have the rich and distinctive traditions of the cultures they conquered.",
+     "did not have the rich"),
+    ("The ferry reached the harbour.", "The ferry couldn't reach the harbour in the storm.", "couldn't reach"),
+    ("Who took the castle?", "The army never took the castle.", "never took"),
+    ("Who commissioned the Tapestry?", "It is not a tapestry but a work of embroidery.", None),  # a noun corrected
+    ("Who did not take the castle?", "The army never took the castle.", None),  # the question negates it too
+    ("Who took the castle?", "The army did not stop; it took the castle.", None),  # the denial is of something else
+])
+def test_denied_finds_a_negated_verb_over_the_texts_own_terms(text, sentence, phrase):
+    assert denied(text, sentence) == phrase

@@ -62,6 +62,15 @@ def test_unsupported_sentence_is_flagged_not_silently_kept():
     assert len(answer.citations) == 1
 
 
+def test_a_claim_the_passage_denies_is_unsupported():
+    doc = Document(source="coffee.txt", text="Coffee guide\nArabica beans do not grow at sea level.", title="coffee.txt")
+    found = [Hit(c, 1.0) for c in Chunker(FakeEmbedder().token_spans, 200, 0).split(doc)]
+    grounder = Grounder(FakeEmbedder())
+    assert grounder.ground("Arabica beans grow at sea level [1].", found, "q") is None
+    kept = grounder.ground("Arabica beans do not grow at sea level [1].", found, "q")
+    assert [c.quote for c in kept.citations] == ["Arabica beans do not grow at sea level."]
+
+
 def test_nothing_supported_returns_none():
     assert ground("Penguins live in Antarctica [1]. Volcanoes erupt lava [2].") is None
 
