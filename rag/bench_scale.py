@@ -109,20 +109,21 @@ def _measure_serving(work: Path) -> dict:
     loaded_s = time.perf_counter() - started
     queries, truth = np.load(work / "queries.npy"), np.load(work / "truth.npy")
     questions = json.loads((work / "questions.json").read_text())
-    sweep, chosen = {}, [seg.vectors.nprobe for seg in view.segments]
-    for share in (0.25, 0.5, 1, 2):  # of each large segment's chosen nprobe (exact segments ignore it)
-        for seg, nprobe in zip(view.segments, chosen):
-            seg.vectors.nprobe = max(1, int(nprobe * share))
+    chosen = {seg.vectors: seg.vectors.nprobe for seg in view.segments if seg.vectors.kind == "ivf"}
+    most, sweep = max(chosen.values(), default=0), {}
+    for share in (0.25, 0.5, 1, 2):  # of each large segment's chosen nprobe (exact segments have none)
+        for store, nprobe in chosen.items():
+            store.nprobe = max(1, int(nprobe * share))
         dense, found = [], []
         for q in queries:
             t = time.perf_counter()
             found.append([v for v, _ in view.dense(q, 10)])
             dense.append(time.perf_counter() - t)
         recall = float(np.mean([len(set(f) & set(t.tolist())) / 10 for f, t in zip(found, truth)]))
-        sweep[f"nprobe_x{share}"] = {"nprobe": max(chosen) * share, "dense_p50_ms": round(float(np.median(dense)) * 1000, 2),
+        sweep[f"nprobe_x{share}"] = {"nprobe": int(most * share), "dense_p50_ms": round(float(np.median(dense)) * 1000, 2),
                                      "recall@10": round(recall, 4)}
-    for seg, nprobe in zip(view.segments, chosen):
-        seg.vectors.nprobe = nprobe
+    for store, nprobe in chosen.items():
+        store.nprobe = nprobe
     retriever = Retriever(_Given(queries, questions), Retrieval())
     timings = {"chunk_bm25": [], "doc_bm25": [], "query": []}
     for question in questions:
@@ -136,7 +137,7 @@ def _measure_serving(work: Path) -> dict:
         timings["query"].append(time.perf_counter() - t)
     p50 = {f"{name}_p50_ms": round(float(np.median(v)) * 1000, 2) for name, v in timings.items()}
     return {"load_s": round(loaded_s, 2), "index_rss_mb": round(rss_mb() - before, 1),
-            "serving_rss_mb": rss_mb(), "nprobe": max(chosen), "dense_recall@10": sweep["nprobe_x1"]["recall@10"],
+            "serving_rss_mb": rss_mb(), "nprobe": most, "dense_recall@10": sweep["nprobe_x1"]["recall@10"],
             "dense_p50_ms": sweep["nprobe_x1"]["dense_p50_ms"], **p50, "nprobe_sweep": sweep}
 
 
