@@ -157,16 +157,17 @@ class ExtractiveAnswerer:
         self.settings = settings
         self.cache = cache or VectorCache(embedder)
 
-    def answer(self, question: str, hits: list[Hit], min_score: float | None = None) -> Answer:
-        """The answer from these hits; `min_score` overrides the configured threshold."""
-        return self.decide(question, self.evidence(question, hits), min_score)
+    def answer(self, question: str, hits: list[Hit]) -> Answer:
+        return self.decide(question, self.evidence(question, hits))
 
-    def decide(self, question: str, found: list[Candidate], min_score: float | None = None) -> Answer:
-        """The answer from scored candidates (scored once, decided at many thresholds by a sweep)."""
-        chosen = _answered_alone(question, self.select(found, min_score))
+    def decide(self, question: str, found: list[Candidate], settings: config.Answer | None = None) -> Answer:
+        """The answer from scored candidates under the configured decision settings or `settings`
+        (its threshold, length and checks; scored once, a sweep decides under many)."""
+        s = settings or self.settings
+        chosen = _answered_alone(question, self.select(found, s))
         if not chosen:
             return not_found_answer(question)
-        unsupported = self.settings.check_specifics and _unsupported(question, chosen)
+        unsupported = s.check_specifics and _unsupported(question, chosen)
         if unsupported:
             return not_found_answer(question, unsupported)
         return compose(chosen, question, short=True)
@@ -176,16 +177,16 @@ class ExtractiveAnswerer:
         score_candidates(self.embedder, question, found, self.settings, self.cache)
         return found
 
-    def select(self, found: list[Candidate], min_score: float | None = None) -> list[Candidate]:
+    def select(self, found: list[Candidate], settings: config.Answer | None = None) -> list[Candidate]:
         """The best sentence, then others within `margin` of it only while each covers question
         terms the ones before do not, or holds them all (short answers, no repeats)."""
-        floor = self.settings.min_score if min_score is None else min_score
-        ranked = sorted((c for c in found if c.score >= floor and c.similarity >= self.settings.min_similarity),
+        s = settings or self.settings
+        ranked = sorted((c for c in found if c.score >= s.min_score and c.similarity >= s.min_similarity),
                         key=lambda c: -c.score)
         chosen: list[Candidate] = []
         covered: set[str] = set()
         for cand in ranked:
-            if len(chosen) == self.settings.max_sentences or cand.score < ranked[0].score - self.settings.margin:
+            if len(chosen) == s.max_sentences or cand.score < ranked[0].score - s.margin:
                 break
             if chosen and cand.swapped:
                 continue

@@ -236,10 +236,12 @@ def _squad(service, path: Path, work_dir: Optional[Path], as_json: bool) -> None
         report = squad.evaluate_squad(service.for_folders(folder / "seeds", folder / "index"), articles)
     if as_json:
         return _print_json(report)
-    rows = {k: v for k, v in report.items() if k != "sweep"}
-    typer.echo(json.dumps(rows, indent=2))
-    typer.echo("\nWhat each answer.min_score costs (the service's strictness; default "
-               f"{service.settings.answer.min_score}):\n" + squad.sweep_table(report))
+    answer = service.settings.answer
+    typer.echo(json.dumps({k: v for k, v in report.items() if k not in ("sweep", "lengths")}, indent=2))
+    typer.echo(f"\nWhat each answer.min_score costs (the service's strictness; default {answer.min_score}):\n"
+               + squad.sweep_table(report["sweep"]))
+    typer.echo(f"\nWhat each answer length costs (default max_sentences {answer.max_sentences}, margin "
+               f"{answer.margin}):\n" + squad.sweep_table(report["lengths"]))
 
 
 @app.command()

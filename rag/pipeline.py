@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterator, Protocol
 
 from .config import TOP_K_MAX, Settings
+from .config import Answer as AnswerSettings
 from .conversation import check_history, condense
 from .errors import ProviderError, UserInputError
 from .evidence import asks_for_summary
@@ -80,12 +81,13 @@ class AnswerPipeline:
         """The extractive answer from given hits."""
         return self.answerers[EXTRACTIVE].answer(query, hits)
 
-    def answers_at(self, question: str, thresholds: list[float]) -> list[Answer]:
-        """The extractive answer at each refusal threshold, from one retrieval and one scoring
-        (for `rag eval --squad`'s sweep)."""
+    def answers_under(self, question: str, variants: list[dict]) -> list[Answer]:
+        """The extractive answer under each variant of the answer settings ({"min_score": 0.5},
+        {"max_sentences": 1}), from one retrieval and one scoring (for `rag eval --squad`'s sweeps)."""
         answerer = self.answerers[EXTRACTIVE]
         found = answerer.evidence(question, self.retrieve(question))
-        return [answerer.decide(question, found, t) for t in thresholds]
+        base = self.settings.answer.model_dump()
+        return [answerer.decide(question, found, AnswerSettings(**{**base, **v})) for v in variants]
 
     def _summary_hits(self, snapshot, hits: list[Hit]) -> list[Hit]:
         """The chunks of the document a summary is asked of: the best hit's (or the only one)."""

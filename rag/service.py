@@ -116,8 +116,8 @@ class RagService:
     def extract(self, query: str, hits):
         return self.pipeline.extract(query, hits)
 
-    def answers_at(self, question: str, thresholds: list[float]):
-        return self.pipeline.answers_at(question, thresholds)
+    def answers_under(self, question: str, variants: list[dict]):
+        return self.pipeline.answers_under(question, variants)
 
 
 def build_service(settings: Settings, embedder: Embedder | None = None) -> RagService:

@@ -3,7 +3,8 @@
 Each article is written as one document (title, then its paragraphs), indexed by the service's
 indexer and asked every question with the same call the API makes. Answerable questions should
 cite a sentence holding a gold answer; unanswerable ones (written to look answerable) should get
-`not_found`. A sweep of `answer.min_score` shows what each strictness costs.
+`not_found`. A sweep of `answer.min_score` shows what each strictness costs, and one of
+`answer.max_sentences` and `answer.margin` what each answer length costs.
 """
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ from pathlib import Path
 from .errors import RagError
 
 _ASCII_MARKS = set(string.punctuation)
-SWEEP = (0.40, 0.45, 0.50, 0.54, 0.58, 0.62, 0.66, 0.70, 0.75)
+SWEEP = (0.40, 0.45, 0.50, 0.54, 0.58, 0.62, 0.66, 0.70, 0.75)  # answer.min_score
+LENGTHS = ({"max_sentences": 3}, {"max_sentences": 2}, {"max_sentences": 1}, {"margin": 0.1}, {"margin": 0.05})
 
 
 @dataclass
@@ -73,7 +75,8 @@ def holds_answer(text: str, answers: list[str]) -> bool:
 
 
 def evaluate_squad(service, articles: list[Article], sweep=SWEEP) -> dict:
-    """Ask every question through `service.ask`; grade, then sweep the refusal threshold."""
+    """Ask every question through `service.ask`; grade, then sweep the refusal threshold and the
+    answer length (each alone, the other settings as configured)."""
     service.index()
     rows, latencies = [], []
     for article in articles:
@@ -84,7 +87,9 @@ def evaluate_squad(service, articles: list[Article], sweep=SWEEP) -> dict:
             rows.append(grade(q, answer))
     report = summarise(rows)
     report["p50_ms"] = round(statistics.median(latencies) * 1000, 1) if latencies else 0.0
-    report["sweep"] = _sweep(service, articles, list(sweep))
+    thresholds = [{"min_score": t} for t in sweep]
+    rows = _sweep(service, articles, thresholds + list(LENGTHS))
+    report["sweep"], report["lengths"] = rows[:len(thresholds)], rows[len(thresholds):]
     return report
 
 
@@ -125,19 +130,25 @@ def summarise(rows: list[dict]) -> dict:
     }
 
 
-def _sweep(service, articles: list[Article], thresholds: list[float]) -> list[dict]:
-    """The extractive answers at each threshold, each question's evidence scored once."""
-    rows: list[list[dict]] = [[] for _ in thresholds]
+def _sweep(service, articles: list[Article], variants: list[dict]) -> list[dict]:
+    """The extractive answers under each variant of the answer settings, each question's
+    evidence scored once; a row is its variant and the summary of its answers."""
+    rows: list[list[dict]] = [[] for _ in variants]
     for article in articles:
         for q in article.questions:
-            for row, answer in zip(rows, service.answers_at(q.text, thresholds)):
+            for row, answer in zip(rows, service.answers_under(q.text, variants)):
                 row.append(grade(q, answer.to_dict()))
-    return [{"min_score": t, **summarise(graded)} for t, graded in zip(thresholds, rows)]
+    return [{**variant, **summarise(graded)} for variant, graded in zip(variants, rows)]
 
 
-def sweep_table(report: dict) -> str:
-    lines = ["min_score  cite_hit  refusal  false_refusal  accuracy  words"]
-    for row in report["sweep"]:
-        lines.append(f"{row['min_score']:>9.2f}  {row['cite_hit']:>8.3f}  {row['refusal']:>7.3f}  "
+def sweep_table(rows: list[dict]) -> str:
+    """A sweep's rows as text: the setting varied, then what it cost."""
+    lines = ["setting              cite_hit  refusal  false_refusal  accuracy  words"]
+    for row in rows:
+        name = next(k for k in row if k in _VARIED)
+        lines.append(f"{name + ' ' + str(row[name]):<19}  {row['cite_hit']:>8.3f}  {row['refusal']:>7.3f}  "
                      f"{row['false_refusal']:>13.3f}  {row['accuracy']:>8.3f}  {row['mean_answer_words']:>5.1f}")
     return "\n".join(lines)
+
+
+_VARIED = ("min_score", "max_sentences", "margin")

@@ -65,6 +65,15 @@ def test_the_best_sentence_leads_and_others_only_add_what_it_lacks():
     assert quotes[0] == best.text
 
 
+def test_one_scoring_is_decided_under_other_settings_for_a_sweep():
+    ask, question = answerer(max_sentences=3, min_score=0.3, margin=0.5), "Which tea is steamed and which is oxidised?"
+    found = ask.evidence(question, hits_for())
+    assert len(ask.decide(question, found).citations) == 2
+    assert len(ask.decide(question, found, ask.settings.model_copy(update={"max_sentences": 1})).citations) == 1
+    assert ask.decide(question, found, ask.settings.model_copy(update={"min_score": 9.0})).not_found
+    assert len(ask.decide(question, found).citations) == 2  # its own settings untouched
+
+
 def test_a_specific_the_passages_do_not_hold_is_not_answered():
     answer = answerer().answer("Was oolong tea oxidised in 1850?", hits_for())
     assert answer.not_found and "1850" in answer.note

@@ -83,7 +83,9 @@ def test_rag_eval_squad_on_the_dev_article():
     assert report["mean_answer_words"] <= 38 and report["p50_ms"] > 0  # a leaning answer quotes its lead too
     refusals = [row["refusal"] for row in report["sweep"]]
     assert refusals == sorted(refusals) and refusals[-1] > refusals[0]  # stricter refuses more
-    print(json.dumps({k: v for k, v in report.items() if k != "sweep"}))
+    words = {row.get("max_sentences"): row["mean_answer_words"] for row in report["lengths"]}
+    assert words[3] == report["mean_answer_words"] and words[1] < words[2] <= words[3]  # shorter when told
+    print(json.dumps({k: v for k, v in report.items() if k not in ("sweep", "lengths")}))
 
 
 def _seed_index():

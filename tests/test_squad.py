@@ -4,7 +4,7 @@ import json
 import pytest
 
 from rag.errors import RagError
-from rag.squad import grade, holds_answer, load_squad, normalize, summarise, write_articles
+from rag.squad import LENGTHS, evaluate_squad, grade, holds_answer, load_squad, normalize, summarise, sweep_table, write_articles
 
 SAMPLE = {"data": [{"title": "Tea_history", "paragraphs": [
     {"context": "Tea reached Europe in 1606. The Dutch brought it.",
@@ -62,3 +62,38 @@ def test_short_answers_are_counted_and_matched_after_normalisation(questions):
     wrong = grade(answerable, {**CITED, "short_answer": {"text": "Europe"}})
     report = summarise([right, wrong, grade(answerable, CITED)])
     assert report["short_answers"] == 2 and report["short_answer_hit"] == 0.5
+
+
+class ShortWhenTold:
+    """A service that cites the gold sentence unless a variant asks for more than it allows:
+    min_score above 0.65 refuses everything, max_sentences 1 quotes a shorter sentence."""
+    def index(self):
+        pass
+
+    def ask(self, question):
+        return self._answer(question, {})
+
+    def answers_under(self, question, variants):
+        return [self._answer(question, v) for v in variants]
+
+    def _answer(self, question, variant):
+        if variant.get("min_score", 0.6) > 0.65:
+            return Reply(REFUSED)
+        text = "Tea reached Europe in 1606." if variant.get("max_sentences", 3) > 1 else "Tea reached 1606."
+        return Reply({**CITED, "answer": text + " [1]"})
+
+
+class Reply(dict):
+    def to_dict(self):
+        return self
+
+
+def test_the_sweeps_vary_one_setting_each_and_say_what_it_cost(tmp_path):
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(SAMPLE))
+    report = evaluate_squad(ShortWhenTold(), load_squad(path), sweep=(0.6, 0.7))
+    assert [(r["min_score"], r["refusal"], r["cite_hit"]) for r in report["sweep"]] == [(0.6, 0.0, 1.0), (0.7, 1.0, 0.0)]
+    assert [r["mean_answer_words"] for r in report["lengths"]] == [5, 5, 3, 5, 5]
+    assert [{k: r[k] for k in v} for r, v in zip(report["lengths"], LENGTHS)] == list(LENGTHS)
+    table = sweep_table(report["lengths"]).splitlines()
+    assert table[0].split()[:2] == ["setting", "cite_hit"] and table[3].split()[:3] == ["max_sentences", "1", "1.000"]
