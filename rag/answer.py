@@ -164,13 +164,16 @@ class ExtractiveAnswerer:
         """The answer from scored candidates under the configured decision settings or `settings`
         (its threshold, length and checks; scored once, a sweep decides under many)."""
         s = settings or self.settings
-        chosen = _answered_alone(question, self.select(found, s))
+        chosen = self.select(found, s)
         if not chosen:
             return not_found_answer(question)
+        span = short_span(question, chosen[0].text)
+        if span is not None:  # the best sentence holds the date, number or name asked for: it answers alone
+            chosen = chosen[:1]
         unsupported = s.check_specifics and _unsupported(question, chosen)
         if unsupported:
             return not_found_answer(question, unsupported)
-        return compose(chosen, question, short=True)
+        return compose(chosen, question, span=span)
 
     def evidence(self, question: str, hits: list[Hit]) -> list[Candidate]:
         found = candidates(hits)
@@ -235,14 +238,6 @@ def _unsupported(question: str, chosen: list[Candidate]) -> str | None:
     return NOT_SUPPORTED.format(", ".join(f"“{m}”" for m in missing)) if missing else None
 
 
-def _answered_alone(question: str, chosen: list[Candidate]) -> list[Candidate]:
-    """The best sentence alone when it holds the one date, number or name the question asks for:
-    a second sentence would cover the question's other terms, not answer it better."""
-    if chosen and short_span(question, chosen[0].text) is not None:
-        return chosen[:1]
-    return chosen
-
-
 def _distinct(cand: Candidate, chosen: list[Candidate]) -> bool:
     """Not a near copy of a sentence already chosen."""
     return all(float(cand.vector @ c.vector) < DUPLICATE_SIMILARITY for c in chosen)
@@ -252,9 +247,9 @@ def not_found_answer(question: str, note: str | None = None) -> Answer:
     return Answer(answer=NOT_FOUND, not_found=True, citations=[], query=question, note=note)
 
 
-def compose(chosen: list[Candidate], query: str, lead: bool = True, short: bool = False) -> Answer:
+def compose(chosen: list[Candidate], query: str, lead: bool = True, span: tuple[int, int] | None = None) -> Answer:
     """Each sentence followed by its [n] marker: the best one first (when `lead`), the rest in
-    document order; with `short`, the best one's date, number or name that answers, if one clearly does."""
+    document order; `span`, where in the best one the date, number or name that answers sits."""
     best = chosen[0] if chosen else None
     chosen = _with_leads(chosen)
     head, rest = (chosen[:1], chosen[1:]) if lead else ([], chosen)
@@ -266,13 +261,10 @@ def compose(chosen: list[Candidate], query: str, lead: bool = True, short: bool 
     parts = [AnswerPart(text=c.text, citations=[i]) for i, c in enumerate(chosen, start=1)]
     text = " ".join(f"{p.text} [{p.citations[0]}]" for p in parts)
     return Answer(answer=text, not_found=False, citations=citations, query=query, parts=parts,
-                  short_answer=_short_answer(query, best, chosen) if short and best else None)
+                  short_answer=_short_answer(best, chosen, span) if span and best else None)
 
 
-def _short_answer(query: str, best: Candidate, cited: list[Candidate]) -> ShortAnswer | None:
-    span = short_span(query, best.text)
-    if span is None:
-        return None
+def _short_answer(best: Candidate, cited: list[Candidate], span: tuple[int, int]) -> ShortAnswer:
     number = next(i for i, c in enumerate(cited, start=1) if c is best)
     return ShortAnswer(best.text[span[0]:span[1]], number, best.start + span[0], best.start + span[1])
 
