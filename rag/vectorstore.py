@@ -135,6 +135,8 @@ class FaissStore:
 
     def vectors(self) -> tuple[np.ndarray, np.ndarray]:
         """(ids, vectors) in the order they were added, for merging segments."""
+        if self.coarse is not None:  # (already read, with a view of the vectors)
+            return self._ids.copy(), self._exact.copy()
         ids = self._faiss.vector_to_array(self.index.id_map).astype(np.int64)
         return ids, self.index.index.reconstruct_n(0, len(ids)) if len(ids) else np.zeros((0, self.dim), np.float32)
 
