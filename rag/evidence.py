@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .lexical import fold, key_terms, stem
+from .lexical import fold, function_word, key_terms, stem
 
 _WORD = re.compile(r"[\w'’.-]*\w")
 _NUMBER = re.compile(r"\d[\d,.]*(?:s|st|nd|rd|th)?")
@@ -109,6 +109,52 @@ def slot_taken(question: str, sentence: str) -> bool:
             after = [w for w in found[i + len(tail):i + len(tail) + 2] if w.lower() not in ("the", "a", "an")]
             if after and _bare(after[0]) in names:
                 return True
+    return False
+
+
+# A named subject and its verb: capitalised words between a question's auxiliary and its verb
+# ("When did King Harold II conquer England?"), or opening a claim ("Harold II conquered England.").
+_SUBJECT_VERB = re.compile(r"^\s*(?i:who|whom|what|which|when|where|why|how)\b.*?\b(?i:did|does|do)\s+"
+                           r"((?:[A-Z][\w'’-]*\s+)+)([a-z]{3,})\b")
+_CLAIM_SUBJECT_VERB = re.compile(r"^\s*((?:[A-Z][\w'’-]*\s+)+)([a-z]{3,})\b")
+_ROMAN = re.compile(r"[IVX]+")
+# Before a verb: it is passive ("was conquered"), a noun ("the conquest") or an infinitive whose
+# subject the sentence does not say ("to serve as a general was Hervé").
+_NOT_ACTING = re.compile(r"\b(?:was|were|is|are|be|been|being|the|a|an|his|her|its|their|to)\s+$", re.I)
+_IRREGULAR = {"take": "took taken", "lead": "led", "make": "made", "give": "gave given", "become": "became",
+              "go": "went gone", "build": "built", "fight": "fought", "win": "won", "lose": "lost", "hold": "held",
+              "bring": "brought", "send": "sent", "leave": "left", "meet": "met", "begin": "began begun",
+              "write": "wrote written", "fall": "fell fallen", "see": "saw seen", "find": "found", "tell": "told",
+              "sell": "sold", "pay": "paid", "buy": "bought", "teach": "taught", "seek": "sought", "keep": "kept",
+              "lay": "laid", "flee": "fled", "rise": "rose risen", "choose": "chose chosen", "drive": "drove driven",
+              "break": "broke broken", "steal": "stole stolen", "swear": "swore sworn", "strike": "struck",
+              "wear": "wore worn", "throw": "threw thrown", "forbid": "forbade forbidden", "overthrow": "overthrew"}
+# "Biden met Xi" says "Xi met Biden": either name may come first.
+_SYMMETRIC = {"meet", "met", "marri", "wed", "talk", "spoke", "speak", "fight", "fought", "battl", "clash", "negoti",
+              "alli", "merg", "trade", "compet", "collabor", "correspond", "agre", "argu", "divorc", "play"}
+
+
+def subject_taken(text: str, sentence: str) -> bool:
+    """A question or claim whose subject is a name ("When did King Harold II conquer England?") against
+    a sentence that has that name after the verb, in its clause, and not before it ("Duke William II
+    of Normandy conquered England killing King Harold II"): the sentence has it acted upon, not
+    acting. A passive verb ("was conquered by"), a noun ("the return of") or an infinitive is left alone."""
+    match = (_SUBJECT_VERB if _WH.match(text) else _CLAIM_SUBJECT_VERB).match(text)
+    if match is None or function_word(match[2]):  # ("did Edward the Confessor's son return": no verb found)
+        return False
+    names = {_bare(w) for w in match[1].split() if not function_word(w) and not _ROMAN.fullmatch(w)}
+    verb = match[2].lower()
+    forms = {_stem(verb)} | {_stem(w) for w in _IRREGULAR.get(verb, "").split()}
+    if forms & _SYMMETRIC:
+        return False
+    words = list(_WORD.finditer(sentence))
+    for i, word in enumerate(words):
+        if _stem(word[0]) in forms:
+            if _NOT_ACTING.search(sentence[:word.start()]):
+                return False
+            clause = re.split(r"[;:,.!?()—–]", sentence[word.end():], maxsplit=1)[0]
+            before = {_bare(w[0]) for w in words[:i]}
+            return bool(names & {_bare(w) for w in _WORD.findall(clause)}) and not names & before
     return False
 
 

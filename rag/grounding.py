@@ -18,7 +18,7 @@ from .answer import Candidate, candidates, sentence_vectors, to_citation
 from .chunking import split_sentences
 from .config import Grounding
 from .embedding import Embedder, VectorCache
-from .evidence import denied, missing_specifics
+from .evidence import denied, missing_specifics, subject_taken
 from .lexical import key_terms
 from .records import Answer, AnswerPart, Citation, Hit
 
@@ -82,8 +82,9 @@ class Grounder:
         if not scored:
             return None
         _, _, similarity, best = max(scored, key=lambda s: (s[0], s[1]))
-        if missing_specifics(claim.text, best.own_paragraph) or denied(claim.text, best.text):
-            return None  # a number, year or name the supporting passage does not hold, or a claim it denies
+        if (missing_specifics(claim.text, best.own_paragraph) or denied(claim.text, best.text)
+                or subject_taken(claim.text, best.text)):
+            return None  # a number, year or name the passage does not hold, a claim it denies, or names swapped
         return replace(best, similarity=similarity)
 
     def _supports(self, similarity: float, overlap: float) -> bool:

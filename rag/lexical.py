@@ -196,6 +196,13 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
 
 
+def function_word(word: str) -> bool:
+    """An article, preposition, pronoun or auxiliary ("the", "of", "was"): no content of its own."""
+    from bm25s.stopwords import STOPWORDS_EN_PLUS
+
+    return fold(word) in STOPWORDS_EN_PLUS
+
+
 def key_terms(text: str) -> list[str]:
     """Stemmed content words of a question or sentence (stopwords and question filler out)."""
     from bm25s.stopwords import STOPWORDS_EN_PLUS

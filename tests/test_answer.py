@@ -91,6 +91,14 @@ def test_a_question_that_swaps_who_did_what_to_whom_is_not_answered():
     assert not answerer(check_specifics=False).answer("Who did Edgar marry?", hits_for(SCOTLAND, chunk_tokens=60)).not_found
 
 
+def test_a_question_whose_subject_the_passage_has_acted_upon_is_not_answered():
+    hits = hits_for("England\nIn 1066, Duke William II of Normandy conquered England killing King Harold II "
+                    "at the Battle of Hastings.", chunk_tokens=60)
+    answer = answerer().answer("When did King Harold II conquer England?", hits)
+    assert answer.not_found and "other way round" in answer.note
+    assert answerer().answer("When did William conquer England?", hits).short_answer.text == "1066"
+
+
 def test_a_wh_question_the_best_sentence_denies_is_not_answered_but_a_yes_no_one_is():
     text = "Harbour\nThe old ferry did not reach the harbour in the storm. Crews waited on the quay."
     hits = hits_for(text, chunk_tokens=60)

@@ -2,7 +2,7 @@
 import pytest
 
 from rag.evidence import (asks_for_summary, denied, gives_time, missing_specifics, paragraph, short_span, slot_taken,
-                          specifics, wanted)
+                          specifics, subject_taken, wanted)
 
 
 @pytest.mark.parametrize("question, found", [
@@ -86,6 +86,29 @@ def test_short_span_is_the_one_date_number_or_name_the_question_does_not_name(qu
 ])
 def test_a_question_that_swaps_who_did_what_to_whom(question, sentence, swapped):
     assert slot_taken(question, sentence) is swapped
+
+
+HASTINGS = "In 1066, Duke William II of Normandy conquered England killing King Harold II at the Battle of Hastings."
+
+
+@pytest.mark.parametrize("question, sentence, swapped", [
+    ("When did King Harold II conquer England?", HASTINGS, True),  # Harold is conquered, not conquering
+    ("When did William conquer England?", HASTINGS, False),
+    ("Where did Harold II die?", HASTINGS, False),  # the verb is not in the sentence
+    ("Who did Oursel lead?", "A force of Franks was led by Oursel.", False),  # passive: "by Oursel" acts
+    ("When did Rollo sign the treaty?", "In 911 the treaty was signed by Rollo.", False),
+    ("When did William return?", "After the return of William to Normandy, peace came.", False),  # a noun
+    ("When did Herve serve as a general?", "One of the first to serve as a general was Hervé in the 1050s.", False),
+    ("When did Henry take the title?", "Bethencourt took the title, as vassal to Henry III.", False),  # another clause
+    ("What title did Henry take?", "Bethencourt took the title from Henry III.", True),  # an irregular past
+    ("When did Edward the Confessor's son return?", "The attitudes of Edward.", False),  # no verb after the name
+    ("When did Biden meet Xi?", "Xi met Biden in Lima.", False),  # meeting goes both ways
+    ("Harold II conquered England.", HASTINGS, True),  # a claim, as an LLM writes it
+    ("William conquered England in 1066.", HASTINGS, False),
+    ("The Normans conquered England.", "In 1066 the Normans conquered England.", False),
+])
+def test_a_question_whose_subject_the_sentence_acts_upon(question, sentence, swapped):
+    assert subject_taken(question, sentence) is swapped
 
 
 @pytest.mark.parametrize("text, has_time", [

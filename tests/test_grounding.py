@@ -71,6 +71,14 @@ def test_a_claim_the_passage_denies_is_unsupported():
     assert [c.quote for c in kept.citations] == ["Arabica beans do not grow at sea level."]
 
 
+def test_a_claim_with_the_passage_names_in_each_other_roles_is_unsupported():
+    doc = Document(source="h.txt", text="History\nIn 1066 Duke William conquered England and killed Harold.", title="h.txt")
+    found = [Hit(c, 1.0) for c in Chunker(FakeEmbedder().token_spans, 200, 0).split(doc)]
+    grounder = Grounder(FakeEmbedder())
+    assert grounder.ground("Harold conquered England in 1066 [1].", found, "q") is None
+    assert grounder.ground("William conquered England in 1066 [1].", found, "q").citations
+
+
 def test_nothing_supported_returns_none():
     assert ground("Penguins live in Antarctica [1]. Volcanoes erupt lava [2].") is None
 
@@ -122,6 +130,7 @@ SEMANTIC = pytest.mark.xfail(strict=True, reason="a changed claim in a sentence 
     pytest.param("Xi told Biden that China would send troops to the Korean peninsula.", marks=SEMANTIC),
     "Wang Yi met Sergey Lavrov in Moscow to sign a trade agreement.",  # a place the passage does not hold
     "Xi told Biden at the summit in 2019 that Beijing would protect its core interests.",  # a year it does not
+    "Biden told Xi at the summit in Peru that Beijing does not allow conflict on the Korean Peninsula.",  # swapped
 ])
 def test_a_near_miss_that_shares_words_is_unsupported(real_embedder, claim):
     answer = Grounder(real_embedder).ground(f"{claim} [1]", seed_hits(real_embedder), "q")
