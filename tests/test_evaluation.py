@@ -79,7 +79,7 @@ def test_rag_eval_squad_on_the_dev_article():
         pytest.skip("../shared/bench/squad2 is not beside the checkout")
     report = run_cli("eval", "--squad", SQUAD, "--json")
     assert (report["answerable"], report["unanswerable"]) == (96, 112)
-    assert report["cite_hit"] >= 0.84 and report["refusal"] >= 0.29 and report["false_refusal"] <= 0.05  # (0.854, 0.304)
+    assert report["cite_hit"] >= 0.84 and report["refusal"] >= 0.31 and report["false_refusal"] <= 0.05  # (0.854, 0.330)
     assert report["mean_answer_words"] <= 38 and report["p50_ms"] > 0  # a leaning answer quotes its lead too
     refusals = [row["refusal"] for row in report["sweep"]]
     assert refusals == sorted(refusals) and refusals[-1] > refusals[0]  # stricter refuses more
