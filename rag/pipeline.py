@@ -82,8 +82,9 @@ class AnswerPipeline:
         return self.answerers[EXTRACTIVE].answer(query, hits)
 
     def answers_under(self, question: str, variants: list[dict]) -> list[Answer]:
-        """The extractive answer under each variant of the answer settings ({"min_score": 0.5},
-        {"max_sentences": 1}), from one retrieval and one scoring (for `rag eval --squad`'s sweeps)."""
+        """The extractive answer under each variant of the answer's decision settings ({"min_score": 0.5},
+        {"max_sentences": 1}), from one retrieval and one scoring (for `rag eval --squad`'s sweeps): the
+        evidence weights (coverage_weight, context_weight, type_bonus) stay as configured."""
         answerer = self.answerers[EXTRACTIVE]
         found = answerer.evidence(question, self.retrieve(question))
         base = self.settings.answer.model_dump()
