@@ -152,10 +152,15 @@ def subject_taken(text: str, sentence: str) -> bool:
         if _stem(word[0]) in forms:
             if _NOT_ACTING.search(sentence[:word.start()]):
                 return False
-            clause = re.split(r"[;:,.!?()—–]", sentence[word.end():], maxsplit=1)[0]
             before = {_bare(w[0]) for w in words[:i]}
-            return bool(names & {_bare(w) for w in _WORD.findall(clause)}) and not names & before
+            acted_on = {_bare(w) for w in _WORD.findall(_clause_after(sentence, word.end()))}
+            return bool(names & acted_on) and not names & before
     return False
+
+
+def _clause_after(sentence: str, offset: int) -> str:
+    """The rest of the clause that `offset` falls in: up to the next punctuation mark."""
+    return re.split(r"[;:,.!?()—–]", sentence[offset:], maxsplit=1)[0]
 
 
 def _bare(word: str) -> str:
@@ -196,7 +201,7 @@ def denied(text: str, sentence: str) -> str | None:
         return None
     terms = set(key_terms(text))
     for match in _DENIAL.finditer(sentence):
-        after = _WORD.findall(re.split(r"[;:,.!?()—–]", sentence[match.end():], maxsplit=1)[0])[:3]  # its clause
+        after = _WORD.findall(_clause_after(sentence, match.end()))[:3]
         for i, word in enumerate(after):
             if _stem(word) in terms:
                 return " ".join([match[0], *after[:i + 1]])
