@@ -21,12 +21,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import config
-from .embedding import Embedder, VectorCache, embed_one
-from .evidence import (asks_what_is_presupposed, asks_when, denied, gives_time, missing_specifics, paragraph,
-                       short_span, slot_taken, subject_taken, wanted)
-from .lexical import key_terms
-from .records import Answer, AnswerPart, Chunk, Citation, Hit, ShortAnswer
+from rag import config
+from rag.embedding import Embedder, VectorCache, embed_one
+from rag.evidence import (asks_what_is_presupposed, asks_when, denied, gives_time, missing_specifics,
+                          paragraph, short_span, slot_taken, subject_taken, wanted)
+from rag.lexical import key_terms
+from rag.records import Answer, AnswerPart, Chunk, Citation, Hit, ShortAnswer
 
 NOT_FOUND = "The documents do not contain an answer to this question."
 NOT_SUPPORTED = "The passages closest to the question do not mention {}."

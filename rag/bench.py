@@ -12,9 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .evaluation import load_beir, write_corpus
-from .bench_scale import rss_mb, store_scale
-from .vectorstore import FaissStore, engine_version
+from rag.evaluation import load_beir, write_corpus
+from rag.bench_scale import rss_mb, store_scale
+from rag.vectorstore import FaissStore, engine_version
 
 
 def _ms(samples: list[float], q: float) -> float:
@@ -77,7 +77,7 @@ def _ingest(service, tmp: Path) -> tuple[dict, np.ndarray]:
 
 def _raw_fp32_model(service):
     """The packaged model as sentence-transformers ships it (fp32), whatever backend is configured."""
-    from .embedding import load_sentence_transformer, resolve_model_path
+    from rag.embedding import load_sentence_transformer, resolve_model_path
 
     return load_sentence_transformer(resolve_model_path(service.settings.embedding.model),
                                      service.settings.embedding.threads or os.cpu_count() or 1)

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .config import Retrieval, Store
-from .records import Chunk
-from .stores import open_store
+from rag.config import Retrieval, Store
+from rag.records import Chunk
+from rag.stores import open_store
 
 CHUNKS_PER_DOC = 3
 QUERIES = 200
@@ -97,8 +97,8 @@ def _serve(work: Path) -> dict:
 
 
 def _measure_serving(work: Path) -> dict:
-    from .retrieval import Retriever
-    from .vectorstore import engine_version
+    from rag.retrieval import Retriever
+    from rag.vectorstore import engine_version
 
     engine_version()  # faiss's own libraries are not the index
     before = rss_mb()

@@ -9,7 +9,7 @@ import re
 from bisect import bisect_left
 from typing import Callable
 
-from .records import Chunk, Document, content_hash
+from rag.records import Chunk, Document, content_hash
 
 Span = tuple[int, int]
 TokenSpans = Callable[[str], list[Span]]

@@ -11,8 +11,8 @@ from typing import Optional
 
 import typer
 
-from .config import Settings, load_settings
-from .errors import RagError
+from rag.config import Settings, load_settings
+from rag.errors import RagError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Answer questions over a folder of documents, with exact-sentence citations.")
@@ -33,7 +33,7 @@ def settings_from(config: Optional[Path], seeds: Optional[Path], index: Optional
 
 
 def service_for(settings: Settings):
-    from .service import build_service
+    from rag.service import build_service
 
     return build_service(settings)
 
@@ -204,7 +204,7 @@ def evaluate(
 ):
     """Measure retrieval (--beir), answers and citations (--qa) or answers and refusals (--squad),
     with the service's own settings."""
-    from . import evaluation
+    from rag import evaluation
 
     if not beir and not qa and not squad:
         raise RagError(f"Give --beir DIR, --qa FILE or --squad FILE (a QA file for seeds/ ships as {DEFAULT_QA}).")
@@ -227,7 +227,7 @@ def evaluate(
 def _squad(service, path: Path, work_dir: Optional[Path], as_json: bool) -> None:
     import tempfile
 
-    from . import squad
+    from rag import squad
 
     articles = squad.load_squad(path)
     with tempfile.TemporaryDirectory(prefix="rag-squad-") as tmp:
@@ -259,7 +259,7 @@ def bench(
     as_json: bool = JsonOpt,
 ):
     """Time ingestion (against raw encoding), incremental adds, queries, answers and search at scale."""
-    from .bench import run_bench
+    from rag.bench import run_bench
 
     if not beir and not corpus:
         raise RagError("Give --beir DIR (e.g. ../shared/bench/scifact) or --corpus DIR.")
@@ -291,8 +291,8 @@ def run_server(service) -> None:
 
     import importlib
 
-    from .server import create_app
-    from .watcher import SeedsWatcher
+    from rag.server import create_app
+    from rag.watcher import SeedsWatcher
 
     s = service.settings.server
     app = create_app(service)

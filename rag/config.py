@@ -8,7 +8,7 @@ from typing import Any, Optional
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import ConfigError
+from rag.errors import ConfigError
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.yaml"
 ENV_OVERRIDES = {

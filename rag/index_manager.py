@@ -6,12 +6,12 @@ import threading
 from pathlib import Path
 from typing import Callable
 
-from .documents import content_type, read_indexed, resolve_existing, save_upload
-from .errors import NotFoundError, PayloadTooLargeError
-from .indexer import Indexer, Progress, quiet
-from .jobs import Job, JobManager
-from .records import IndexSummary
-from .stores import IndexStore, View
+from rag.documents import content_type, read_indexed, resolve_existing, save_upload
+from rag.errors import NotFoundError, PayloadTooLargeError
+from rag.indexer import Indexer, Progress, quiet
+from rag.jobs import Job, JobManager
+from rag.records import IndexSummary
+from rag.stores import IndexStore, View
 
 
 class IndexManager:

@@ -11,15 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .chunking import Chunker
-from .embedding import Embedder, content_window, embed_chunks
-from .config import Store as StoreSettings
-from .errors import IndexCancelled, RagError
-from . import loaders
-from .loaders import Unreadable, iter_files, parse_document, read_source
-from .records import Chunk, Document, IndexSummary, Skipped, content_hash
-from .stores import IndexStore, View, open_store
-from .stores.base import catalogue_entry
+from rag.chunking import Chunker
+from rag.embedding import Embedder, content_window, embed_chunks
+from rag.config import Store as StoreSettings
+from rag.errors import IndexCancelled, RagError
+from rag import loaders
+from rag.loaders import Unreadable, iter_files, parse_document, read_source
+from rag.records import Chunk, Document, IndexSummary, Skipped, content_hash
+from rag.stores import IndexStore, View, open_store
+from rag.stores.base import catalogue_entry
 
 EMBED_SLICE = 1024  # large slices let encode() sort by length: less padding
 PROGRESS_STEPS = 20  # but small enough that progress moves about this many times a run

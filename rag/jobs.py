@@ -17,8 +17,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .errors import IndexCancelled, NotFoundError, RagError
-from .indexer import Progress
+from rag.errors import IndexCancelled, NotFoundError, RagError
+from rag.indexer import Progress
 
 log = logging.getLogger("rag.jobs")
 ACTIVE = ("queued", "running")

@@ -180,7 +180,7 @@ LEXICAL: dict[str, type] = {"bm25s": Postings}  # store.lexical names one; the m
 
 
 def lexical_class(name: str) -> type:
-    from .errors import ConfigError
+    from rag.errors import ConfigError
 
     if name not in LEXICAL:
         raise ConfigError(f"store.lexical '{name}' is unknown; choose one of: {', '.join(LEXICAL)}.")

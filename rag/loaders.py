@@ -11,8 +11,8 @@ import re
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .layout import Parsed
-from .records import Document, content_hash
+from rag.layout import Parsed
+from rag.records import Document, content_hash
 
 MAX_TITLE_CHARS = 200
 VERSION = 2  # bump when any reader's output changes: the index then rebuilds, as for the chunker

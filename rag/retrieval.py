@@ -5,10 +5,10 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
-from .config import Retrieval
-from .embedding import Embedder, embed_one
-from .records import Hit
-from .stores import View
+from rag.config import Retrieval
+from rag.embedding import Embedder, embed_one
+from rag.records import Hit
+from rag.stores import View
 
 
 class Reranker(Protocol):

@@ -9,9 +9,9 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from .errors import AuthError, RagError
-from .routes import ask, documents, jobs, openai
-from .service import RagService
+from rag.errors import AuthError, RagError
+from rag.routes import ask, documents, jobs, openai
+from rag.service import RagService
 
 ROUTES = [ask.routes, documents.routes, jobs.routes, openai.routes]  # each: (service, writer) -> APIRouter
 

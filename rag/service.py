@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import local_llm
-from .answer import ExtractiveAnswerer
-from .config import Settings
-from .embedding import Embedder, VectorCache, make_embedder
-from .errors import ConfigError, NoIndexError
-from .generation import LLM
-from .grounding import Grounder
-from .index_manager import IndexManager
-from .indexer import Indexer
-from .pipeline import EXTRACTIVE, AnswerPipeline
-from .retrieval import RERANKERS, Retriever
+from rag import local_llm
+from rag.answer import ExtractiveAnswerer
+from rag.config import Settings
+from rag.embedding import Embedder, VectorCache, make_embedder
+from rag.errors import ConfigError, NoIndexError
+from rag.generation import LLM
+from rag.grounding import Grounder
+from rag.index_manager import IndexManager
+from rag.indexer import Indexer
+from rag.pipeline import EXTRACTIVE, AnswerPipeline
+from rag.retrieval import RERANKERS, Retriever
 
 ANSWERERS: dict[str, type] = {EXTRACTIVE: ExtractiveAnswerer}  # generation.model may name one of these
 
@@ -144,7 +144,7 @@ def _bulk_ingest(settings: Settings):
         return None
     if settings.ingest.engine != "ray":
         raise ConfigError(f"ingest.engine '{settings.ingest.engine}' is unknown; choose one of: local, ray.")
-    from .ray_ingest import RayIngest
+    from rag.ray_ingest import RayIngest
 
     return RayIngest(settings.ingest, settings.embedding, settings.chunking)
 

@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import RagError
+from rag.errors import RagError
 
 _ASCII_MARKS = set(string.punctuation)
 SWEEP = (0.40, 0.45, 0.50, 0.54, 0.58, 0.62, 0.66, 0.70, 0.75)  # answer.min_score

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .errors import CorruptIndexError, IndexBusyError, NoIndexError, RagError
+from rag.errors import CorruptIndexError, IndexBusyError, NoIndexError, RagError
 
 FORMAT = 2  # 1: each version a folder with a full copy of the chunks and vectors
 KEEP_VERSIONS = 2

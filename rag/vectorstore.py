@@ -214,7 +214,7 @@ STORES: dict[str, type] = {"faiss": FaissStore}  # store.vectors names one; the 
 
 
 def store_class(name: str) -> type:
-    from .errors import ConfigError
+    from rag.errors import ConfigError
 
     if name not in STORES:
         raise ConfigError(f"store.vectors '{name}' is unknown; choose one of: {', '.join(STORES)}.")

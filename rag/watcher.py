@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 import threading
 
-from .errors import RagError
-from .loaders import iter_files
+from rag.errors import RagError
+from rag.loaders import iter_files
 
 log = logging.getLogger("rag.watcher")
 

@@ -12,7 +12,7 @@ import re
 import textwrap
 from dataclasses import dataclass, field
 
-from .conftest import SEED_FILE
+from tests.conftest import SEED_FILE
 
 INLINE = re.compile(r"\*\*(.+?)\*\*|\*(.+?)\*|\[(.+?)\]\((\S+?)\)")
 

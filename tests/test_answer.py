@@ -9,7 +9,7 @@ from rag.chunking import Chunker
 from rag.loaders import parse_document
 from rag.records import Hit
 
-from .conftest import FakeEmbedder
+from tests.conftest import FakeEmbedder
 
 DOC = ("Tea guide\nGreen tea is steamed soon after picking. Black tea is fully oxidised. "
        "Oolong tea is partly oxidised. Coffee is a different plant.")

@@ -1,7 +1,7 @@
 """`rag bench` end to end at a small size, on both stores (CI's run of the benchmark)."""
 import pytest
 
-from .test_evaluation import SCIFACT, run_cli
+from tests.test_evaluation import SCIFACT, run_cli
 
 
 @pytest.mark.slow

@@ -1,7 +1,7 @@
 from rag.chunking import Chunker, split_sentences
 from rag.records import Document
 
-from .conftest import SEED_FILE, FakeEmbedder
+from tests.conftest import SEED_FILE, FakeEmbedder
 
 
 def texts(text):

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from .conftest import SEED_FILE
+from tests.conftest import SEED_FILE
 
 pytestmark = pytest.mark.slow
 INDEX_KEYS = {"added", "updated", "removed", "unchanged", "skipped", "chunks_embedded", "chunks_total", "seconds"}

@@ -6,7 +6,7 @@ from rag.documents import safe_name
 from rag.embedding import VectorCache
 from rag.errors import UserInputError
 
-from .conftest import FakeEmbedder
+from tests.conftest import FakeEmbedder
 
 
 @pytest.mark.parametrize("given, saved", [

@@ -5,7 +5,7 @@ from rag.chunking import Chunker
 from rag.embedding import MAX_KEPT_SENTENCES, embed_chunks
 from rag.loaders import parse_document
 
-from .conftest import FakeEmbedder
+from tests.conftest import FakeEmbedder
 
 
 def chunks_of(text, chunk_tokens=40):

@@ -12,9 +12,9 @@ import pytest
 from rag import storage
 from rag.service import build_service
 
-from . import corpus
-from .conftest import ROOT, SEED_FILE, chunk_ids, live_chunks, live_vector_ids, live_view, make_settings
-from .test_loaders import make_docx, make_pdf
+from tests import corpus
+from tests.conftest import ROOT, SEED_FILE, chunk_ids, live_chunks, live_vector_ids, live_view, make_settings
+from tests.test_loaders import make_docx, make_pdf
 
 pytestmark = pytest.mark.slow
 SCIFACT = ROOT.parent / "shared" / "bench" / "scifact" / "corpus.jsonl"

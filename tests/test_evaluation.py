@@ -8,7 +8,7 @@ import pytest
 
 from rag.evaluation import Beir, metrics, subset
 
-from .conftest import ROOT
+from tests.conftest import ROOT
 
 SCIFACT = ROOT.parent / "shared" / "bench" / "scifact"
 

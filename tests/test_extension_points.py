@@ -13,7 +13,7 @@ from rag.embedding import EMBEDDERS, make_embedder
 from rag.errors import ConfigError
 from rag.records import Answer, AnswerPart, Citation
 
-from .conftest import FakeEmbedder, make_settings
+from tests.conftest import FakeEmbedder, make_settings
 
 
 def test_a_file_format(tmp_path, monkeypatch):

@@ -4,8 +4,8 @@ import pytest
 from rag.chunking import Chunker, split_sentences
 from rag.loaders import parse_document
 
-from . import corpus
-from .conftest import FakeEmbedder
+from tests import corpus
+from tests.conftest import FakeEmbedder
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +99,7 @@ def test_html_inline_elements_never_break_and_blocks_do():
 
 
 def test_plain_text_stays_as_written(tmp_path):
-    from .conftest import SEED_FILE
+    from tests.conftest import SEED_FILE
 
     doc = parse_document(SEED_FILE.name, SEED_FILE.read_bytes())
     assert doc.text == SEED_FILE.read_text(encoding="utf-8").strip()

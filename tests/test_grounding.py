@@ -5,7 +5,7 @@ from rag.chunking import Chunker
 from rag.grounding import Grounder, claims, is_refusal
 from rag.records import Document, Hit
 
-from .conftest import FakeEmbedder
+from tests.conftest import FakeEmbedder
 
 TEA = "Tea guide\nGreen tea is steamed soon after picking. Black tea is fully oxidised in the factory."
 COFFEE = "Coffee guide\nArabica beans grow at high altitude. Robusta beans carry more caffeine."
@@ -101,7 +101,7 @@ def test_refusal_detection():
 def seed_hits(embedder):
     from rag.loaders import parse_document
 
-    from .conftest import SEED_FILE
+    from tests.conftest import SEED_FILE
 
     doc = parse_document(SEED_FILE.name, SEED_FILE.read_bytes())
     return [Hit(c, 1.0) for c in Chunker(embedder.token_spans, 200, 0).split(doc)]

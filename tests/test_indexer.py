@@ -12,7 +12,7 @@ from rag.indexer import Indexer
 from rag.stores import local
 from rag.vectorstore import FaissStore
 
-from .conftest import SEED_FILE, FakeEmbedder, live_chunks, live_vector_ids, live_view
+from tests.conftest import SEED_FILE, FakeEmbedder, live_chunks, live_vector_ids, live_view
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import pytest
 
 from rag.loaders import Unreadable, find_date, iter_files, load_document
 
-from .conftest import SEED_FILE
+from tests.conftest import SEED_FILE
 
 
 def write(folder, name, data):

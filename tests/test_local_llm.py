@@ -7,7 +7,7 @@ import pytest
 
 from rag.service import build_service
 
-from .conftest import SEED_FILE, make_settings
+from tests.conftest import SEED_FILE, make_settings
 
 slow = pytest.mark.slow  # the real model; the cache tests at the end are fast
 MODEL = "local/smollm2-135m"

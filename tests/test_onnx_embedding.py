@@ -3,7 +3,7 @@ import pytest
 
 from rag.service import build_service
 
-from .conftest import SEED_FILE, make_settings
+from tests.conftest import SEED_FILE, make_settings
 
 pytestmark = pytest.mark.slow
 

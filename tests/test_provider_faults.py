@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from .openai_stub import Stub
+from tests.openai_stub import Stub
 
 pytestmark = pytest.mark.slow
 QUESTION = "What did Xi tell Biden at the summit in Peru?"

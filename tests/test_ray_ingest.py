@@ -13,9 +13,9 @@ from rag.indexer import Indexer
 from rag.ray_ingest import START_ATTEMPTS, RayIngest
 from rag.stores import open_store
 
-from .conftest import SEED_FILE, chunk_ids, live_chunks
-from .test_cli import rag
-from .test_end_to_end import _many_documents
+from tests.conftest import SEED_FILE, chunk_ids, live_chunks
+from tests.test_cli import rag
+from tests.test_end_to_end import _many_documents
 
 
 @pytest.mark.slow

@@ -20,9 +20,9 @@ from rag import storage
 from rag.stores import local
 from rag.service import build_service
 
-from .conftest import ROOT, SEED_FILE, chunk_ids, live_chunks, live_vector_ids, live_view, make_settings
-from .test_end_to_end import _many_documents
-from .test_server import free_port, start_seed_server
+from tests.conftest import ROOT, SEED_FILE, chunk_ids, live_chunks, live_vector_ids, live_view, make_settings
+from tests.test_end_to_end import _many_documents
+from tests.test_server import free_port, start_seed_server
 
 pytestmark = pytest.mark.slow
 ARTIFACTS = ROOT / "test-artifacts"

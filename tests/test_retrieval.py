@@ -5,7 +5,7 @@ from rag.loaders import parse_document
 from rag.retrieval import RERANKERS, rrf
 from rag.service import build_service
 
-from .conftest import FakeEmbedder, make_settings
+from tests.conftest import FakeEmbedder, make_settings
 
 
 def test_rrf_adds_weight_over_k_plus_rank():

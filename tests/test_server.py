@@ -12,7 +12,7 @@ import pytest
 from rag.server import create_app
 from rag.service import build_service
 
-from .conftest import SEED_FILE, make_settings
+from tests.conftest import SEED_FILE, make_settings
 
 pytestmark = pytest.mark.slow
 KEY = "test-key-123"

@@ -7,7 +7,7 @@ import pytest
 from rag import storage
 from rag.errors import CorruptIndexError, NoIndexError
 
-from .conftest import live_view
+from tests.conftest import live_view
 
 
 def test_missing_index(tmp_path):

@@ -8,8 +8,8 @@ import gradio as gr
 from rag.errors import RagError
 from rag.service import RagService
 
-from .format import (answer_markdown, document_page, documents_rows, index_status, job_progress, sources_panel,
-                     summary_text)
+from ui.format import (answer_markdown, document_page, documents_rows, index_status, job_progress,
+                       sources_panel, summary_text)
 
 CSS = """
 .source-card { border: 1px solid #d0d7de; border-radius: 8px; padding: 10px 12px; margin-bottom: 10px; }

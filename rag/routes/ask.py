@@ -6,8 +6,8 @@ from typing import Optional
 from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 
-from .models import AskRequest, AskResult, Health, Message
-from .sse import sse
+from rag.routes.models import AskRequest, AskResult, Health, Message
+from rag.routes.sse import sse
 
 
 def routes(service, writer) -> APIRouter:

@@ -7,7 +7,7 @@ from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
-from .models import DocumentRow, DocumentText, JobView, UploadJob
+from rag.routes.models import DocumentRow, DocumentText, JobView, UploadJob
 
 WaitOpt = Query(False, description="Hold the request until the index run ends and return its summary.")
 

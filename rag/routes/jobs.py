@@ -4,8 +4,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
-from .models import JobView
-from .sse import sse
+from rag.routes.models import JobView
+from rag.routes.sse import sse
 
 
 def routes(service, writer) -> APIRouter:

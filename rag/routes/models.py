@@ -5,7 +5,7 @@ from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..config import TOP_K_MAX
+from rag.config import TOP_K_MAX
 
 
 class Message(BaseModel):

@@ -9,9 +9,9 @@ from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
-from ..errors import UserInputError
-from .models import ChatMessage, ChatRequest
-from .sse import chain
+from rag.errors import UserInputError
+from rag.routes.models import ChatMessage, ChatRequest
+from rag.routes.sse import chain
 
 
 def routes(service, writer) -> APIRouter:

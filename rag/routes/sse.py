@@ -5,7 +5,7 @@ import json
 
 from fastapi.responses import StreamingResponse
 
-from ..errors import RagError
+from rag.errors import RagError
 
 
 def sse(first, rest, shape) -> StreamingResponse:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from ..config import Store as StoreSettings
-from ..errors import ConfigError
-from .base import IndexStore, Transaction, View
+from rag.config import Store as StoreSettings
+from rag.errors import ConfigError
+from rag.stores.base import IndexStore, Transaction, View
 
 BACKENDS: dict[str, str] = {  # store.backend names one; the module defines `Backend`
     "local": "rag.stores.local",

@@ -16,7 +16,7 @@ from typing import Iterable, Protocol
 
 import numpy as np
 
-from ..records import Chunk
+from rag.records import Chunk
 
 Found = list[tuple[int, str]]  # (chunk vector id, its document's source), best first
 

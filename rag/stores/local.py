@@ -16,14 +16,14 @@ from typing import Iterable
 
 import numpy as np
 
-from .. import storage
-from ..config import Store as StoreSettings
-from ..errors import CorruptIndexError, NoIndexError
-from ..lexical import bm25, lexical_class
-from ..records import Chunk
-from ..vectorstore import store_class
-from . import segment
-from .segment import Segment
+from rag import storage
+from rag.config import Store as StoreSettings
+from rag.errors import CorruptIndexError, NoIndexError
+from rag.lexical import bm25, lexical_class
+from rag.records import Chunk
+from rag.vectorstore import store_class
+from rag.stores import segment
+from rag.stores.segment import Segment
 
 TIER = 8  # segments are grouped by size in powers of this many live chunks
 MERGE_AT = 4  # a tier holding this many segments is merged into one

@@ -23,12 +23,12 @@ from typing import Iterable
 
 import numpy as np
 
-from .. import storage
-from ..config import Store as StoreSettings
-from ..errors import MissingDependencyError, NoIndexError, RagError, StoreUnavailableError
-from ..chunking import document_text
-from ..lexical import analyze
-from ..records import Chunk
+from rag import storage
+from rag.config import Store as StoreSettings
+from rag.errors import MissingDependencyError, NoIndexError, RagError, StoreUnavailableError
+from rag.chunking import document_text
+from rag.lexical import analyze
+from rag.records import Chunk
 
 FOREVER = 2**62  # `removed` of a row no version has removed
 PART_CHARS = 20_000  # a document's BM25 text is split into parts this long (VARCHAR holds 64 KB)

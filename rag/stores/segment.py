@@ -21,11 +21,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import storage
-from ..chunking import document_text
-from ..lexical import lexical_class
-from ..records import Chunk
-from ..vectorstore import store_class
+from rag import storage
+from rag.chunking import document_text
+from rag.lexical import lexical_class
+from rag.records import Chunk
+from rag.vectorstore import store_class
 
 
 def write(root: Path, chunks: list[Chunk], vectors: np.ndarray, catalogue: dict[str, dict], dim: int,

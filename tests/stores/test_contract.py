@@ -12,7 +12,7 @@ from rag.config import Store
 from rag.indexer import Indexer
 from rag.stores import open_store
 
-from ..conftest import FakeEmbedder
+from tests.conftest import FakeEmbedder
 
 DOCS = {
     "tea.txt": "Tea notes\nGreen tea is steamed after picking. Black tea is oxidised for hours.",

@@ -9,7 +9,7 @@ from rag.config import Store
 from rag.indexer import Indexer
 from rag.stores import local, open_store
 
-from ..conftest import FakeEmbedder, live_chunks
+from tests.conftest import FakeEmbedder, live_chunks
 
 
 @pytest.fixture

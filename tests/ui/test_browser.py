@@ -11,8 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .. import corpus
-from ..conftest import ROOT, SEED_FILE
+from tests import corpus
+from tests.conftest import ROOT, SEED_FILE
 
 pytestmark = pytest.mark.slow
 CHROMIUM = Path("/usr/bin/chromium")
