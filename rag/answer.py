@@ -25,7 +25,7 @@ from rag import config
 from rag.embedding import Embedder, VectorCache, embed_one
 from rag.evidence import (asks_what_is_presupposed, asks_when, denied, gives_time, missing_specifics,
                           paragraph, short_span, slot_taken, subject_taken, wanted)
-from rag.lexical import key_terms
+from rag.language.words import key_terms
 from rag.records import Answer, AnswerPart, Chunk, Citation, Hit, ShortAnswer
 
 NOT_FOUND = "The documents do not contain an answer to this question."

@@ -77,7 +77,8 @@ def _ingest(service, tmp: Path) -> tuple[dict, np.ndarray]:
 
 def _raw_fp32_model(service):
     """The packaged model as sentence-transformers ships it (fp32), whatever backend is configured."""
-    from rag.embedding import load_sentence_transformer, resolve_model_path
+    from rag.embedding.fp32 import load_sentence_transformer
+    from rag.embedding import resolve_model_path
 
     return load_sentence_transformer(resolve_model_path(service.settings.embedding.model),
                                      service.settings.embedding.threads or os.cpu_count() or 1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from rag.lexical import fold, function_word, key_terms, stem
+from rag.language.words import fold, function_word, key_terms, stem
 
 _WORD = re.compile(r"[\w'’.-]*\w")
 _NUMBER = re.compile(r"\d[\d,.]*(?:s|st|nd|rd|th)?")

@@ -15,11 +15,11 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from rag.answer import Candidate, candidates, sentence_vectors, to_citation
-from rag.chunking import split_sentences
+from rag.language.sentences import split_sentences
 from rag.config import Grounding
 from rag.embedding import Embedder, VectorCache
 from rag.evidence import denied, missing_specifics, subject_taken
-from rag.lexical import key_terms
+from rag.language.words import key_terms
 from rag.records import Answer, AnswerPart, Citation, Hit
 
 MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")

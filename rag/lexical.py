@@ -3,14 +3,13 @@ segments of texts, scored together; common words are pruned (MaxScore) once they
 the top k."""
 from __future__ import annotations
 
-import functools
 import json
-import re
-import unicodedata
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
+
+from rag.language.words import analyze, tokenize_ids
 
 
 K1, B = 1.5, 0.75  # bm25s's defaults (Lucene's BM25)
@@ -39,7 +38,7 @@ class Postings:
         vocab: dict[str, int] = {}
         parts, sizes = [], []
         for lo in range(0, len(texts), BUILD_BATCH):  # token lists are Python ints: keep them few
-            ids, local = _tokenize_ids(texts[lo : lo + BUILD_BATCH])
+            ids, local = tokenize_ids(texts[lo : lo + BUILD_BATCH])
             to_vocab = np.array([vocab.setdefault(t, len(vocab)) for t in sorted(local, key=local.get)], dtype=np.int64)
             counts = [len(t) for t in ids]
             flat = np.fromiter((i for t in ids for i in t), dtype=np.int64, count=sum(counts))
@@ -160,22 +159,6 @@ def _best(candidates: np.ndarray, scores: np.ndarray, mask, k: int) -> tuple[np.
     return candidates, values
 
 
-def _tokenize_ids(texts: list[str]) -> tuple[list[list[int]], dict[str, int]]:
-    import bm25s
-
-    tokens = bm25s.tokenize(texts, stopwords="en", stemmer=_english_stemmer(), show_progress=False)
-    return tokens.ids, tokens.vocab
-
-
-def analyze(texts: list[str]) -> list[list[str]]:
-    """The stemmed tokens BM25Index indexes, for an engine that runs BM25 itself (Milvus), so both
-    backends rank the same words."""
-    import bm25s
-
-    return bm25s.tokenize(texts, stopwords="en", stemmer=_english_stemmer(), show_progress=False,
-                          return_ids=False)
-
-
 LEXICAL: dict[str, type] = {"bm25s": Postings}  # store.lexical names one; the manifest records it
 
 
@@ -187,37 +170,3 @@ def lexical_class(name: str) -> type:
     return LEXICAL[name]
 
 
-_QUESTION_WORDS = {"tell", "told", "say", "said", "says", "according", "document", "documents",
-                   "mention", "mentioned", "please", "know", "would", "could", "much", "many"}
-
-
-def fold(text: str) -> str:
-    """Lower case without accents, so "Hervé" and "Herve" (or "fiancée" and "fiancee") compare equal."""
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-
-
-def function_word(word: str) -> bool:
-    """An article, preposition, pronoun or auxiliary ("the", "of", "was"): no content of its own."""
-    from bm25s.stopwords import STOPWORDS_EN_PLUS
-
-    return fold(word) in STOPWORDS_EN_PLUS
-
-
-def key_terms(text: str) -> list[str]:
-    """Stemmed content words of a question or sentence (stopwords and question filler out)."""
-    from bm25s.stopwords import STOPWORDS_EN_PLUS
-
-    words = [w for w in re.findall(r"\w\w+|\d", fold(text))
-             if w not in STOPWORDS_EN_PLUS and w not in _QUESTION_WORDS]
-    return _english_stemmer().stemWords(words)
-
-
-@functools.lru_cache(maxsize=1)
-def _english_stemmer():
-    import Stemmer
-
-    return Stemmer.Stemmer("english")
-
-
-def stem(word: str) -> str:
-    return _english_stemmer().stemWord(word.lower())

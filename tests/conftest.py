@@ -104,7 +104,7 @@ def fake_service(seeds_copy, tmp_path, fake_embedder):
 
 @pytest.fixture(scope="session")
 def real_embedder():
-    from rag.embedding import SentenceTransformerEmbedder
+    from rag.embedding.fp32 import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder("all-MiniLM-L6-v2")
 

@@ -69,7 +69,7 @@ class Expected:
 
 
 def expected(blocks: list[tuple]) -> Expected:
-    from rag.chunking import split_sentences
+    from rag.language.sentences import split_sentences
 
     out = Expected()
     for kind, content in blocks:
@@ -268,7 +268,7 @@ def _norm(text: str) -> str:
 
 def integrity(doc_text: str, truth: Expected) -> float:
     """Share of the expected sentences (and table rows) that come out as one whole sentence."""
-    from rag.chunking import split_sentences
+    from rag.language.sentences import split_sentences
 
     got = [_norm(doc_text[a:b]) for a, b in split_sentences(doc_text)]
     exact = set(got)

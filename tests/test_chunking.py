@@ -1,4 +1,5 @@
-from rag.chunking import Chunker, split_sentences
+from rag.chunking import Chunker
+from rag.language.sentences import split_sentences
 from rag.records import Document
 
 from tests.conftest import SEED_FILE, FakeEmbedder

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from fastapi.testclient import TestClient
 
 from rag import loaders, server, service as service_module, vectorstore
-from rag.chunking import split_sentences
+from rag.language.sentences import split_sentences
 from rag.config import Embedding
 from rag.documents import safe_name
 from rag.embedding import EMBEDDERS, make_embedder

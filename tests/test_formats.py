@@ -1,7 +1,8 @@
 """Every reader on documents as people write them: whole sentences, pages, sections, statements."""
 import pytest
 
-from rag.chunking import Chunker, split_sentences
+from rag.chunking import Chunker
+from rag.language.sentences import split_sentences
 from rag.loaders import parse_document
 
 from tests import corpus

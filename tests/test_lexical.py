@@ -1,7 +1,8 @@
 """Stemmed BM25 over segments, and the key terms that measure a sentence's coverage of a question."""
 import numpy as np
 
-from rag.lexical import Postings, bm25, key_terms
+from rag.lexical import Postings, bm25
+from rag.language.words import key_terms
 
 TEXTS = ["The ferry sails hourly.", "Ferries sailed daily last year.", "Trains run at night.",
          "A fixed gear bicycle has no freewheel.", "The night ferry carries bicycles."]

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def onnx_embedder(tmp_path_factory):
-    from rag.onnx_embedding import OnnxInt8Embedder
+    from rag.embedding.int8 import OnnxInt8Embedder
 
     return OnnxInt8Embedder("all-MiniLM-L6-v2", cache_dir=tmp_path_factory.mktemp("onnx-cache"))
 
@@ -40,7 +40,7 @@ def test_the_tokenizer_gives_the_ids_and_offsets_transformers_gives():
     from transformers import AutoTokenizer
 
     from rag.embedding import resolve_model_path
-    from rag.onnx_embedding import wordpieces
+    from rag.embedding.int8 import wordpieces
 
     folder = resolve_model_path("all-MiniLM-L6-v2")
     texts = [SEED_FILE.read_text(encoding="utf-8"),  # far past the 256-token window: cut

@@ -9,7 +9,7 @@ readers), marks removed rows with V+1, and goes live by one upsert of the `meta`
 A run killed before that leaves only rows no version sees; the next transaction deletes them
 first. A rebuild (no base) writes a fresh generation of collections and drops the old one later.
 
-BM25 is Milvus's own full-text search over our stemmed tokens (rag.lexical.analyze), so it ranks
+BM25 is Milvus's own full-text search over our stemmed tokens (rag.language.words.analyze), so it ranks
 the same words as the local backend; only ranks are used (scores differ between engines).
 """
 from __future__ import annotations
@@ -27,7 +27,7 @@ from rag import storage
 from rag.config import Store as StoreSettings
 from rag.errors import MissingDependencyError, NoIndexError, RagError, StoreUnavailableError
 from rag.chunking import document_text
-from rag.lexical import analyze
+from rag.language.words import analyze
 from rag.records import Chunk
 
 FOREVER = 2**62  # `removed` of a row no version has removed
