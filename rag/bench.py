@@ -14,7 +14,7 @@ import numpy as np
 
 from rag.evaluation import load_beir, write_corpus
 from rag.bench_scale import rss_mb, store_scale
-from rag.vectorstore import FaissStore, engine_version
+from rag.stores.faiss import FaissStore, engine_version
 
 
 def _ms(samples: list[float], q: float) -> float:

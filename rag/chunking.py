@@ -95,13 +95,3 @@ def _windows(tokens: list[Span], size: int) -> list[list[Span]]:
     if len(tokens) <= size:
         return [tokens]
     return [tokens[i : i + size] for i in range(0, len(tokens), size)]
-
-
-def document_text(chunks: list[Chunk]) -> str:
-    """A document's indexed text rebuilt from its (overlapping) chunks by their offsets."""
-    text, end = [], 0
-    for chunk in sorted(chunks, key=lambda c: c.start):
-        if chunk.end > end:
-            text.append(chunk.text[max(0, end - chunk.start):] if chunk.start < end else "\n" + chunk.text)
-            end = chunk.end
-    return "".join(text)

@@ -2,23 +2,24 @@
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 from typing import Any, Optional
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from rag.errors import ConfigError
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.yaml"
-ENV_OVERRIDES = {
+ENV_OVERRIDES = {  # env var -> the setting's path
     "RAG_SEEDS_DIR": ("paths", "seeds"),
     "RAG_INDEX_DIR": ("paths", "index"),
     "RAG_MODEL": ("generation", "model"),
     "RAG_API_KEY": ("server", "api_key"),
     "RAG_STORE_BACKEND": ("store", "backend"),
-    "RAG_STORE_URI": ("store", "uri"),
-    "RAG_STORE_TOKEN": ("store", "token"),
+    "RAG_STORE_URI": ("store", "milvus", "uri"),
+    "RAG_STORE_TOKEN": ("store", "milvus", "token"),
 }
 
 
@@ -54,14 +55,54 @@ class Chunking(_Section):
     overlap_tokens: int = Field(32, ge=0)
 
 
+class LocalStore(_Section):
+    vectors: str = "faiss"  # a name in rag.stores.segment.VECTOR_INDEXES (or module:Class)
+    lexical: str = "bm25s"  # a name in rag.stores.segment.LEXICAL_INDEXES (or module:Class)
+
+
+class MilvusStore(_Section):
+    uri: str = "milvus.db"  # http://host:19530, or a file (relative to the index folder) for milvus-lite
+    token: Optional[str] = None  # "user:password" or an API key
+    db_name: str = ""  # the database ("" is the server's default)
+    collection_prefix: str = "rag_"  # collections are <prefix>chunks, <prefix>documents, <prefix>meta
+
+
+# Keys that moved from `store` into a backend's own section (old configs keep working, with a warning).
+_MOVED_STORE_KEYS = {"vectors": "local", "lexical": "local", "uri": "milvus", "token": "milvus",
+                     "db_name": "milvus", "collection_prefix": "milvus"}
+
+
 class Store(_Section):
-    backend: str = "local"  # a name in rag.stores.BACKENDS
-    vectors: str = "faiss"  # local: a name in rag.vectorstore.STORES
-    lexical: str = "bm25s"  # local: a name in rag.lexical.LEXICAL
-    uri: str = "milvus.db"  # milvus: http://host:19530, or a file (relative to the index folder) for milvus-lite
-    token: Optional[str] = None  # milvus: "user:password" or an API key
-    db_name: str = ""  # milvus: the database ("" is the server's default)
-    collection_prefix: str = "rag_"  # milvus: collections are <prefix>chunks, <prefix>documents, <prefix>meta
+    """`backend` picks the backend; each backend reads its own section (`store.local`, `store.milvus`,
+    or `store.<name>` for one of a user's own, handed over as a mapping)."""
+
+    model_config = ConfigDict(extra="allow")
+    backend: str = "local"  # a name in rag.stores.BACKENDS (or module:Class)
+    local: LocalStore = LocalStore()
+    milvus: MilvusStore = MilvusStore()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _moved_keys(cls, data):
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        for key in [k for k in data if k in _MOVED_STORE_KEYS]:
+            section = _MOVED_STORE_KEYS[key]
+            warnings.warn(f"config: store.{key} is now store.{section}.{key}; the old key still works for now.",
+                          FutureWarning, stacklevel=2)
+            data[section] = {key: data.pop(key), **dict(data.get(section) or {})}  # the new key wins
+        for key, value in data.items():
+            if key not in cls.model_fields and not isinstance(value, dict):
+                raise ValueError(f"store.{key} is not a setting (another backend's settings go in a section "
+                                 f"store.<backend>: {{...}})")
+        return data
+
+    def section(self, backend: str):
+        """The settings of `backend`: its typed section, or a user backend's mapping ({} if none)."""
+        if backend in type(self).model_fields and backend != "backend":
+            return getattr(self, backend)
+        return (self.model_extra or {}).get(backend, {})
 
 
 class Ingest(_Section):
@@ -138,22 +179,29 @@ class Settings(_Section):
     server: Server = Server()
 
     def with_overrides(self, **dotted: Any) -> "Settings":
-        """Copy with values like `paths__index=...` replaced; None means 'not given'."""
+        """Copy with values like `paths__index=...` or `store__milvus__uri=...` replaced; None means
+        'not given'."""
         data = self.model_dump()
         for key, value in dotted.items():
             if value is not None:
-                section, name = key.split("__")
-                data[section][name] = value
+                *path, name = key.split("__")
+                _at(data, path)[name] = value
         return Settings.model_validate(data)
+
+
+def _at(data: dict, path) -> dict:
+    for part in path:
+        data = data.setdefault(part, {})
+    return data
 
 
 def load_settings(path: str | os.PathLike | None = None) -> Settings:
     """Read config.yaml (RAG_CONFIG or the project's own), then apply env overrides."""
     path = Path(path or os.environ.get("RAG_CONFIG") or DEFAULT_CONFIG)
     data = _read_yaml(path) if path.exists() or path != DEFAULT_CONFIG else {}
-    for env, (section, name) in ENV_OVERRIDES.items():
+    for env, (*where, name) in ENV_OVERRIDES.items():
         if os.environ.get(env):
-            data.setdefault(section, {})[name] = os.environ[env]
+            _at(data, where)[name] = os.environ[env]
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:
@@ -175,7 +223,7 @@ def _read_yaml(path: Path) -> dict:
 
 def _resolve_paths(settings: Settings, base: Path, raw: dict) -> Settings:
     """Paths from the file are relative to it; paths from env vars to the working directory."""
-    from_env = {name for env, (_, name) in ENV_OVERRIDES.items() if os.environ.get(env)}
+    from_env = {path[-1] for env, path in ENV_OVERRIDES.items() if os.environ.get(env) and path[0] == "paths"}
     paths = {}
     for name in ("seeds", "index"):
         value = getattr(settings.paths, name)

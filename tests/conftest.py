@@ -126,10 +126,10 @@ def chunk_ids(seeds: Path, embedder, chunk_tokens: int = 200, overlap_tokens: in
 
 def live_view(index_dir: Path):
     """The local backend's live version, read from disk."""
-    from rag.config import Store
+    from rag.config import LocalStore
     from rag.stores.local import Backend
 
-    return Backend(Store(), index_dir).load()
+    return Backend(LocalStore(), index_dir).load()
 
 
 def live_chunks(view) -> dict:

@@ -67,3 +67,28 @@ def test_config_yaml_documents_every_setting_at_its_default():
     from rag.config import DEFAULT_CONFIG, Settings
 
     assert yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8")) == Settings().model_dump(mode="json")
+
+
+def test_old_flat_store_keys_still_work_with_a_warning(tmp_path, monkeypatch):
+    cfg = tmp_path / "old.yaml"
+    cfg.write_text("store:\n  backend: milvus\n  uri: http://127.0.0.1:19530\n  vectors: faiss\n")
+    with pytest.warns(FutureWarning, match=r"store\.uri is now store\.milvus\.uri"):
+        settings = load_settings(cfg)
+    assert settings.store.milvus.uri == "http://127.0.0.1:19530" and settings.store.local.vectors == "faiss"
+    monkeypatch.setenv("RAG_STORE_URI", "http://127.0.0.1:1")  # the env var still wins over the file
+    with pytest.warns(FutureWarning):
+        assert load_settings(cfg).store.milvus.uri == "http://127.0.0.1:1"
+
+
+def test_a_users_own_backend_gets_its_own_section(tmp_path):
+    cfg = tmp_path / "own.yaml"
+    cfg.write_text("store:\n  backend: mydb.store:Backend\n  mydb.store:Backend:\n    dsn: sqlite://x\n")
+    assert load_settings(cfg).store.section("mydb.store:Backend") == {"dsn": "sqlite://x"}
+    cfg.write_text("store:\n  bakend: local\n")
+    with pytest.raises(ConfigError, match="store.bakend"):
+        load_settings(cfg)
+
+
+def test_nested_overrides():
+    s = Settings().with_overrides(store__milvus__collection_prefix="rag_bench_")
+    assert s.store.milvus.collection_prefix == "rag_bench_" and s.store.section("milvus") is s.store.milvus

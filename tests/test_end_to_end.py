@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from rag import storage
+from rag.stores import versions
 from rag.service import build_service
 
 from tests import corpus
@@ -162,14 +162,14 @@ def test_killing_a_real_indexer_midway_leaves_previous_index_loadable(tmp_path, 
     (seeds / SEED_FILE.name).write_bytes(SEED_FILE.read_bytes())
     first = _start_indexer(seeds, index)  # the same process kind (and backend) as the runs killed below
     before = json.loads(first.communicate(timeout=300)[0])
-    before_version = storage.current_name(index)
+    before_version = versions.current_name(index)
     _many_documents(seeds / "bulk", 60)  # ~150 chunks and their sentences: well over 6 s of embedding
 
     started = time.monotonic()
     kills = {
         "while embedding": lambda: time.monotonic() - started > 6,
         "while writing the new segment": lambda: any(
-            p.name.endswith(".partial") for p in storage.segments_dir(index).iterdir()),
+            p.name.endswith(".partial") for p in versions.segments_dir(index).iterdir()),
     }
     for label, condition in kills.items():
         started = time.monotonic()

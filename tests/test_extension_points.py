@@ -5,7 +5,8 @@ import pytest
 from fastapi import APIRouter
 from fastapi.testclient import TestClient
 
-from rag import loaders, server, service as service_module, vectorstore
+from rag import loaders, server, service as service_module
+from rag.stores.segment import VECTOR_INDEXES
 from rag.language.sentences import split_sentences
 from rag.config import Embedding
 from rag.documents import safe_name
@@ -88,8 +89,8 @@ class NumpyStore:
 
 
 def test_a_vector_store(monkeypatch, seeds_copy, tmp_path, fake_embedder):
-    monkeypatch.setitem(vectorstore.STORES, "numpy", NumpyStore)
-    svc = service_module.build_service(make_settings(seeds_copy, tmp_path / "index", store__vectors="numpy"),
+    monkeypatch.setitem(VECTOR_INDEXES, "numpy", f"{__name__}:NumpyStore")
+    svc = service_module.build_service(make_settings(seeds_copy, tmp_path / "index", store__local__vectors="numpy"),
                                        fake_embedder)
     svc.index()
     assert all(isinstance(s.vectors, NumpyStore) for s in svc.snapshot().segments) and svc.snapshot().manifest["store"]["vectors"] == "numpy"

@@ -6,11 +6,11 @@ import pytest
 
 import os
 
-from rag import storage
+from rag.stores import versions
 from rag.errors import IndexBusyError, RagError
 from rag.indexer import Indexer
 from rag.stores import local
-from rag.vectorstore import FaissStore
+from rag.stores.faiss import FaissStore
 
 from tests.conftest import SEED_FILE, FakeEmbedder, live_chunks, live_vector_ids, live_view
 
@@ -118,7 +118,7 @@ def test_file_becoming_unreadable_loses_its_chunks(setup):
 
 def test_a_second_indexer_fails_fast(setup):
     seeds, index, emb, indexer = setup
-    with storage.writer_lock(index):
+    with versions.writer_lock(index):
         with pytest.raises(IndexBusyError, match="Another indexer"):
             indexer.run(seeds, index)
 
@@ -140,7 +140,7 @@ def test_crash_at_any_write_stage_leaves_previous_index_loadable(setup, monkeypa
     before = live_view(index)
     (seeds / "new.txt").write_text("A new document. It has two sentences.")
 
-    real_write, real_rename, real_replace = storage._write, os.rename, os.replace
+    real_write, real_rename, real_replace = versions._write, os.rename, os.replace
 
     def write(path, text):  # the version manifest, then CURRENT.next
         if stage == "version" and path.parent.name == "versions":
@@ -158,7 +158,7 @@ def test_crash_at_any_write_stage_leaves_previous_index_loadable(setup, monkeypa
             raise Crash
         return real_replace(a, b)
 
-    monkeypatch.setattr(storage, "_write", write)
+    monkeypatch.setattr(versions, "_write", write)
     monkeypatch.setattr(os, "rename", rename)
     monkeypatch.setattr(os, "replace", replace)
     if stage == "segment-files":
@@ -173,7 +173,7 @@ def test_crash_at_any_write_stage_leaves_previous_index_loadable(setup, monkeypa
     assert summary.added == 1
     clean = Indexer(FakeEmbedder(), 60, 10).run(seeds, index, rebuild=True)
     assert summary.chunks_total == clean.chunks_total
-    assert [p.name for p in storage.segments_dir(index).iterdir() if p.name.startswith(".")] == []
+    assert [p.name for p in versions.segments_dir(index).iterdir() if p.name.startswith(".")] == []
 
 
 def test_a_crash_while_merging_keeps_the_committed_version(setup, monkeypatch):
@@ -198,17 +198,17 @@ def test_a_crash_while_merging_keeps_the_committed_version(setup, monkeypatch):
 def test_write_failure_reports_and_keeps_previous(setup, monkeypatch):
     seeds, index, emb, indexer = setup
     indexer.run(seeds, index)
-    before = storage.current_name(index)
+    before = versions.current_name(index)
     (seeds / "n.txt").write_text("New text.")
 
     def full(path, text):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(storage, "_write", full)
+    monkeypatch.setattr(versions, "_write", full)
     with pytest.raises(RagError, match="No space left on device.*previous index is unchanged"):
         indexer.run(seeds, index)
     monkeypatch.undo()
-    assert storage.current_name(index) == before
+    assert versions.current_name(index) == before
     assert live_view(index).name == before
 
 
@@ -217,8 +217,8 @@ def test_old_versions_are_pruned(setup):
     for i in range(4):
         (seeds / f"f{i}.txt").write_text(f"File {i}.")
         indexer.run(seeds, index)
-    names = [p.stem for p in storage.versions_dir(index).iterdir()]
-    assert len(names) == storage.KEEP_VERSIONS and storage.current_name(index) in names
+    names = [p.stem for p in versions.versions_dir(index).iterdir()]
+    assert len(names) == versions.KEEP_VERSIONS and versions.current_name(index) in names
     named = {s["name"] for name in names
-             for s in json.loads((storage.versions_dir(index) / f"{name}.json").read_text())["segments"]}
-    assert {p.name for p in storage.segments_dir(index).iterdir()} == named
+             for s in json.loads((versions.versions_dir(index) / f"{name}.json").read_text())["segments"]}
+    assert {p.name for p in versions.segments_dir(index).iterdir()} == named

@@ -1,7 +1,7 @@
 """Stemmed BM25 over segments, and the key terms that measure a sentence's coverage of a question."""
 import numpy as np
 
-from rag.lexical import Postings, bm25
+from rag.stores.bm25 import Postings, bm25
 from rag.language.words import key_terms
 
 TEXTS = ["The ferry sails hourly.", "Ferries sailed daily last year.", "Trains run at night.",
@@ -50,7 +50,7 @@ def test_saved_postings_load_memory_mapped_and_rank_the_same(tmp_path):
 
 
 def test_pruned_scoring_finds_the_same_top_k_as_scoring_everything(monkeypatch):
-    from rag import lexical
+    from rag.stores import bm25 as lexical
 
     def exhaustive(query, index, dead, k):  # every text scored with every query word
         with monkeypatch.context() as patch:

@@ -16,7 +16,7 @@ import httpx
 import numpy as np
 import pytest
 
-from rag import storage
+from rag.stores import versions
 from rag.stores import local
 from rag.service import build_service
 
@@ -31,17 +31,17 @@ ARTIFACTS = ROOT / "test-artifacts"
 @pytest.fixture(scope="module")
 def live(tmp_path_factory, real_embedder):
     """A real server whose every loaded index version is remembered with its documents."""
-    versions: dict[str, set] = {}
+    seen: dict[str, set] = {}
     real_load = local.Backend.load
 
     def remembering(self):
         view = real_load(self)
-        versions[view.name] = set(view.documents)
+        seen[view.name] = set(view.documents)
         return view
 
     local.Backend.load = remembering
     server = start_seed_server(tmp_path_factory.mktemp("live"), real_embedder)
-    server.versions = versions
+    server.versions = seen
     yield server
     server.stop()
     local.Backend.load = real_load
@@ -212,9 +212,9 @@ def test_corrupt_index_at_startup_gives_a_message_not_a_crash_loop(tmp_path, rea
     (tmp_path / "seeds").mkdir()
     shutil.copy(SEED_FILE, tmp_path / "seeds")
     build_service(make_settings(tmp_path / "seeds", tmp_path / "index"), real_embedder).index()
-    version = storage.versions_dir(tmp_path / "index") / f"{storage.current_name(tmp_path / 'index')}.json"
+    version = versions.versions_dir(tmp_path / "index") / f"{versions.current_name(tmp_path / 'index')}.json"
     segment = json.loads(version.read_text())["segments"][0]["name"]
-    (storage.segments_dir(tmp_path / "index") / segment / "vectors.faiss").write_bytes(b"garbage")
+    (versions.segments_dir(tmp_path / "index") / segment / "vectors.faiss").write_bytes(b"garbage")
     proc = serve(tmp_path)
     _, err = proc.communicate(timeout=180)
     assert proc.returncode == 1 and "rag index --rebuild" in err and "Traceback" not in err
@@ -250,12 +250,12 @@ def test_killing_the_server_during_a_background_reindex_loses_nothing(tmp_path, 
     port = free_port()
     proc = serve(tmp_path, port=port)
     wait_healthy(port, proc)
-    before = storage.current_name(tmp_path / "index")
+    before = versions.current_name(tmp_path / "index")
     _many_documents(tmp_path / "seeds" / "bulk", 40)  # ~100 chunks and their sentences: far past the 2.5 s kill
     started = httpx.post(f"http://127.0.0.1:{port}/api/reindex", timeout=30)
     assert started.status_code == 202, started.text
     job = started.json()["id"]
-    segments = storage.segments_dir(tmp_path / "index")
+    segments = versions.segments_dir(tmp_path / "index")
     deadline = time.monotonic() + 2.5
     while time.monotonic() < deadline and not any(p.name.endswith(".partial") for p in segments.iterdir()):
         time.sleep(0.01)

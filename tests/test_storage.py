@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from rag import storage
+from rag.stores import versions
 from rag.errors import CorruptIndexError, NoIndexError
 
 from tests.conftest import live_view
@@ -16,12 +16,12 @@ def test_missing_index(tmp_path):
 
 
 def _version(index):
-    return storage.versions_dir(index) / f"{storage.current_name(index)}.json"
+    return versions.versions_dir(index) / f"{versions.current_name(index)}.json"
 
 
 def _segment(index):
     name = json.loads(_version(index).read_text())["segments"][0]["name"]
-    return storage.segments_dir(index) / name
+    return versions.segments_dir(index) / name
 
 
 @pytest.mark.parametrize("damage", ["truncate-vectors", "delete-chunks", "garbage-manifest", "drop-chunk",
@@ -43,7 +43,7 @@ def test_corrupt_index_gives_a_clear_message_naming_the_fix(fake_service, damage
     elif damage == "delete-segment":
         shutil.rmtree(segment)
     else:  # an index written before segments: each version a folder
-        (storage.versions_dir(index) / "old").mkdir()
+        (versions.versions_dir(index) / "old").mkdir()
         (index / "CURRENT").write_text("old")
     with pytest.raises(CorruptIndexError, match="rag index --rebuild"):
         live_view(index)

@@ -2,10 +2,10 @@
 inverted file over product codes, re-ranked on the exact vectors."""
 import numpy as np
 
-from rag import vectorstore
+from rag.stores import faiss as vectorstore
 import pytest
 
-from rag.vectorstore import FaissStore
+from rag.stores.faiss import FaissStore
 
 
 def unit(n, dim=16, seed=0):

@@ -1,27 +1,25 @@
-"""Where the index lives, chosen by `store.backend`: `local` (FAISS + bm25s in versioned folders
-under index/) or `milvus` (a Milvus cluster, or milvus-lite in-process). See base.py for the
-interfaces; each backend's engine library is imported in its own module only."""
+"""Where the index lives, chosen by `store.backend`: `local` (immutable segments of FAISS vectors,
+BM25 postings and chunk text under index/) or `milvus` (a Milvus cluster, or milvus-lite in-process).
+base.py holds the interfaces; each backend is one module here, whose `Backend(settings, index_dir)`
+takes its own config section (`store.local`, `store.milvus`), and whose engine library it alone
+imports. A new backend is one module plus one entry in BACKENDS."""
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 from rag.config import Store as StoreSettings
-from rag.errors import ConfigError
+from rag.registry import Registry
 from rag.stores.base import IndexStore, Transaction, View
 
-BACKENDS: dict[str, str] = {  # store.backend names one; the module defines `Backend`
-    "local": "rag.stores.local",
-    "milvus": "rag.stores.milvus",
-}
+BACKENDS = Registry("store.backend", {
+    "local": "rag.stores.local:Backend",
+    "milvus": "rag.stores.milvus:Backend",
+})
 
 
 def open_store(settings: StoreSettings, index_dir: Path) -> IndexStore:
     """The configured backend, not yet connected (it connects on first use)."""
-    if settings.backend not in BACKENDS:
-        raise ConfigError(f"store.backend '{settings.backend}' is unknown; choose one of: {', '.join(BACKENDS)}.")
-    module = importlib.import_module(BACKENDS[settings.backend])
-    return module.Backend(settings, index_dir)
+    return BACKENDS.load(settings.backend)(settings.section(settings.backend), index_dir)
 
 
 __all__ = ["BACKENDS", "IndexStore", "Transaction", "View", "open_store"]

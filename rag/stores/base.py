@@ -82,3 +82,13 @@ class IndexStore(Protocol):
 def catalogue_entry(doc, chunk_ids: list[str], vector_ids: list[int]) -> dict:
     return {"hash": doc.hash, "title": doc.title, "date": doc.date, "chars": len(doc.text),
             "chunks": len(chunk_ids), "first": vector_ids[0] if vector_ids else None}
+
+
+def document_text(chunks: list[Chunk]) -> str:
+    """A document's indexed text rebuilt from its (overlapping) chunks by their offsets."""
+    text, end = [], 0
+    for chunk in sorted(chunks, key=lambda c: c.start):
+        if chunk.end > end:
+            text.append(chunk.text[max(0, end - chunk.start):] if chunk.start < end else "\n" + chunk.text)
+            end = chunk.end
+    return "".join(text)

@@ -1,5 +1,5 @@
 """The embedded default: immutable segments (FAISS vectors, BM25 postings, chunk text) under
-index/segments, and small version manifests that name them (storage.py).
+index/segments, and small version manifests that name them (versions.py).
 
 A transaction writes one new segment for what it adds and marks what it removes as dead in the
 segments that hold it; `commit` records the new segment list as a version and swaps CURRENT. The
@@ -16,14 +16,13 @@ from typing import Iterable
 
 import numpy as np
 
-from rag import storage
-from rag.config import Store as StoreSettings
+from rag.stores import versions
+from rag.config import LocalStore
 from rag.errors import CorruptIndexError, NoIndexError
-from rag.lexical import bm25, lexical_class
+from rag.stores.bm25 import bm25
 from rag.records import Chunk
-from rag.vectorstore import store_class
 from rag.stores import segment
-from rag.stores.segment import Segment
+from rag.stores.segment import LEXICAL_INDEXES, VECTOR_INDEXES, Segment
 
 TIER = 8  # segments are grouped by size in powers of this many live chunks
 MERGE_AT = 4  # a tier holding this many segments is merged into one
@@ -31,8 +30,8 @@ DEAD_AT = 0.3  # a segment with this share of dead chunks is rewritten without t
 
 
 class Backend:
-    def __init__(self, settings: StoreSettings, index_dir: Path):
-        store_class(settings.vectors), lexical_class(settings.lexical)  # unknown names fail now
+    def __init__(self, settings: LocalStore, index_dir: Path):
+        VECTOR_INDEXES.load(settings.vectors), LEXICAL_INDEXES.load(settings.lexical)  # unknown names fail now
         self.settings, self.index_dir = settings, index_dir
         self.fingerprint = {"vectors": settings.vectors, "lexical": settings.lexical}
         self.engines = (settings.vectors, settings.lexical)
@@ -42,7 +41,7 @@ class Backend:
         self._opening = threading.Lock()
 
     def live_name(self) -> str | None:
-        return storage.current_name(self.index_dir)
+        return versions.current_name(self.index_dir)
 
     def view(self) -> "LocalView":
         current = self._view
@@ -55,7 +54,7 @@ class Backend:
         return current
 
     def load(self) -> "LocalView":
-        manifest = storage.read_version(self.index_dir)
+        manifest = versions.read_version(self.index_dir)
         try:
             segments = [self.segment(s["name"]) for s in manifest["segments"]]
         except (OSError, ValueError, KeyError, RuntimeError) as exc:
@@ -71,7 +70,7 @@ class Backend:
 
     @property
     def root(self) -> Path:
-        return storage.segments_dir(self.index_dir)
+        return versions.segments_dir(self.index_dir)
 
     def latest(self) -> "LocalView | None":
         try:
@@ -83,7 +82,7 @@ class Backend:
         return LocalTransaction(self, base)
 
     def lock(self):
-        return storage.writer_lock(self.index_dir)
+        return versions.writer_lock(self.index_dir)
 
     def swap_in(self, view: "LocalView") -> None:
         with self._swap:
@@ -185,7 +184,7 @@ class LocalTransaction:
             self.backend.root.mkdir(parents=True, exist_ok=True)
             name = segment.write(self.backend.root, self.chunks, vectors, documents, dim, self.backend.engines)
             listed.append({"name": name, "dead": []})
-        version = storage.write_version(self.backend.index_dir, {**manifest, "segments": listed})
+        version = versions.write_version(self.backend.index_dir, {**manifest, "segments": listed})
         while merge(self.backend):  # each merge leaves fewer segments, so this ends
             pass
         return version
@@ -219,7 +218,7 @@ def merge(backend: Backend) -> str | None:
         name = segment.write(backend.root, chunks, stacked, catalogue, dim, backend.engines)
         listed.append({"name": name, "dead": []})
     manifest = {k: v for k, v in view.manifest.items() if k not in ("version", "built", "format")}
-    return storage.write_version(backend.index_dir, {**manifest, "segments": listed, "merged": True})
+    return versions.write_version(backend.index_dir, {**manifest, "segments": listed, "merged": True})
 
 
 def plan(view: LocalView) -> list[int]:

@@ -23,10 +23,10 @@ from typing import Iterable
 
 import numpy as np
 
-from rag import storage
-from rag.config import Store as StoreSettings
+from rag.stores import versions
+from rag.config import MilvusStore
 from rag.errors import MissingDependencyError, NoIndexError, RagError, StoreUnavailableError
-from rag.chunking import document_text
+from rag.stores.base import document_text
 from rag.language.words import analyze
 from rag.records import Chunk
 
@@ -39,7 +39,7 @@ HNSW = {"index_type": "HNSW", "metric_type": "IP", "params": {"M": 16, "efConstr
 class Backend:
     fingerprint = {"backend": "milvus"}
 
-    def __init__(self, settings: StoreSettings, index_dir: Path):
+    def __init__(self, settings: MilvusStore, index_dir: Path):
         self.settings, self.index_dir = settings, index_dir
         self.prefix = settings.collection_prefix
         self._client = None
@@ -139,7 +139,7 @@ class Backend:
         return MilvusTransaction(self, base)
 
     def lock(self):
-        return storage.writer_lock(self.index_dir)
+        return versions.writer_lock(self.index_dir)
 
     def names(self, generation: int) -> tuple[str, str]:
         return f"{self.prefix}chunks_{generation}", f"{self.prefix}documents_{generation}"

@@ -18,27 +18,75 @@ import mmap
 import os
 import shutil
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
-from rag import storage
-from rag.chunking import document_text
-from rag.lexical import lexical_class
+from rag.stores import versions
+from rag.stores.base import document_text
 from rag.records import Chunk
-from rag.vectorstore import store_class
+from rag.registry import Registry
+
+
+class VectorIndex(Protocol):
+    """Vectors under integer ids, written once per segment (rag/stores/segment.py)."""
+
+    FILENAME: str
+    dim: int
+
+    @classmethod
+    def build(cls, dim: int, ids: np.ndarray, vectors: np.ndarray) -> "VectorIndex":
+        """An index of these vectors, organised for their number."""
+
+    @classmethod
+    def load(cls, directory: Path) -> "VectorIndex": ...
+
+    def excluding(self, ids: np.ndarray) -> object:
+        """A prepared exclusion of these ids, for `search`."""
+
+    def search(self, queries: np.ndarray, k: int, exclude: object | None = None
+               ) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, ids) of the best k per query, leaving out what `exclude` names."""
+
+    def vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, vectors) in the order they were added."""
+
+    def save(self, path: Path) -> None: ...
+
+    def __len__(self) -> int: ...
+
+
+class LexicalIndex(Protocol):
+    """BM25 postings over a segment's texts (chunks, and whole documents), scored by `bm25` in the
+    same module (rag/stores/bm25.py: `bm25(query, segments, dead, k)`)."""
+
+    n: int
+
+    @classmethod
+    def build(cls, texts: list[str]) -> "LexicalIndex": ...
+
+    @classmethod
+    def load(cls, folder: Path, stem: str) -> "LexicalIndex": ...
+
+    def save(self, folder: Path, stem: str) -> list[Path]: ...
+
+
+# store.local.vectors and store.local.lexical name one each; each version's manifest records both
+VECTOR_INDEXES = Registry("store.local.vectors", {"faiss": "rag.stores.faiss:FaissStore"})
+LEXICAL_INDEXES = Registry("store.local.lexical", {"bm25s": "rag.stores.bm25:Postings"})
 
 
 def write(root: Path, chunks: list[Chunk], vectors: np.ndarray, catalogue: dict[str, dict], dim: int,
           engines: tuple[str, str] = ("faiss", "bm25s")) -> str:
     """Write a sealed segment under `root` and return its name: the chunks, each document's
     together and in order, and the catalogue entries of the documents added."""
-    name = storage.new_name()
+    name = versions.new_name()
     staging = root / f".{name}.partial"
     staging.mkdir(parents=True)
     try:
         _write_files(staging, chunks, vectors, catalogue, dim, engines)
         os.rename(staging, root / name)
-        storage.fsync_path(root)
+        versions.fsync_path(root)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -60,18 +108,18 @@ def _write_files(folder: Path, chunks, vectors, catalogue, dim, engines) -> None
     vids = np.array([c.vector_id for c in chunks], dtype=np.int64)
     np.save(folder / "vids.npy", vids)
     np.save(folder / "doc_of.npy", np.array([position[c.source] for c in chunks], dtype=np.int32))
-    Postings = lexical_class(lexical_engine)
+    Postings = LEXICAL_INDEXES.load(lexical_engine)
     Postings.build([c.text for c in chunks]).save(folder, "chunks")
     by_doc: dict[str, list[Chunk]] = {s: [] for s in sources}
     for chunk in chunks:
         by_doc[chunk.source].append(chunk)
     Postings.build([document_text(by_doc[s]) for s in sources]).save(folder, "docs")
-    store_class(vector_engine).build(dim, vids, vectors).save(folder)  # (the slow part at scale: last)
+    VECTOR_INDEXES.load(vector_engine).build(dim, vids, vectors).save(folder)  # (the slow part at scale: last)
     meta = {"dim": dim, "size": len(chunks), "vectors": vector_engine, "lexical": lexical_engine, "documents": sources,
             "catalogue": catalogue}
     (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     for path in folder.iterdir():
-        storage.fsync_path(path)
+        versions.fsync_path(path)
 
 
 class Segment:
@@ -91,9 +139,9 @@ class Segment:
         self._starts = np.searchsorted(self.doc_of, docs, "left")
         self._ends = np.searchsorted(self.doc_of, docs, "right")
         self._doc = {s: i for i, s in enumerate(self.sources)}
-        self.vectors = store_class(meta["vectors"]).load(folder)
-        self.chunk_terms = lexical_class(meta.get("lexical", "bm25s")).load(folder, "chunks")
-        self.doc_terms = lexical_class(meta.get("lexical", "bm25s")).load(folder, "docs")
+        self.vectors = VECTOR_INDEXES.load(meta["vectors"]).load(folder)
+        self.chunk_terms = LEXICAL_INDEXES.load(meta.get("lexical", "bm25s")).load(folder, "chunks")
+        self.doc_terms = LEXICAL_INDEXES.load(meta.get("lexical", "bm25s")).load(folder, "docs")
         self._text = _map(folder / "chunks.jsonl")
         if len(self._text) != int(self.offsets[-1]) or len(self.vectors) != self.size:
             raise ValueError(f"segment {self.name} is damaged: its files disagree in size")

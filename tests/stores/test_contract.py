@@ -10,7 +10,7 @@ import pytest
 
 from rag.config import Store
 from rag.indexer import Indexer
-from rag.stores import open_store
+from rag.stores import BACKENDS as STORE_BACKENDS, open_store
 
 from tests.conftest import FakeEmbedder
 
@@ -20,7 +20,8 @@ DOCS = {
     "harbour.txt": "Harbour report\nThe harbour authority said dredging starts in May. "
                    "Its director, Ana Ruiz, said the budget is 4 million euros.",
 }
-BACKENDS = ["local", pytest.param("milvus", marks=pytest.mark.slow)]
+# every registered backend; those beyond the embedded default start engines of their own, so run as slow
+BACKENDS = [pytest.param(name, marks=[] if name == "local" else [pytest.mark.slow]) for name in STORE_BACKENDS]
 
 
 @pytest.fixture(params=BACKENDS)
@@ -159,7 +160,7 @@ def test_kill_9_mid_run_leaves_the_old_version_and_a_rerun_duplicates_nothing(en
         (seeds / f"extra{n}.txt").write_text(f"Extra {n}\nNote number {n} about sailing.", encoding="utf-8")
     getattr(store, "close", lambda: None)()  # milvus-lite: one process per data file
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    run = subprocess.run([sys.executable, "-c", KILLED_RUN, store.settings.backend, str(store.index_dir), str(seeds)],
+    run = subprocess.run([sys.executable, "-c", KILLED_RUN, indexer.store_settings.backend, str(store.index_dir), str(seeds)],
                          cwd=root, capture_output=True, text=True, timeout=120)
     assert run.returncode == -signal.SIGKILL, run.stderr[-2000:]
     view = store.latest()

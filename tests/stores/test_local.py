@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from rag import storage
+from rag.stores import versions
 from rag.config import Store
 from rag.indexer import Indexer
 from rag.stores import local, open_store
@@ -27,10 +27,10 @@ NAMES = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel
 def test_adding_a_document_writes_one_small_segment_and_touches_no_other_file(env, tmp_path):
     seeds, store, indexer = env
     indexer.run(seeds, store)
-    before = {p: p.stat().st_mtime_ns for p in storage.segments_dir(tmp_path / "index").rglob("*")}
+    before = {p: p.stat().st_mtime_ns for p in versions.segments_dir(tmp_path / "index").rglob("*")}
     (seeds / "tea.txt").write_text("Tea notes\nGreen tea is steamed.")
     indexer.run(seeds, store)
-    after = {p: p.stat().st_mtime_ns for p in storage.segments_dir(tmp_path / "index").rglob("*")}
+    after = {p: p.stat().st_mtime_ns for p in versions.segments_dir(tmp_path / "index").rglob("*")}
     assert all(after[p] == t for p, t in before.items())  # nothing rewritten
     (new,) = {p.parent for p in set(after) - set(before) if p.is_file()}
     assert json.loads((new / "meta.json").read_text())["documents"] == ["tea.txt"]
@@ -65,7 +65,7 @@ def test_a_mostly_removed_segment_is_rewritten_without_its_dead_chunks(env):
 
 
 def test_a_large_segment_searches_its_inverted_file_and_honours_deletions(env, monkeypatch):
-    from rag import vectorstore
+    from rag.stores import faiss as vectorstore
 
     monkeypatch.setattr(vectorstore, "ANN_FROM", 20)  # (a segment of 1M chunks, in miniature)
     seeds, store, indexer = env

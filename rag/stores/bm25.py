@@ -1,5 +1,5 @@
-"""Stemmed BM25 (bm25s's tokenizer and stopwords, Snowball English stemmer) over immutable
-segments of texts, scored together; common words are pruned (MaxScore) once they cannot change
+"""The local backend's lexical index (`store.local.lexical: bm25s`): stemmed BM25 (bm25s's tokens,
+rag/language/words.py) over immutable segments of texts, scored together; common words are pruned (MaxScore) once they cannot change
 the top k."""
 from __future__ import annotations
 
@@ -157,16 +157,3 @@ def _best(candidates: np.ndarray, scores: np.ndarray, mask, k: int) -> tuple[np.
         top = np.argpartition(-values, k - 1)[:k]
         candidates, values = candidates[top], values[top]
     return candidates, values
-
-
-LEXICAL: dict[str, type] = {"bm25s": Postings}  # store.lexical names one; the manifest records it
-
-
-def lexical_class(name: str) -> type:
-    from rag.errors import ConfigError
-
-    if name not in LEXICAL:
-        raise ConfigError(f"store.lexical '{name}' is unknown; choose one of: {', '.join(LEXICAL)}.")
-    return LEXICAL[name]
-
-

@@ -1,4 +1,5 @@
-"""The vector store seam of the local backend: add, search (leaving out deleted ids), save, load.
+"""The local backend's vector index (`store.local.vectors: faiss`): build, search (leaving out
+deleted ids), save, load; the `VectorIndex` protocol is in segment.py. The one home of faiss.
 
 FAISS holds only normalised vectors under integer ids (inner product = cosine); the text lives in
 the segment beside it. Exact search while small; when large, an inverted file over product codes
@@ -9,37 +10,8 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
-
-
-class VectorStore(Protocol):
-    """Vectors under integer ids, written once per segment (rag/stores/segment.py)."""
-
-    FILENAME: str
-    dim: int
-
-    @classmethod
-    def build(cls, dim: int, ids: np.ndarray, vectors: np.ndarray) -> "VectorStore":
-        """An index of these vectors, organised for their number."""
-
-    @classmethod
-    def load(cls, directory: Path) -> "VectorStore": ...
-
-    def excluding(self, ids: np.ndarray) -> object:
-        """A prepared exclusion of these ids, for `search`."""
-
-    def search(self, queries: np.ndarray, k: int, exclude: object | None = None
-               ) -> tuple[np.ndarray, np.ndarray]:
-        """(scores, ids) of the best k per query, leaving out what `exclude` names."""
-
-    def vectors(self) -> tuple[np.ndarray, np.ndarray]:
-        """(ids, vectors) in the order they were added."""
-
-    def save(self, path: Path) -> None: ...
-
-    def __len__(self) -> int: ...
 
 
 ANN_FROM = 50_000  # below this many vectors search stays exact (one thread: about 5.4 ms at 50k, 1.2 ms at 12k)
@@ -208,14 +180,3 @@ def engine_version() -> str:
     import faiss
 
     return faiss.__version__
-
-
-STORES: dict[str, type] = {"faiss": FaissStore}  # store.vectors names one; the manifest records it
-
-
-def store_class(name: str) -> type:
-    from rag.errors import ConfigError
-
-    if name not in STORES:
-        raise ConfigError(f"store.vectors '{name}' is unknown; choose one of: {', '.join(STORES)}.")
-    return STORES[name]
