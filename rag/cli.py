@@ -292,7 +292,7 @@ def run_server(service) -> None:
     import importlib
 
     from rag.server import create_app
-    from rag.watcher import SeedsWatcher
+    from rag.ingest.watcher import SeedsWatcher
 
     s = service.settings.server
     app = create_app(service)

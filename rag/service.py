@@ -15,8 +15,9 @@ from rag.embedding import Embedder, VectorCache, make_embedder
 from rag.errors import ConfigError, NoIndexError
 from rag.generation import LLM
 from rag.grounding import Grounder
-from rag.index_manager import IndexManager
-from rag.indexer import Indexer
+from rag.ingest.manager import IndexManager
+from rag.ingest.engines import INGEST_ENGINES
+from rag.ingest.indexer import Indexer
 from rag.pipeline import EXTRACTIVE, AnswerPipeline
 from rag.retrieval import RERANKERS, Retriever
 
@@ -124,7 +125,8 @@ def build_service(settings: Settings, embedder: Embedder | None = None) -> RagSe
     """Wire the configured parts (or a given embedder, for tests) into a service."""
     embedder = embedder or make_embedder(settings.embedding)
     indexer = Indexer(embedder, settings.chunking.chunk_tokens, settings.chunking.overlap_tokens, settings.store,
-                      bulk=_bulk_ingest(settings), sentences=settings.embedding.sentences)
+                      engine=INGEST_ENGINES.load(settings.ingest.engine)(settings),
+                      sentences=settings.embedding.sentences)
     index = IndexManager(settings.paths.seeds, settings.paths.index, indexer, settings.server.max_upload_mb)
     if settings.retrieval.rerank not in RERANKERS:
         raise ConfigError(f"retrieval.rerank '{settings.retrieval.rerank}' is unknown; "
@@ -136,17 +138,6 @@ def build_service(settings: Settings, embedder: Embedder | None = None) -> RagSe
     pipeline = AnswerPipeline(settings, index.snapshot, retriever, answerers,
                               Grounder(embedder, settings.grounding, sentences), llm)
     return RagService(settings, embedder, index, pipeline)
-
-
-def _bulk_ingest(settings: Settings):
-    """The Ray Data ingest engine when `ingest.engine` is ray; None keeps ingestion in-process."""
-    if settings.ingest.engine == "local":
-        return None
-    if settings.ingest.engine != "ray":
-        raise ConfigError(f"ingest.engine '{settings.ingest.engine}' is unknown; choose one of: local, ray.")
-    from rag.ray_ingest import RayIngest
-
-    return RayIngest(settings.ingest, settings.embedding, settings.chunking)
 
 
 __all__ = ["RagService", "build_service", "NoIndexError"]

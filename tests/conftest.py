@@ -111,8 +111,9 @@ def real_embedder():
 
 def chunk_ids(seeds: Path, embedder, chunk_tokens: int = 200, overlap_tokens: int = 32) -> set[str]:
     """The ids a clean index of `seeds` holds: every readable file chunked, nothing embedded."""
-    from rag.indexer import Indexer
-    from rag.loaders import Unreadable, iter_files, load_document
+    from rag.ingest.indexer import Indexer
+    from rag.ingest.layout import Unreadable
+    from rag.ingest.readers import iter_files, load_document
 
     chunker = Indexer(embedder, chunk_tokens, overlap_tokens).chunker
     ids: set[str] = set()

@@ -289,7 +289,7 @@ def _row_in(row: list[str], sentence: str) -> bool:
 
 def measure(pages: int = 4) -> dict[str, float]:
     """Integrity per format through the service's own loader."""
-    from rag.loaders import parse_document
+    from rag.ingest.readers import parse_document
 
     blocks = document_blocks(pages)
     truth = expected(blocks)

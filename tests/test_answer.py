@@ -5,8 +5,8 @@ import pytest
 
 from rag.answer import NOT_FOUND, ExtractiveAnswerer, candidates
 from rag.config import Answer
-from rag.chunking import Chunker
-from rag.loaders import parse_document
+from rag.ingest.chunker import Chunker
+from rag.ingest.readers import parse_document
 from rag.records import Hit
 
 from tests.conftest import FakeEmbedder

@@ -1,4 +1,4 @@
-from rag.chunking import Chunker
+from rag.ingest.chunker import Chunker
 from rag.language.sentences import split_sentences
 from rag.records import Document
 

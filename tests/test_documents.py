@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from rag.documents import safe_name
+from rag.ingest.files import safe_name
 from rag.embedding import VectorCache
 from rag.errors import UserInputError
 

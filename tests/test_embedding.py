@@ -1,9 +1,9 @@
 """The embedding seam's conveniences, with the fake embedder."""
 import numpy as np
 
-from rag.chunking import Chunker
+from rag.ingest.chunker import Chunker
 from rag.embedding import MAX_KEPT_SENTENCES, embed_chunks
-from rag.loaders import parse_document
+from rag.ingest.readers import parse_document
 
 from tests.conftest import FakeEmbedder
 

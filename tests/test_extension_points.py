@@ -5,11 +5,13 @@ import pytest
 from fastapi import APIRouter
 from fastapi.testclient import TestClient
 
-from rag import loaders, server, service as service_module
+from rag.ingest import readers
+from rag.ingest.formats import READERS
+from rag import server, service as service_module
 from rag.stores.segment import VECTOR_INDEXES
 from rag.language.sentences import split_sentences
 from rag.config import Embedding
-from rag.documents import safe_name
+from rag.ingest.files import safe_name
 from rag.embedding import EMBEDDERS, make_embedder
 from rag.errors import ConfigError
 from rag.records import Answer, AnswerPart, Citation
@@ -22,11 +24,11 @@ def test_a_file_format(tmp_path, monkeypatch):
     package.mkdir()
     (package / "__init__.py").write_text("")
     (package / "semicolons.py").write_text(
-        "from rag.layout import Layout\n\n\ndef read(data):\n    layout = Layout()\n"
+        "from rag.ingest.layout import Layout\n\n\ndef read(data):\n    layout = Layout()\n"
         "    for part in data.decode().split(';'):\n        layout.block(part)\n    return layout.finish()\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setitem(loaders.READERS, ".tea", "teaformats.semicolons")  # the one registry line
-    doc = loaders.parse_document("menu.tea", b"Green tea is steamed;Black tea is oxidised")
+    monkeypatch.setitem(READERS, ".tea", "teaformats.semicolons:read")  # the one registry line
+    doc = readers.parse_document("menu.tea", b"Green tea is steamed;Black tea is oxidised")
     assert [doc.text[a:b] for a, b in split_sentences(doc.text)] == ["Green tea is steamed", "Black tea is oxidised"]
     assert safe_name("menu.tea") == "menu.tea"
 

@@ -1,9 +1,9 @@
 """Every reader on documents as people write them: whole sentences, pages, sections, statements."""
 import pytest
 
-from rag.chunking import Chunker
+from rag.ingest.chunker import Chunker
 from rag.language.sentences import split_sentences
-from rag.loaders import parse_document
+from rag.ingest.readers import parse_document
 
 from tests import corpus
 from tests.conftest import FakeEmbedder

@@ -1,7 +1,7 @@
 """Citation checking with a fake embedder: out-of-range markers, missing markers, unsupported claims."""
 import pytest
 
-from rag.chunking import Chunker
+from rag.ingest.chunker import Chunker
 from rag.grounding import Grounder, claims, is_refusal
 from rag.records import Document, Hit
 
@@ -99,7 +99,7 @@ def test_refusal_detection():
 
 
 def seed_hits(embedder):
-    from rag.loaders import parse_document
+    from rag.ingest.readers import parse_document
 
     from tests.conftest import SEED_FILE
 

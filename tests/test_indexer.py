@@ -8,7 +8,7 @@ import os
 
 from rag.stores import versions
 from rag.errors import IndexBusyError, RagError
-from rag.indexer import Indexer
+from rag.ingest.indexer import Indexer
 from rag.stores import local
 from rag.stores.faiss import FaissStore
 
@@ -87,11 +87,11 @@ def test_model_change_rebuilds(setup):
 
 
 def test_loader_change_rebuilds(setup, monkeypatch):
-    from rag import loaders
+    from rag.ingest import readers
 
     seeds, index, emb, indexer = setup
     first = indexer.run(seeds, index)
-    monkeypatch.setattr(loaders, "VERSION", loaders.VERSION + 1)
+    monkeypatch.setattr(readers, "VERSION", readers.VERSION + 1)
     rebuilt = indexer.run(seeds, index)
     assert counts(rebuilt) == (1, 0, 0, 0) and rebuilt.chunks_embedded == first.chunks_total
 

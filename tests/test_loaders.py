@@ -2,7 +2,8 @@ import io
 
 import pytest
 
-from rag.loaders import Unreadable, find_date, iter_files, load_document
+from rag.ingest.layout import Unreadable
+from rag.ingest.readers import find_date, iter_files, load_document
 
 from tests.conftest import SEED_FILE
 

@@ -6,11 +6,11 @@ import shutil
 
 import pytest
 
-from rag.config import Chunking, Embedding, Ingest, Store
+from rag.config import Embedding, Ingest, Settings, Store
 from rag.embedding import make_embedder
 from rag.errors import RagError
-from rag.indexer import Indexer
-from rag.ray_ingest import START_ATTEMPTS, RayIngest
+from rag.ingest.indexer import Indexer
+from rag.ingest.ray_engine import START_ATTEMPTS, RayIngest
 from rag.stores import open_store
 
 from tests.conftest import SEED_FILE, chunk_ids, live_chunks
@@ -66,7 +66,7 @@ def test_ray_pipeline_into_milvus_matches_the_in_process_path(ray_local, tmp_pat
     here = local.run(seeds, tmp_path / "local")
     milvus = open_store(Store(backend="milvus"), tmp_path / "milvus")
     on_ray = Indexer(embedder, 200, 32, Store(backend="milvus"),
-                     bulk=RayIngest(Ingest(engine="ray", workers=2), settings, Chunking()))
+                     engine=RayIngest(Settings(ingest=Ingest(engine="ray", workers=2), embedding=settings)))
     try:
         seen = []
         summary = on_ray.run(seeds, milvus, progress=lambda phase, done, total: seen.append((phase, done, total)))
@@ -106,5 +106,5 @@ def test_a_ray_that_will_not_start_is_tried_again_then_a_clear_error():
 
     stuck = Stuck()
     with pytest.raises(RagError, match="timed out during startup.*index without --ray"):
-        RayIngest(Ingest(engine="ray"), Embedding(), Chunking())._start(stuck)
+        RayIngest(Settings(ingest=Ingest(engine="ray")))._start(stuck)
     assert stuck.calls == stuck.shutdowns == START_ATTEMPTS > 1

@@ -1,7 +1,7 @@
 """Fusion and ranking on a hand-built index whose right answers are known."""
 import pytest
 
-from rag.loaders import parse_document
+from rag.ingest.readers import parse_document
 from rag.retrieval import RERANKERS, rrf
 from rag.service import build_service
 

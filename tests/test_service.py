@@ -39,7 +39,7 @@ def test_citations_come_from_the_live_version(fake_service, seeds_copy):
 
 
 def test_service_sees_a_version_swapped_in_by_another_process(fake_service, seeds_copy, fake_embedder):
-    from rag.indexer import Indexer
+    from rag.ingest.indexer import Indexer
 
     fake_service.index()
     old = fake_service.snapshot().name

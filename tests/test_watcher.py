@@ -1,6 +1,6 @@
 import time
 
-from rag.watcher import SeedsWatcher, signature
+from rag.ingest.watcher import SeedsWatcher, signature
 
 
 def test_signature_changes_when_files_change(seeds_copy):

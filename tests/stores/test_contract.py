@@ -9,7 +9,7 @@ import textwrap
 import pytest
 
 from rag.config import Store
-from rag.indexer import Indexer
+from rag.ingest.indexer import Indexer
 from rag.stores import BACKENDS as STORE_BACKENDS, open_store
 
 from tests.conftest import FakeEmbedder
@@ -135,7 +135,7 @@ KILLED_RUN = textwrap.dedent("""
     import os, signal, sys
     from pathlib import Path
     from rag.config import Store
-    from rag.indexer import Indexer
+    from rag.ingest.indexer import Indexer
     from rag.stores import open_store
     from tests.conftest import FakeEmbedder
 
@@ -178,6 +178,6 @@ def test_kill_9_mid_run_leaves_the_old_version_and_a_rerun_duplicates_nothing(en
 
 
 def _doc(name, text):
-    from rag.loaders import parse_document
+    from rag.ingest.readers import parse_document
 
     return parse_document(name, text.encode())

@@ -6,7 +6,7 @@ import pytest
 
 from rag.stores import versions
 from rag.config import Store
-from rag.indexer import Indexer
+from rag.ingest.indexer import Indexer
 from rag.stores import local, open_store
 
 from tests.conftest import FakeEmbedder, live_chunks

@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 import re
 
-from rag.layout import Layout, Parsed, looks_like_heading, table_rows
-from rag.loaders import Unreadable
+from rag.ingest.layout import Layout, Parsed, looks_like_heading, table_rows
+from rag.ingest.layout import Unreadable
 
 _HEADING = re.compile(r"^(?:heading|überschrift|titre)\s*(\d)$", re.I)
 

@@ -11,25 +11,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from rag.chunking import Chunker
+from rag.ingest.chunker import Chunker
 from rag.embedding import Embedder, content_window, embed_chunks
 from rag.config import Store as StoreSettings
 from rag.errors import IndexCancelled, RagError
-from rag import loaders
-from rag.loaders import Unreadable, iter_files, parse_document, read_source
+from rag.ingest.engines import IngestEngine, Ingested, Progress, quiet
+from rag.ingest import readers
+from rag.ingest.layout import Unreadable
+from rag.ingest.readers import iter_files, parse_document, read_source
 from rag.records import Chunk, Document, IndexSummary, Skipped, content_hash
 from rag.stores import IndexStore, View, open_store
 from rag.stores.base import catalogue_entry
 
 EMBED_SLICE = 1024  # large slices let encode() sort by length: less padding
 PROGRESS_STEPS = 20  # but small enough that progress moves about this many times a run
-
-Progress = Callable[[str, int, int], None]  # (phase, done, total): scanning, reading, embedding, writing
-
-
-def quiet(phase: str, done: int, total: int) -> None:
-    pass
-
 
 def _never() -> bool:
     return False
@@ -42,19 +37,12 @@ class _Plan:
     skipped: list[Skipped] = field(default_factory=list)
 
 
-@dataclass
-class Ingested:
-    """What reading, chunking and embedding the fresh files produced (chunks went to the transaction)."""
-    entries: dict[str, dict] = field(default_factory=dict)  # source -> catalogue entry
-    skipped: list[Skipped] = field(default_factory=list)
-
-
 class Indexer:
     def __init__(self, embedder: Embedder, chunk_tokens: int, overlap_tokens: int,
-                 store: StoreSettings | None = None, bulk=None, sentences: bool = True):
+                 store: StoreSettings | None = None, engine: IngestEngine | None = None, sentences: bool = True):
         self.embedder = embedder
         self.sentences = sentences  # embed each sentence too (embedding.sentences)
-        self.bulk = bulk  # an ingest engine with the same `ingest` (rag/ray_ingest.py), or None: here
+        self.engine = engine or InProcess()  # where new files are read, chunked and embedded
         self.chunk_tokens = chunk_tokens
         self.overlap_tokens = overlap_tokens
         self.store_settings = store or StoreSettings()
@@ -76,7 +64,7 @@ class Indexer:
         return {
             "embedding": {"model": self.embedder.name, "sentences": self.sentences},
             "chunker": {"chunk_tokens": self.chunk_tokens, "overlap_tokens": self.overlap_tokens,
-                        "version": 1, "loaders": loaders.VERSION},
+                        "version": 1, "loaders": readers.VERSION},
             "store": store.fingerprint,
         }
 
@@ -112,7 +100,7 @@ class Indexer:
             txn = store.begin(previous)
             try:
                 txn.remove(gone)
-                ingested = (self.bulk or self).ingest(plan.fresh, txn, progress, cancelled)
+                ingested = self.engine.ingest(self, plan.fresh, txn, progress, cancelled)
                 if previous is not None and not (ingested.entries or gone):
                     txn.abort()  # only unreadable files were new: nothing to write
                 else:
@@ -132,7 +120,7 @@ class Indexer:
             chunks_total=sum(e["chunks"] for e in [*plan.keep.values(), *entries.values()]),
             version=version)
 
-    def ingest(self, fresh: list[tuple[str, bytes]], txn, progress: Progress, cancelled) -> Ingested:
+    def read_and_embed(self, fresh: list[tuple[str, bytes]], txn, progress: Progress, cancelled) -> Ingested:
         """Read, chunk and embed in this process; each embedded slice goes to the transaction."""
         docs, skipped = [], []
         for done, (source, data) in enumerate(fresh):
@@ -185,3 +173,13 @@ def _entries(docs: list[Document], chunks: list[Chunk]) -> dict:
         by_source.setdefault(chunk.source, []).append(chunk)
     return {d.source: catalogue_entry(d, [c.id for c in by_source.get(d.source, [])],
                                       [c.vector_id for c in by_source.get(d.source, [])]) for d in docs}
+
+
+class InProcess:
+    """The default engine (`ingest.engine: local`): the indexer's own chunker and embedder, here."""
+
+    def __init__(self, settings=None):
+        pass
+
+    def ingest(self, indexer: Indexer, fresh, txn, progress: Progress, cancelled) -> Ingested:
+        return indexer.read_and_embed(fresh, txn, progress, cancelled)

@@ -8,7 +8,8 @@ import unicodedata
 from pathlib import Path, PurePosixPath
 
 from rag.errors import ConflictError, NotFoundError, UserInputError
-from rag.loaders import Unreadable, parse_document, supported
+from rag.ingest.layout import Unreadable
+from rag.ingest.readers import parse_document, supported
 from rag.records import Document, content_hash
 
 MAX_NAME = 120

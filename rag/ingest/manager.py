@@ -6,10 +6,11 @@ import threading
 from pathlib import Path
 from typing import Callable
 
-from rag.documents import content_type, read_indexed, resolve_existing, save_upload
+from rag.ingest.files import content_type, read_indexed, resolve_existing, save_upload
 from rag.errors import NotFoundError, PayloadTooLargeError
-from rag.indexer import Indexer, Progress, quiet
-from rag.jobs import Job, JobManager
+from rag.ingest.indexer import Indexer
+from rag.ingest.engines import Progress, quiet
+from rag.ingest.jobs import Job, JobManager
 from rag.records import IndexSummary
 from rag.stores import IndexStore, View
 

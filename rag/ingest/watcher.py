@@ -6,7 +6,7 @@ import logging
 import threading
 
 from rag.errors import RagError
-from rag.loaders import iter_files
+from rag.ingest.readers import iter_files
 
 log = logging.getLogger("rag.watcher")
 

@@ -2,8 +2,8 @@
 table rows and code lines as blocks of their own, link text kept and URLs dropped."""
 from __future__ import annotations
 
-from rag.layout import Layout, Parsed, looks_like_heading, table_rows
-from rag.formats.text import decode
+from rag.ingest.layout import Layout, Parsed, looks_like_heading, table_rows
+from rag.ingest.formats.text import decode
 
 
 def read(data: bytes) -> Parsed:

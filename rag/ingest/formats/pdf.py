@@ -8,8 +8,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from rag.layout import SENTENCE_END as END, Layout, Parsed, looks_like_heading
-from rag.loaders import Unreadable
+from rag.ingest.layout import SENTENCE_END as END, Layout, Parsed, looks_like_heading
+from rag.ingest.layout import Unreadable
 
 MARGIN = 0.1  # top and bottom share of a page where running headers and footers sit
 BULLET = re.compile(r"^(?:[•◦▪‣●○■□·*–-]|\(cid:\d+\))\s+")

@@ -2,8 +2,8 @@
 a row; scripts, styles and navigation are not content."""
 from __future__ import annotations
 
-from rag.layout import Layout, Parsed, looks_like_heading, table_rows
-from rag.formats.text import decode
+from rag.ingest.layout import Layout, Parsed, looks_like_heading, table_rows
+from rag.ingest.formats.text import decode
 
 SKIP = {"script", "style", "noscript", "template", "head", "nav", "svg", "button", "select", "form"}
 HEADINGS = {f"h{n}": n for n in range(1, 7)}

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from rag.errors import IndexCancelled, NotFoundError, RagError
-from rag.indexer import Progress
+from rag.ingest.engines import Progress
 
 log = logging.getLogger("rag.jobs")
 ACTIVE = ("queued", "running")

@@ -17,9 +17,9 @@ import warnings
 
 import numpy as np
 
-from rag.config import Chunking, Embedding, Ingest
+from rag.config import Chunking, Embedding, Settings
 from rag.errors import IndexCancelled, RagError
-from rag.indexer import Ingested, Progress
+from rag.ingest.engines import Ingested, Progress
 from rag.records import Chunk, Skipped
 
 START_ATTEMPTS = 3  # a local Ray start on a busy machine can miss Ray's fixed 30 s waits
@@ -30,7 +30,7 @@ class Worker:
 
     def __init__(self, embedding: dict, chunking: dict):
         from rag.embedding import make_embedder
-        from rag.indexer import Indexer
+        from rag.ingest.indexer import Indexer
 
         settings = Embedding(**embedding)
         self.embedder, self.sentences = make_embedder(settings), settings.sentences
@@ -39,8 +39,9 @@ class Worker:
 
     def __call__(self, batch: dict) -> dict:
         from rag.embedding import embed_chunks
-        from rag.indexer import _entries
-        from rag.loaders import Unreadable, parse_document
+        from rag.ingest.indexer import _entries
+        from rag.ingest.layout import Unreadable
+        from rag.ingest.readers import parse_document
 
         rows = {"source": [], "record": [], "entry": [], "skipped": []}
         chunks: list[Chunk] = []
@@ -79,12 +80,12 @@ def _quiet(ray) -> None:
 
 
 class RayIngest:
-    """An ingest engine for Indexer(bulk=...)."""
+    """The `ingest.engine: ray` engine: actors build their own chunker and embedder from the settings."""
 
-    def __init__(self, settings: Ingest, embedding: Embedding, chunking: Chunking):
-        self.settings, self.embedding, self.chunking = settings, embedding, chunking
+    def __init__(self, settings: Settings):
+        self.settings, self.embedding, self.chunking = settings.ingest, settings.embedding, settings.chunking
 
-    def ingest(self, fresh: list[tuple[str, bytes]], txn, progress: Progress, cancelled) -> Ingested:
+    def ingest(self, indexer, fresh: list[tuple[str, bytes]], txn, progress: Progress, cancelled) -> Ingested:
         import ray
 
         started_here = self._start(ray)

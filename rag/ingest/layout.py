@@ -14,6 +14,10 @@ SENTENCE_END = re.compile(r"[.!?…:;][\"'”’)\]]*$")
 _KEY_VALUE = re.compile(r"^[^:]{1,60}:\s+\S")
 
 
+class Unreadable(Exception):
+    """A file the indexer skips; the message is the reason shown to the user."""
+
+
 @dataclass
 class Parsed:
     """What a reader returns: the text, its title if the file names one, and its structure."""

@@ -1,17 +1,17 @@
 """Turn files into Documents, or into a reason they were skipped.
 
-Each format has one reader module in rag/formats returning a `Parsed` (text, title, and where
-its pages, headings and sections are); `READERS` maps file suffixes to them. Everything the
+Each format has one reader module in rag/ingest/formats returning a `Parsed` (text, title, and
+where its pages, headings and sections are); `READERS` there maps file suffixes to them. Everything the
 service can say about a file it cannot read is raised as `Unreadable(reason)`.
 """
 from __future__ import annotations
 
-import importlib
 import re
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 
-from rag.layout import Parsed
+from rag.ingest.formats import READERS, reader
+from rag.ingest.layout import Unreadable
 from rag.records import Document, content_hash
 
 MAX_TITLE_CHARS = 200
@@ -20,10 +20,6 @@ _DATE_PATTERNS = [
     re.compile(r"\b(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})\b"),  # 20-11-2024 (day first)
     re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"),  # 2024-11-20
 ]
-
-
-class Unreadable(Exception):
-    """A file the indexer skips; the message is the reason shown to the user."""
 
 
 def iter_files(root: Path) -> Iterator[Path]:
@@ -105,21 +101,8 @@ def find_date(text: str, head_chars: int = 500) -> str | None:
     return None
 
 
-READERS: dict[str, str] = {  # file suffix -> module with read(data) -> Parsed (in rag/formats, or a full name)
-    ".txt": "text",
-    ".md": "markdown",
-    ".markdown": "markdown",
-    ".html": "html",
-    ".htm": "html",
-    ".pdf": "pdf",
-    ".docx": "docx",
-}
-
-
 def supported() -> tuple[str, ...]:
     return tuple(READERS)
 
 
-def reader(suffix: str) -> Callable[[bytes], Parsed]:
-    module = READERS[suffix]
-    return importlib.import_module(module if "." in module else f"{__package__}.formats.{module}").read
+__all__ = ["READERS", "Unreadable", "iter_files", "load_document", "parse_document", "read_source", "supported"]

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 
-from rag.layout import Parsed, looks_like_heading
-from rag.loaders import Unreadable
+from rag.ingest.layout import Parsed, looks_like_heading
+from rag.ingest.layout import Unreadable
 
 
 def read(data: bytes) -> Parsed:
