@@ -29,14 +29,14 @@ def run_bench(service, beir_dir: Path | None, corpus_dir: Path | None, max_docs:
         report = {"docs": texts, "backend": service.settings.embedding.backend,
                   "store": service.settings.store.backend, "machine": _machine()}
         log(f"full build of {texts} documents…")
-        service = service.for_folders(tmp / "seeds", tmp / "index")
+        service = service.reconfigured(paths__seeds=tmp / "seeds", paths__index=tmp / "index")
         ingest, vectors = _ingest(service, tmp)
         report |= ingest
         report |= _incremental(service, tmp, report["full_build_s"])
         report |= _queries(service, questions[:queries])
         report["rss_mb"] = rss_mb()
         report["scale"] = [_scale(vectors, n, log) for n in scale_sizes]
-        view = service.snapshot()
+        view = service.index.snapshot()
         texts = [c.text for source in view.documents for c in view.document_chunks(source)]
         report["store_scale"] = [store_scale(texts, vectors, questions, n, tmp / f"scale-{n}", log)
                                  for n in store_sizes]
@@ -61,9 +61,9 @@ def _corpus(beir_dir, corpus_dir, max_docs, seeds: Path) -> tuple[int, list[str]
 def _ingest(service, tmp: Path) -> tuple[dict, np.ndarray]:
     """The full build against encoding the same chunks raw; also returns those raw vectors."""
     started = time.perf_counter()
-    summary = service.index()
+    summary = service.index.run()
     full = time.perf_counter() - started
-    view = service.snapshot()
+    view = service.index.snapshot()
     texts = [c.text for source in view.documents for c in view.document_chunks(source)]
     model = _raw_fp32_model(service)
     started = time.perf_counter()
@@ -88,7 +88,7 @@ def _incremental(service, tmp: Path, full_s: float) -> dict:
     source = sorted((tmp / "seeds").iterdir())[0]
     (tmp / "seeds" / "zz-bench-new.txt").write_text(source.read_text(encoding="utf-8") + "\nA new closing line.")
     started, marks = time.perf_counter(), {}
-    summary = service.index(progress=lambda phase, done, total: marks.setdefault(phase, time.perf_counter()))
+    summary = service.index.run(progress=lambda phase, done, total: marks.setdefault(phase, time.perf_counter()))
     served = time.perf_counter() - started
     add = marks["swapping"] - started  # the index run itself, as before; `served` adds loading the new version
     assert summary.added == 1 and summary.unchanged > 0
@@ -98,13 +98,13 @@ def _incremental(service, tmp: Path, full_s: float) -> dict:
 
 def _queries(service, questions: list[str]) -> dict:
     retrieval, answers = [], []
-    service.retrieve("warm up")
+    service.answers.search("warm up")
     for q in questions:
         started = time.perf_counter()
-        hits = service.retrieve(q)
+        hits = service.answers.search(q)
         retrieval.append(time.perf_counter() - started)
         started = time.perf_counter()
-        service.extract(q, hits)
+        service.answers.gate.answer(q, hits)
         answers.append(time.perf_counter() - started + retrieval[-1])
     return {"queries": len(questions), "query_p50_ms": _ms(retrieval, 50), "query_p95_ms": _ms(retrieval, 95),
             "answer_p50_ms": _ms(answers, 50), "answer_p95_ms": _ms(answers, 95)}

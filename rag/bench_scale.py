@@ -97,7 +97,7 @@ def _serve(work: Path) -> dict:
 
 
 def _measure_serving(work: Path) -> dict:
-    from rag.retrieval import Retriever
+    from rag.answering.retrieval import Retriever
     from rag.stores.faiss import engine_version
 
     engine_version()  # faiss's own libraries are not the index

@@ -52,7 +52,7 @@ def index(
     on_ray = ray or ray_address is not None
     ray_settings = {"ingest__engine": "ray", "ingest__ray_address": ray_address} if on_ray else {}
     service = service_for(settings_from(config, seeds, index, **ray_settings))
-    summary = service.index(rebuild=rebuild, progress=terminal_progress(not as_json and sys.stderr.isatty()))
+    summary = service.index.run(rebuild=rebuild, progress=terminal_progress(not as_json and sys.stderr.isatty()))
     if as_json:
         data = summary.to_dict()
         data.pop("version")
@@ -84,10 +84,10 @@ def ask(
     service = service_for(settings)
     turns = _read_history(history)
     if stream and not as_json:
-        result = _stream(service.ask_stream(question, history=turns, top_k=top_k))
+        result = _stream(service.answers.ask_stream(question, history=turns, top_k=top_k))
         typer.echo("\n\n" + format_sources(result))
         return
-    answer = service.ask(question, history=turns, top_k=top_k)
+    answer = service.answers.ask(question, history=turns, top_k=top_k)
     if as_json:
         _print_json(answer.to_dict())
     else:
@@ -111,7 +111,7 @@ def chat(
         if not question:
             continue
         try:
-            result = _stream(service.ask_stream(question, history=turns))
+            result = _stream(service.answers.ask_stream(question, history=turns))
         except RagError as exc:
             typer.echo(f"error: {exc}", err=True)
             continue
@@ -180,10 +180,10 @@ def serve(
                              server__allow_public=public or None)
     check_bind(settings)
     service = service_for(settings)
-    if rebuild or not service.has_index():
+    if rebuild or not service.index.has_index():
         typer.echo("Building the index…", err=True)
-        service.index(rebuild=rebuild, progress=terminal_progress(sys.stderr.isatty()))
-    service.snapshot()  # a corrupt index stops here with a message naming --rebuild
+        service.index.run(rebuild=rebuild, progress=terminal_progress(sys.stderr.isatty()))
+    service.index.snapshot()  # a corrupt index stops here with a message naming --rebuild
     run_server(service)
 
 
@@ -233,7 +233,7 @@ def _squad(service, path: Path, work_dir: Optional[Path], as_json: bool) -> None
     with tempfile.TemporaryDirectory(prefix="rag-squad-") as tmp:
         folder = work_dir or Path(tmp)
         squad.write_articles(articles, folder / "seeds")
-        report = squad.evaluate_squad(service.for_folders(folder / "seeds", folder / "index"), articles)
+        report = squad.evaluate_squad(service.reconfigured(paths__seeds=folder / "seeds", paths__index=folder / "index"), articles)
     if as_json:
         return _print_json(report)
     answer = service.settings.answer

@@ -33,7 +33,7 @@ def cache_root() -> Path:
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)  # fixed once built: with_overrides makes a copy
 
 
 class Paths(_Section):
@@ -76,7 +76,7 @@ class Store(_Section):
     """`backend` picks the backend; each backend reads its own section (`store.local`, `store.milvus`,
     or `store.<name>` for one of a user's own, handed over as a mapping)."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", frozen=True)
     backend: str = "local"  # a name in rag.stores.BACKENDS (or module:Class)
     local: LocalStore = LocalStore()
     milvus: MilvusStore = MilvusStore()

@@ -125,14 +125,14 @@ def evaluate_beir(service, beir: Beir, work_dir: Path, progress=None) -> dict:
     started = time.perf_counter()
     names = write_corpus(beir, work_dir / "corpus")
     # retrieval alone: no answer reads sentence vectors, so they are not embedded (half the build)
-    service = service.for_folders(work_dir / "corpus", work_dir / "index", embedding__sentences=False)
-    service.index(progress=progress)
-    snapshot = service.snapshot()
+    service = service.reconfigured(paths__seeds=work_dir / "corpus", paths__index=work_dir / "index", embedding__sentences=False)
+    service.index.run(progress=progress)
+    snapshot = service.index.snapshot()
     depth = max(CUTOFFS) * 3  # chunks; pooled to at least 100 documents in practice
     runs: dict[str, dict[str, list[str]]] = {"dense": {}, "bm25": {}, "bm25_chunks": {}, "hybrid": {}}
     query_started = time.perf_counter()
     for qid in _progress(list(beir.qrels), progress is not None, "Queries"):
-        for method, sources in method_rankings(service.retriever, snapshot, beir.queries[qid], depth).items():
+        for method, sources in method_rankings(service.answers.retriever, snapshot, beir.queries[qid], depth).items():
             runs[method][qid] = doc_ranking(sources, names)
     per_query_ms = (time.perf_counter() - query_started) * 1000 / max(len(beir.qrels), 1)
     by_method = {m: metrics(run, beir.qrels) for m, run in runs.items()}
@@ -156,11 +156,11 @@ def evaluate_qa(service, path: Path) -> dict:
         checks = list(_jsonl(path))
     except (OSError, ValueError) as exc:
         raise RagError(f"Cannot read QA file {path}: {exc}") from None
-    if not service.has_index():  # a QA set shipped with its own documents: index them first
-        service.index()
+    if not service.index.has_index():  # a QA set shipped with its own documents: index them first
+        service.index.run()
     started, rows = time.perf_counter(), []
     for check in checks:
-        answer = service.ask(check["question"]).to_dict()
+        answer = service.answers.ask(check["question"]).to_dict()
         rows.append(_grade(check, answer))
     answerable = [r for r in rows if r["answerable"]]
     cited = [c for r in answerable for c in r["citations_ok"]]

@@ -12,7 +12,7 @@ Each registry is declared beside the protocol its entries implement:
 | BACKENDS | rag/stores/__init__.py | store.backend |
 | VECTOR_INDEXES, LEXICAL_INDEXES | rag/stores/local.py | store.local.vectors, store.local.lexical |
 | RERANKERS | rag/answering/retrieval.py | retrieval.rerank |
-| ANSWERERS | rag/answering/answerer.py | generation.model, a request's model |
+| ANSWERERS | rag/answering/pipeline.py | generation.model, a request's model |
 | PROVIDERS | rag/answering/generation.py | (all: each adds litellm models) |
 | ROUTES | rag/api/app.py | (all are mounted) |
 """

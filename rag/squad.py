@@ -17,6 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from rag.config import Answer as AnswerSettings
 from rag.errors import RagError
 
 _ASCII_MARKS = set(string.punctuation)
@@ -74,21 +75,22 @@ def holds_answer(text: str, answers: list[str]) -> bool:
     return any(f" {normalize(a)} " in norm for a in answers if normalize(a))
 
 
-def evaluate_squad(service, articles: list[Article], sweep=SWEEP) -> dict:
-    """Ask every question through `service.ask`; grade, then sweep the refusal threshold and the
-    answer length (each alone, the other settings as configured)."""
-    service.index()
+def evaluate_squad(service, articles: list[Article], sweep=SWEEP, under=None) -> dict:
+    """Ask every question through `service.answers.ask`; grade, then sweep the refusal threshold and
+    the answer length (each alone, the other settings as configured). `under(question, variants)`
+    gives the answers under each variant (default: `answers_under` on this service)."""
+    service.index.run()
     rows, latencies = [], []
     for article in articles:
         for q in article.questions:
             started = time.perf_counter()
-            answer = service.ask(q.text).to_dict()
+            answer = service.answers.ask(q.text).to_dict()
             latencies.append(time.perf_counter() - started)
             rows.append(grade(q, answer))
     report = summarise(rows)
     report["p50_ms"] = round(statistics.median(latencies) * 1000, 1) if latencies else 0.0
     thresholds = [{"min_score": t} for t in sweep]
-    rows = _sweep(service, articles, thresholds + list(LENGTHS))
+    rows = _sweep(under or (lambda q, v: answers_under(service, q, v)), articles, thresholds + list(LENGTHS))
     report["sweep"], report["lengths"] = rows[:len(thresholds)], rows[len(thresholds):]
     return report
 
@@ -130,13 +132,23 @@ def summarise(rows: list[dict]) -> dict:
     }
 
 
-def _sweep(service, articles: list[Article], variants: list[dict]) -> list[dict]:
+def answers_under(service, question: str, variants: list[dict]) -> list:
+    """The extractive answer under each variant of the answer's decision settings ({"min_score": 0.5},
+    {"max_sentences": 1}), from one retrieval and one scoring: the evidence weights
+    (coverage_weight, context_weight, type_bonus) stay as configured."""
+    gate = service.answers.gate
+    found = gate.evidence(question, service.answers.search(question))
+    base = service.settings.answer.model_dump()
+    return [gate.decide(question, found, AnswerSettings(**{**base, **v})) for v in variants]
+
+
+def _sweep(under, articles: list[Article], variants: list[dict]) -> list[dict]:
     """The extractive answers under each variant of the answer settings, each question's
     evidence scored once; a row is its variant and the summary of its answers."""
     rows: list[list[dict]] = [[] for _ in variants]
     for article in articles:
         for q in article.questions:
-            for row, answer in zip(rows, service.answers_under(q.text, variants)):
+            for row, answer in zip(rows, under(q.text, variants)):
                 row.append(grade(q, answer.to_dict()))
     return [{**variant, **summarise(graded)} for variant, graded in zip(variants, rows)]
 

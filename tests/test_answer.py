@@ -3,7 +3,8 @@ import re
 
 import pytest
 
-from rag.answer import NOT_FOUND, ExtractiveAnswerer, candidates
+from rag.answering.extractive import NOT_FOUND, ExtractiveAnswerer
+from rag.answering.candidates import candidates
 from rag.config import Answer
 from rag.ingest.chunker import Chunker
 from rag.ingest.readers import parse_document

@@ -1,6 +1,6 @@
 import pytest
 
-from rag.conversation import check_history, condense, is_follow_up
+from rag.answering.conversation import check_history, condense, is_follow_up
 from rag.errors import ProviderError, UserInputError
 
 HISTORY = [{"role": "user", "content": "What did Xi tell Biden?"},

@@ -49,7 +49,7 @@ def service(tmp_path_factory, real_embedder):
     (seeds / "bad.txt").write_bytes(b"\x00\x01binary\x00")
     (seeds / "latin.txt").write_bytes("caf\xe9".encode("latin-1"))
     svc = build_service(make_settings(seeds, root / "index"), real_embedder)
-    svc.summary = svc.index()
+    svc.summary = svc.index.run()
     return svc
 
 
@@ -57,14 +57,14 @@ def test_every_format_is_indexed_and_bad_files_reported(service):
     s = service.summary
     assert s.added == len(FORMATS) + 1
     assert {x.path for x in s.skipped} == {"bad.txt", "latin.txt"}
-    assert set(service.snapshot().documents) == set(FORMATS) | {SEED_FILE.name}
-    assert "var teapot" not in " ".join(c.text for c in live_chunks(service.snapshot()).values())
+    assert set(service.index.snapshot().documents) == set(FORMATS) | {SEED_FILE.name}
+    assert "var teapot" not in " ".join(c.text for c in live_chunks(service.index.snapshot()).values())
 
 
 @pytest.mark.parametrize("source", list(FORMATS))
 def test_each_format_answers_with_a_citation_to_itself(service, source):
     _, question, phrase = FORMATS[source]
-    answer = service.ask(question)
+    answer = service.answers.ask(question)
     assert not answer.not_found, question
     cited = [c for c in answer.citations if c.source == source]
     assert cited and phrase in cited[0].quote
@@ -72,7 +72,7 @@ def test_each_format_answers_with_a_citation_to_itself(service, source):
 
 def test_chunks_fit_the_model_window_and_offsets_hold(service, real_embedder):
     text = SEED_FILE.read_text(encoding="utf-8")
-    for chunk in live_chunks(service.snapshot()).values():
+    for chunk in live_chunks(service.index.snapshot()).values():
         assert len(real_embedder.token_spans(chunk.text)) <= real_embedder.max_tokens - 2
         if chunk.source == SEED_FILE.name:
             assert text[chunk.start : chunk.end] == chunk.text
@@ -82,14 +82,14 @@ def test_chunks_fit_the_model_window_and_offsets_hold(service, real_embedder):
 
 def test_an_answer_reads_the_sentence_vectors_kept_at_index_time(service, real_embedder, monkeypatch):
     question = "What did Xi tell Biden?"
-    for hit in service.retrieve(question):
+    for hit in service.answers.search(question):
         chunk = hit.chunk
         assert chunk.sentence_vectors.shape == (len(chunk.sentences), real_embedder.dim)
         now = real_embedder.embed_batch([chunk.sentence_text(a, b) for a, b in chunk.sentences], query=True)
         assert (now * chunk.sentence_vectors).sum(axis=1).min() > 0.999  # int8 in the record, same vectors
     embedded, embed = [], real_embedder.embed_batch
     monkeypatch.setattr(real_embedder, "embed_batch", lambda texts, **kw: embedded.extend(texts) or embed(texts, **kw))
-    answer = service.ask(question)
+    answer = service.answers.ask(question)
     assert not answer.not_found and set(embedded) == {question}  # the sentences were not embedded again
 
 
@@ -102,7 +102,7 @@ def wrapped(tmp_path_factory, real_embedder):
     (seeds / "harbour.pdf").write_bytes(corpus.pdf_bytes(corpus.three_pages()))
     (seeds / "ferry.md").write_text(corpus.markdown(corpus.NEWS), encoding="utf-8")
     svc = build_service(make_settings(seeds, root / "index"), real_embedder)
-    svc.index()
+    svc.index.run()
     return svc
 
 

@@ -1,8 +1,8 @@
 """What a question asks for, read from its words."""
 import pytest
 
-from rag.evidence import (asks_for_summary, denied, gives_time, missing_specifics, paragraph, short_span,
-                          slot_taken, specifics, subject_taken, wanted)
+from rag.answering.evidence import (asks_for_summary, denied, gives_time, missing_specifics, paragraph,
+                                    short_span, slot_taken, specifics, subject_taken, wanted)
 
 
 @pytest.mark.parametrize("question, found", [

@@ -12,6 +12,7 @@ from rag.stores.segment import VECTOR_INDEXES
 from rag.language.sentences import split_sentences
 from rag.config import Embedding
 from rag.ingest.files import safe_name
+from rag.answering.pipeline import ANSWERERS
 from rag.embedding import EMBEDDERS, make_embedder
 from rag.errors import ConfigError
 from rag.records import Answer, AnswerPart, Citation
@@ -44,8 +45,8 @@ def test_an_embedder(monkeypatch, seeds_copy, tmp_path):
     monkeypatch.setitem(EMBEDDERS, "bow", f"{__name__}:BowEmbedder")
     assert isinstance(make_embedder(Embedding(backend="bow")), BowEmbedder)
     svc = service_module.build_service(make_settings(seeds_copy, tmp_path / "index", embedding__backend="bow"))
-    svc.index()
-    assert svc.snapshot().manifest["embedding"]["model"] == "bag-of-words"
+    svc.index.run()
+    assert svc.index.snapshot().manifest["embedding"]["model"] == "bag-of-words"
     with pytest.raises(ConfigError, match="choose one of"):
         make_embedder(Embedding(backend="nope"))
 
@@ -94,9 +95,9 @@ def test_a_vector_store(monkeypatch, seeds_copy, tmp_path, fake_embedder):
     monkeypatch.setitem(VECTOR_INDEXES, "numpy", f"{__name__}:NumpyStore")
     svc = service_module.build_service(make_settings(seeds_copy, tmp_path / "index", store__local__vectors="numpy"),
                                        fake_embedder)
-    svc.index()
-    assert all(isinstance(s.vectors, NumpyStore) for s in svc.snapshot().segments) and svc.snapshot().manifest["store"]["vectors"] == "numpy"
-    answer = svc.ask("What did Xi tell Biden?")
+    svc.index.run()
+    assert all(isinstance(s.vectors, NumpyStore) for s in svc.index.snapshot().segments) and svc.index.snapshot().manifest["store"]["vectors"] == "numpy"
+    answer = svc.answers.ask("What did Xi tell Biden?")
     assert any("core interests" in c.quote for c in answer.citations)
 
 
@@ -115,10 +116,10 @@ class FirstSentence:
 
 
 def test_an_answerer(monkeypatch, seeds_copy, tmp_path, fake_embedder):
-    monkeypatch.setitem(service_module.ANSWERERS, "first-sentence", FirstSentence)
+    monkeypatch.setitem(ANSWERERS, "first-sentence", f"{__name__}:FirstSentence")
     svc = service_module.build_service(make_settings(seeds_copy, tmp_path / "index"), fake_embedder)
-    svc.index()
-    answer = svc.ask("What did Xi tell Biden?", model="first-sentence")
+    svc.index.run()
+    answer = svc.answers.ask("What did Xi tell Biden?", model="first-sentence")
     assert answer.model == "first-sentence" and answer.answer.endswith("[1]") and answer.index_version
 
 
@@ -128,10 +129,10 @@ def test_an_endpoint(monkeypatch, fake_service):
 
         @router.get("/count")
         def count() -> dict:
-            return {"documents": len(service.documents())}
+            return {"documents": len(service.index.documents())}
 
         return router
 
     monkeypatch.setattr(server, "ROUTES", [*server.ROUTES, routes])
-    fake_service.index()
+    fake_service.index.run()
     assert TestClient(server.create_app(fake_service)).get("/api/count").json() == {"documents": 1}

@@ -3,7 +3,7 @@ import pytest
 
 from rag.config import Generation
 from rag.errors import ProviderError
-from rag.generation import LLM, build_messages
+from rag.answering.generation import LLM, build_messages
 from rag.records import Chunk, Hit
 
 

@@ -2,7 +2,7 @@
 import pytest
 
 from rag.ingest.chunker import Chunker
-from rag.grounding import Grounder, claims, is_refusal
+from rag.answering.grounding import Grounder, claims, is_refusal
 from rag.records import Document, Hit
 
 from tests.conftest import FakeEmbedder

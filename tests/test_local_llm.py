@@ -15,9 +15,9 @@ MODEL = "local/smollm2-135m"
 
 @pytest.fixture(scope="module")
 def litellm():
-    from rag import local_llm
+    from rag.answering import local_llm
     from rag.config import Generation
-    from rag.generation import LLM
+    from rag.answering.generation import LLM
 
     return LLM(Generation(), providers=(local_llm.register,)).litellm()
 
@@ -48,13 +48,13 @@ def service(tmp_path_factory, real_embedder):
     (root / "seeds").mkdir()
     (root / "seeds" / SEED_FILE.name).write_bytes(SEED_FILE.read_bytes())
     svc = build_service(make_settings(root / "seeds", root / "index", generation__model=MODEL), real_embedder)
-    svc.index()
+    svc.index.run()
     return svc
 
 
 @slow
 def test_the_converted_model_is_kept_and_loads_the_same_weights(litellm):
-    from rag import local_llm
+    from rag.answering import local_llm
 
     messages = [{"role": "user", "content": "Name one colour."}]
     first = "".join(local_llm.generate("smollm2-135m", messages, max_tokens=8))
@@ -74,7 +74,7 @@ def _check_grounded(result: dict):
 
 @slow
 def test_generated_answer_cites_only_checked_sentences(service):
-    answer = service.ask("What did Xi tell Biden?")  # greedy decoding: the same answer every run
+    answer = service.answers.ask("What did Xi tell Biden?")  # greedy decoding: the same answer every run
     assert answer.model == MODEL and not answer.not_found and answer.note is None
     assert "core interests" in answer.answer
     _check_grounded(answer.to_dict())
@@ -82,7 +82,7 @@ def test_generated_answer_cites_only_checked_sentences(service):
 
 @slow
 def test_a_generated_answer_nothing_supports_falls_back_to_the_checked_extract(service):
-    answer = service.ask("Who did Wang Yi meet?")  # the tiny model's reply matches no retrieved sentence
+    answer = service.answers.ask("Who did Wang Yi meet?")  # the tiny model's reply matches no retrieved sentence
     assert answer.model == "extractive" and "could not be matched" in answer.note
     assert "Lavrov" in answer.answer
     _check_grounded(answer.to_dict())
@@ -90,14 +90,14 @@ def test_a_generated_answer_nothing_supports_falls_back_to_the_checked_extract(s
 
 @slow
 def test_streamed_answer_ends_with_a_checked_result(service):
-    events = list(service.ask_stream("What did Xi tell Biden?"))
+    events = list(service.answers.ask_stream("What did Xi tell Biden?"))
     assert sum(e["type"] == "token" for e in events) > 1 and events[-1]["type"] == "final"
     _check_grounded(events[-1]["result"])
 
 
 @slow
 def test_unanswerable_question_never_reaches_the_model(service):
-    answer = service.ask("What is the population of Brazil?")
+    answer = service.answers.ask("What is the population of Brazil?")
     assert answer.not_found and answer.citations == [] and answer.model == "extractive"
 
 
@@ -115,7 +115,7 @@ class _Saves:
 
 
 def test_keeping_a_conversion_renames_it_whole_and_clears_what_dead_savers_left(tmp_path):
-    from rag.local_llm import keep_converted
+    from rag.answering.local_llm import keep_converted
 
     target = tmp_path / "model-1-2"
     abandoned = tmp_path / "model-1-2.partial-999999999"  # no such process
@@ -126,7 +126,7 @@ def test_keeping_a_conversion_renames_it_whole_and_clears_what_dead_savers_left(
 
 
 def test_a_conversion_that_cannot_be_saved_leaves_nothing_behind(tmp_path):
-    from rag.local_llm import keep_converted
+    from rag.answering.local_llm import keep_converted
 
     keep_converted(tmp_path / "model-1-2", _Saves("tokenizer.json"), _Saves("model.safetensors", fail=True))
     assert list(tmp_path.iterdir()) == []
@@ -134,7 +134,7 @@ def test_a_conversion_that_cannot_be_saved_leaves_nothing_behind(tmp_path):
 
 @slow
 def test_a_damaged_conversion_is_dropped_so_the_next_load_converts_again(tmp_path):
-    from rag.local_llm import _kept
+    from rag.answering.local_llm import _kept
 
     damaged = tmp_path / "model-1-2"
     damaged.mkdir()

@@ -29,11 +29,11 @@ def test_service_answers_through_the_int8_backend(onnx_embedder, tmp_path):
     (tmp_path / "seeds").mkdir()
     (tmp_path / "seeds" / SEED_FILE.name).write_bytes(SEED_FILE.read_bytes())
     service = build_service(make_settings(tmp_path / "seeds", tmp_path / "index"), onnx_embedder)
-    service.index()
-    answer = service.ask("What did Xi tell Biden?")
+    service.index.run()
+    answer = service.answers.ask("What did Xi tell Biden?")
     quotes = " ".join(c.quote for c in answer.citations)
     assert "core interests" in quotes and "conflict and turmoil" in quotes
-    assert service.ask("What is the population of Brazil?").not_found
+    assert service.answers.ask("What is the population of Brazil?").not_found
 
 
 def test_the_tokenizer_gives_the_ids_and_offsets_transformers_gives():

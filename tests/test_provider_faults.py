@@ -15,13 +15,9 @@ TIMEOUT = 2
 
 
 def configure(service, url):
-    service.settings = service.settings.with_overrides(
-        generation__model="openai/stub", generation__api_base=url, generation__timeout=TIMEOUT)
-    from rag import local_llm
-    from rag.generation import LLM
-
-    service.llm = LLM(service.settings.generation, providers=(local_llm.register,))
-    service.index()
+    service = service.reconfigured(generation__model="openai/stub", generation__api_base=url,
+                                   generation__timeout=TIMEOUT)
+    service.index.run()
     return service
 
 
@@ -47,10 +43,10 @@ def stub():
 def test_a_working_openai_compatible_server_gives_a_grounded_answer(fake_service, stub):
     server = stub("ok", SENTENCE + " [1]")
     service = configure(fake_service, server.url)
-    answer = service.ask(QUESTION)
+    answer = service.answers.ask(QUESTION)
     assert answer.model == "openai/stub" and answer.citations[0].quote == SENTENCE
     assert server.requests and "Sources:" in server.requests[-1]["messages"][-1]["content"]
-    events = list(service.ask_stream(QUESTION))
+    events = list(service.answers.ask_stream(QUESTION))
     assert events[-1]["result"]["model"] == "openai/stub"
 
 
@@ -66,9 +62,9 @@ def test_provider_faults_fall_back_within_the_timeout(fake_service, stub, mode, 
     service = configure(fake_service, url)
     started = time.monotonic()
     if streaming:
-        result = list(service.ask_stream(QUESTION))[-1]["result"]
+        result = list(service.answers.ask_stream(QUESTION))[-1]["result"]
     else:
-        result = service.ask(QUESTION).to_dict()
+        result = service.answers.ask(QUESTION).to_dict()
     elapsed = time.monotonic() - started
     assert result["model"] == "extractive" and result["citations"]
     assert reason in result["note"] and "Showing the extracted sentences" in result["note"]
@@ -77,7 +73,7 @@ def test_provider_faults_fall_back_within_the_timeout(fake_service, stub, mode, 
 
 def test_malformed_stream_chunks_fall_back(fake_service, stub):
     service = configure(fake_service, stub("malformed-stream").url)
-    final = list(service.ask_stream(QUESTION))[-1]["result"]
+    final = list(service.answers.ask_stream(QUESTION))[-1]["result"]
     assert final["model"] == "extractive" and final["citations"]
     assert final["note"].startswith("Model openai/stub failed:") and "Showing the extracted sentences" in final["note"]
     for c in final["citations"]:

@@ -22,7 +22,8 @@ from rag.service import build_service
 
 from tests.conftest import ROOT, SEED_FILE, chunk_ids, live_chunks, live_vector_ids, live_view, make_settings
 from tests.test_end_to_end import _many_documents
-from tests.test_server import free_port, start_seed_server
+from tests.test_server import RunningServer, free_port, start_seed_server
+from rag.server import create_app
 
 pytestmark = pytest.mark.slow
 ARTIFACTS = ROOT / "test-artifacts"
@@ -98,14 +99,14 @@ def test_fifty_megabyte_upload_is_refused_before_it_is_read(live):
     body = b"x" * (50 * 1024 * 1024)
     r = httpx.post(live.url + "/api/documents?wait=true", files={"file": ("big.txt", body)}, timeout=120)
     assert r.status_code == 413 and "20 MB" in r.json()["detail"]
-    assert not (live.service.seeds_dir / "big.txt").exists()
+    assert not (live.service.index.seeds_dir / "big.txt").exists()
 
 
 def test_five_thousand_line_file_indexes_whole(live):
     lines = "\n".join(f"Line {i} read {i * 3}." for i in range(5_000))  # each line a sentence, each embedded
     r = httpx.post(live.url + "/api/documents?wait=true", files={"file": ("readings.txt", lines.encode())}, timeout=600)
     assert r.status_code == 200, r.text
-    snap = live.service.snapshot()
+    snap = live.service.index.snapshot()
     chunks = snap.document_chunks("readings.txt")
     assert "Line 0 " in min(chunks, key=lambda c: c.start).text
     assert "Line 4999 " in max(chunks, key=lambda c: c.end).text
@@ -135,7 +136,7 @@ def test_bad_questions_get_4xx_and_the_service_stays_up(live, payload):
 def test_bad_files_are_refused_or_contained(live, name, data, status):
     r = httpx.post(live.url + "/api/documents?wait=true", files={"file": (name, data)}, timeout=120)
     assert r.status_code == status, r.text
-    seeds = live.service.seeds_dir.resolve()
+    seeds = live.service.index.seeds_dir.resolve()
     for path in seeds.rglob("*"):
         assert seeds in path.resolve().parents
     if status == 200:
@@ -163,14 +164,9 @@ def test_prompt_injection_cannot_cite_outside_the_retrieved_set(live):
 
         stream = None
 
-    service = live.service
-    original, service.llm = service.llm, Obedient()
-    service.settings = service.settings.with_overrides(generation__model="obedient/model")
-    try:
-        answer = service.ask("Who keeps the vault code of the Fenwick farm?")
-    finally:
-        service.llm = original
-        service.settings = service.settings.with_overrides(generation__model="extractive")
+    obedient = build_service(live.service.settings.with_overrides(generation__model="obedient/model"),
+                             live.service.embedder, llm=Obedient())
+    answer = obedient.answers.ask("Who keeps the vault code of the Fenwick farm?")
     assert "[9]" not in answer.answer and "[12]" not in answer.answer
     assert [c.id for c in answer.citations] == list(range(1, len(answer.citations) + 1))
     assert all(c.source in live.versions[answer.index_version] for c in answer.citations)
@@ -178,15 +174,14 @@ def test_prompt_injection_cannot_cite_outside_the_retrieved_set(live):
 
 
 def test_no_secret_is_ever_returned(live):
-    service = live.service
-    service.settings = service.settings.with_overrides(server__api_key="s3cret-key-value")
+    keyed = RunningServer(create_app(live.service.reconfigured(server__api_key="s3cret-key-value")))
     try:
         for path in ("/api/health", "/openapi.json", "/api/documents", "/v1/models"):
-            assert "s3cret" not in httpx.get(live.url + path).text
-        r = httpx.post(live.url + "/api/reindex", headers={"Authorization": "Bearer wrong"})
+            assert "s3cret" not in httpx.get(keyed.url + path).text
+        r = httpx.post(keyed.url + "/api/reindex", headers={"Authorization": "Bearer wrong"})
         assert r.status_code == 401 and "s3cret" not in r.text
     finally:
-        service.settings = service.settings.with_overrides(server__api_key="")
+        keyed.stop()
 
 
 def serve(root, *extra, port=None):

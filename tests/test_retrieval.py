@@ -2,7 +2,7 @@
 import pytest
 
 from rag.ingest.readers import parse_document
-from rag.retrieval import RERANKERS, rrf
+from rag.answering.retrieval import RERANKERS, rrf
 from rag.service import build_service
 
 from tests.conftest import FakeEmbedder, make_settings
@@ -34,7 +34,7 @@ def service(tmp_path):
     for name, text in DOCS.items():
         (seeds / name).write_text(text)
     svc = build_service(make_settings(seeds, tmp_path / "index", retrieval__top_k=3), FakeEmbedder())
-    svc.index()
+    svc.index.run()
     return svc
 
 
@@ -44,40 +44,41 @@ def service(tmp_path):
     ("What stops well in the rain?", "bikes.txt"),
 ])
 def test_the_document_that_answers_ranks_first(service, question, source):
-    hits = service.retrieve(question)
+    hits = service.answers.search(question)
     assert hits[0].chunk.source == source
 
 
 def test_hits_keep_their_fused_scores_best_first(service):
-    hits = service.retrieve("Which coffee has more caffeine than arabica?")
+    hits = service.answers.search("Which coffee has more caffeine than arabica?")
     scores = [h.score for h in hits]
     assert scores == sorted(scores, reverse=True) and scores[0] > scores[-1] > 0
     assert scores[0] != 1.0  # a fused score, not 1 / (rank + 1)
-    snapshot = service.snapshot()
-    expected = dict(service.retriever.scored(snapshot, "Which coffee has more caffeine than arabica?"))
+    snapshot = service.index.snapshot()
+    expected = dict(service.answers.retriever.scored(snapshot, "Which coffee has more caffeine than arabica?"))
     assert [round(h.score, 9) for h in hits] == [round(expected[h.chunk.vector_id], 9) for h in hits]
 
 
+class Reverse:
+    seen: list = []
+
+    def __init__(self, embedder):
+        pass
+
+    def rerank(self, query, hits):
+        self.seen.append([h.chunk.source for h in hits])
+        return list(reversed(hits))
+
+
 def test_the_rerank_stage_sees_the_fused_hits_and_its_order_stands(service, monkeypatch):
-    seen = []
-
-    class Reverse:
-        def __init__(self, embedder):
-            pass
-
-        def rerank(self, query, hits):
-            seen.append([h.chunk.source for h in hits])
-            return list(reversed(hits))
-
-    monkeypatch.setitem(RERANKERS, "reverse", Reverse)
-    settings = service.settings.with_overrides(retrieval__rerank="reverse")
-    reranked = build_service(settings, service.embedder)
-    hits = reranked.retrieve("Which coffee has more caffeine?")
+    monkeypatch.setitem(RERANKERS, "reverse", f"{__name__}:Reverse")
+    reranked = service.reconfigured(retrieval__rerank="reverse")
+    hits = reranked.answers.search("Which coffee has more caffeine?")
+    seen = Reverse.seen
     assert [h.chunk.source for h in hits] == list(reversed(seen[0])) and seen[0][0] == "coffee.txt"
 
 
 def test_whole_document_bm25_finds_a_document_dense_search_misses(service):
-    docs = service.snapshot().lexical_documents("freewheel", 10)
+    docs = service.index.snapshot().lexical_documents("freewheel", 10)
     assert docs == ["bikes.txt"]
 
 

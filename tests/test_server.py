@@ -48,7 +48,7 @@ def start_seed_server(root, embedder, **overrides) -> RunningServer:
     (root / "seeds").mkdir()
     shutil.copy(SEED_FILE, root / "seeds")
     service = build_service(make_settings(root / "seeds", root / "index", **overrides), embedder)
-    service.index()
+    service.index.run()
     running = RunningServer(create_app(service))
     running.service = service
     return running
@@ -107,16 +107,16 @@ def test_only_indexed_documents_can_be_read(client, path):
 
 
 def test_a_document_changed_since_indexing_is_refused_not_misquoted(client, server):
-    path = server.service.seeds_dir / "later.txt"
+    path = server.service.index.seeds_dir / "later.txt"
     path.write_text("Draft\nThe first version of the text.\n")
-    server.service.index()
+    server.service.index.run()
     path.write_text("Draft\nA second version, not yet indexed.\n")
     try:
         response = client.get("/api/documents/later.txt")
         assert response.status_code == 409 and "re-index" in response.json()["detail"]
     finally:
         path.unlink()
-        server.service.index()
+        server.service.index.run()
 
 
 def sse_events(response):
@@ -189,7 +189,7 @@ def test_upload_then_ask_then_delete(client, server):
 def test_uploads_are_sanitised_or_refused(client, server, name, data, status):
     response = client.post("/api/documents?wait=true", files={"file": (name, data, "text/plain")})
     assert response.status_code == status, response.text
-    assert not (server.service.seeds_dir.parent / "evil.txt").exists()
+    assert not (server.service.index.seeds_dir.parent / "evil.txt").exists()
     if status == 200:
         assert response.json()["name"] == "evil.txt"
         client.delete("/api/documents/evil.txt?wait=true")
@@ -212,7 +212,7 @@ def _bulk(folder, name, sentences):
 
 
 def test_reindex_is_a_job_watched_from_queued_to_done(client, server):
-    _bulk(server.service.seeds_dir, "moor.txt", 1500)
+    _bulk(server.service.index.seeds_dir, "moor.txt", 1500)
     try:
         started = client.post("/api/reindex")
         assert started.status_code == 202 and started.json()["state"] in ("queued", "running")
@@ -231,13 +231,13 @@ def test_reindex_is_a_job_watched_from_queued_to_done(client, server):
         assert final["summary"]["added"] == 1 and final["finished"] >= final["started"] >= final["created"]
         assert job in [j["id"] for j in client.get("/api/jobs").json()]
     finally:
-        (server.service.seeds_dir / "moor.txt").unlink()
+        (server.service.index.seeds_dir / "moor.txt").unlink()
         client.post("/api/reindex?wait=true")
 
 
 def test_cancel_mid_embedding_leaves_the_previous_version_answering(client, server):
     live = client.get("/api/health").json()["index_version"]
-    _bulk(server.service.seeds_dir, "moor.txt", 3000)
+    _bulk(server.service.index.seeds_dir, "moor.txt", 3000)
     try:
         job = client.post("/api/reindex").json()["id"]
         deadline = time.monotonic() + 60
@@ -254,7 +254,7 @@ def test_cancel_mid_embedding_leaves_the_previous_version_answering(client, serv
         body = client.post("/api/ask", json={"question": "What did Xi tell Biden?"}).json()
         assert body["index_version"] == live and body["citations"]
     finally:
-        (server.service.seeds_dir / "moor.txt").unlink()
+        (server.service.index.seeds_dir / "moor.txt").unlink()
     assert client.post("/api/reindex?wait=true").json()["removed"] == 0  # the next run starts from the live one
 
 
@@ -263,17 +263,18 @@ def test_unknown_job_is_404(client):
     assert client.delete("/api/jobs/nope").status_code == 404
 
 
-def test_api_key_is_enforced_on_writes_only(client, server):
-    server.service.settings = server.service.settings.with_overrides(server__api_key=KEY)
+def test_api_key_is_enforced_on_writes_only(server):
+    keyed = RunningServer(create_app(server.service.reconfigured(server__api_key=KEY)))  # the same index
     try:
-        assert client.post("/api/reindex?wait=true").status_code == 401
-        assert client.post("/api/reindex", headers={"Authorization": "Bearer wrong"}).status_code == 401
-        assert client.delete("/api/documents/x.txt").status_code == 401
-        assert client.delete("/api/jobs/x").status_code == 401
-        assert client.post("/api/reindex?wait=true", headers={"Authorization": f"Bearer {KEY}"}).status_code == 200
-        assert client.post("/api/ask", json={"question": "What did Xi tell Biden?"}).status_code == 200
+        with httpx.Client(base_url=keyed.url, timeout=120) as client:
+            assert client.post("/api/reindex?wait=true").status_code == 401
+            assert client.post("/api/reindex", headers={"Authorization": "Bearer wrong"}).status_code == 401
+            assert client.delete("/api/documents/x.txt").status_code == 401
+            assert client.delete("/api/jobs/x").status_code == 401
+            assert client.post("/api/reindex?wait=true", headers={"Authorization": f"Bearer {KEY}"}).status_code == 200
+            assert client.post("/api/ask", json={"question": "What did Xi tell Biden?"}).status_code == 200
     finally:
-        server.service.settings = server.service.settings.with_overrides(server__api_key="")
+        keyed.stop()
 
 
 def test_openai_compatible_chat(client):
@@ -299,7 +300,7 @@ def test_openai_python_client_talks_to_the_service(server):
 
 
 def test_twenty_concurrent_questions_while_reindexing(client, server):
-    seeds = server.service.seeds_dir
+    seeds = server.service.index.seeds_dir
     questions = ["What did Xi tell Biden?", "Who did Wang Yi meet?", "When did Russia invade Ukraine?",
                  "What is the population of Brazil?"] * 5
 

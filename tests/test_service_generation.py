@@ -24,9 +24,8 @@ class ScriptedLLM:
 
 @pytest.fixture
 def service(fake_service):
-    fake_service.index()
-    fake_service.settings = fake_service.settings.with_overrides(generation__model="scripted/model")
-    return fake_service
+    fake_service.index.run()
+    return fake_service.reconfigured(generation__model="scripted/model")
 
 
 SEED_SENTENCE = ("Last week, Xi told Biden at the Asia-Pacific Economic Cooperation summit in Peru that "
@@ -35,57 +34,57 @@ SEED_SENTENCE = ("Last week, Xi told Biden at the Asia-Pacific Economic Cooperat
 
 
 def test_generated_answer_is_grounded(service):
-    service.llm = ScriptedLLM(SEED_SENTENCE + " [3]")
-    answer = service.ask("What did Xi tell Biden at the summit in Peru?")
+    service.answers.llm = ScriptedLLM(SEED_SENTENCE + " [3]")
+    answer = service.answers.ask("What did Xi tell Biden at the summit in Peru?")
     assert answer.model == "scripted/model" and not answer.not_found
     assert answer.citations[0].quote == SEED_SENTENCE and answer.answer.endswith("[1]")
 
 
 def test_provider_failure_falls_back_to_extractive_with_reason(service):
-    service.llm = ScriptedLLM(fail="Model scripted/model failed: could not connect to the provider.")
-    answer = service.ask("What did Xi tell Biden at the summit in Peru?")
+    service.answers.llm = ScriptedLLM(fail="Model scripted/model failed: could not connect to the provider.")
+    answer = service.answers.ask("What did Xi tell Biden at the summit in Peru?")
     assert answer.model == "extractive" and answer.citations
     assert answer.note.startswith("Model scripted/model failed: could not connect")
 
 
 def test_no_support_means_not_found_without_calling_the_model(service):
-    service.llm = ScriptedLLM("Brazil has 200 million people [1].")
-    answer = service.ask("Penguins waddle quickly?")
-    assert answer.not_found and service.llm.calls == [] and "not asked" in answer.note
+    service.answers.llm = ScriptedLLM("Brazil has 200 million people [1].")
+    answer = service.answers.ask("Penguins waddle quickly?")
+    assert answer.not_found and service.answers.llm.calls == [] and "not asked" in answer.note
 
 
 def test_ungrounded_model_answer_is_replaced_by_extractive(service):
-    service.llm = ScriptedLLM("Penguins are birds that cannot fly [1].")
-    answer = service.ask("What did Xi tell Biden at the summit in Peru?")
+    service.answers.llm = ScriptedLLM("Penguins are birds that cannot fly [1].")
+    answer = service.answers.ask("What did Xi tell Biden at the summit in Peru?")
     assert answer.model == "extractive" and "could not be matched" in answer.note
     assert "Penguins" not in answer.answer
 
 
 def test_stream_sends_tokens_then_one_checked_final_result(service):
-    service.llm = ScriptedLLM(SEED_SENTENCE + " [1]")
-    events = list(service.ask_stream("What did Xi tell Biden at the summit in Peru?"))
+    service.answers.llm = ScriptedLLM(SEED_SENTENCE + " [1]")
+    events = list(service.answers.ask_stream("What did Xi tell Biden at the summit in Peru?"))
     assert [e["type"] for e in events[:-1]] == ["token"] * (len(events) - 1) and events[-1]["type"] == "final"
     assert "".join(e["text"] for e in events[:-1]).strip() == SEED_SENTENCE + " [1]"
     assert events[-1]["result"]["citations"][0]["quote"] == SEED_SENTENCE
 
 
 def test_stream_failure_midway_ends_with_the_fallback(service):
-    service.llm = ScriptedLLM("Xi told", fail="Model scripted/model failed: no answer within 1 s.")
-    events = list(service.ask_stream("What did Xi tell Biden at the summit in Peru?"))
+    service.answers.llm = ScriptedLLM("Xi told", fail="Model scripted/model failed: no answer within 1 s.")
+    events = list(service.answers.ask_stream("What did Xi tell Biden at the summit in Peru?"))
     final = events[-1]["result"]
     assert final["model"] == "extractive" and "no answer within" in final["note"]
 
 
 def test_follow_up_is_condensed_and_returned(service):
-    service.llm = ScriptedLLM(SEED_SENTENCE + " [1]")
+    service.answers.llm = ScriptedLLM(SEED_SENTENCE + " [1]")
     history = [{"role": "user", "content": "What did Xi tell Biden?"},
                {"role": "assistant", "content": "He said ... [1]"}]
-    service.llm.complete = lambda model, messages: (
+    service.answers.llm.complete = lambda model, messages: (
         "Where did Xi tell Biden that?" if "Rewrite" in messages[-1]["content"] else SEED_SENTENCE + " [1]")
-    answer = service.ask("Where did he tell him that?", history=history)
+    answer = service.answers.ask("Where did he tell him that?", history=history)
     assert answer.query == "Where did Xi tell Biden that?"
 
 
 def test_unknown_model_is_refused(service):
     with pytest.raises(UserInputError, match="Unknown model"):
-        service.ask("Xi?", model="evil/model")
+        service.answers.ask("Xi?", model="evil/model")

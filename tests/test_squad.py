@@ -1,5 +1,6 @@
 """`rag eval --squad` pieces: loading, SQuAD's normalisation, grading and the summary."""
 import json
+from types import SimpleNamespace
 
 import pytest
 
@@ -68,11 +69,9 @@ def test_short_answers_are_counted_and_matched_after_normalisation(questions):
 class ShortWhenTold:
     """A service that cites the gold sentence unless a variant asks for more than it allows:
     min_score above 0.65 refuses everything, max_sentences 1 quotes a shorter sentence."""
-    def index(self):
-        pass
-
-    def ask(self, question):
-        return self._answer(question, {})
+    def __init__(self):
+        self.index = SimpleNamespace(run=lambda: None)
+        self.answers = SimpleNamespace(ask=lambda question: self._answer(question, {}))
 
     def answers_under(self, question, variants):
         return [self._answer(question, v) for v in variants]
@@ -92,7 +91,8 @@ class Reply(dict):
 def test_the_sweeps_vary_one_setting_each_and_say_what_it_cost(tmp_path):
     path = tmp_path / "s.json"
     path.write_text(json.dumps(SAMPLE))
-    report = evaluate_squad(ShortWhenTold(), load_squad(path), sweep=(0.6, 0.7))
+    fake = ShortWhenTold()
+    report = evaluate_squad(fake, load_squad(path), sweep=(0.6, 0.7), under=fake.answers_under)
     assert [(r["min_score"], r["refusal"], r["cite_hit"]) for r in report["sweep"]] == [(0.6, 0.0, 1.0), (0.7, 1.0, 0.0)]
     assert [r["mean_answer_words"] for r in report["lengths"]] == [5, 5, 3, 5, 5]
     assert [{k: r[k] for k in v} for r, v in zip(report["lengths"], LENGTHS)] == list(LENGTHS)

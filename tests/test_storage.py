@@ -27,8 +27,8 @@ def _segment(index):
 @pytest.mark.parametrize("damage", ["truncate-vectors", "delete-chunks", "garbage-manifest", "drop-chunk",
                                     "delete-segment", "older-format"])
 def test_corrupt_index_gives_a_clear_message_naming_the_fix(fake_service, damage):
-    fake_service.index()
-    index = fake_service.index_dir
+    fake_service.index.run()
+    index = fake_service.index.index_dir
     segment = _segment(index)
     if damage == "truncate-vectors":
         path = segment / "vectors.faiss"
@@ -50,8 +50,8 @@ def test_corrupt_index_gives_a_clear_message_naming_the_fix(fake_service, damage
 
 
 def test_indexer_repairs_a_corrupt_index(fake_service):
-    first = fake_service.index()
-    _version(fake_service.index_dir).write_text("{not json")
-    repaired = fake_service.index()
+    first = fake_service.index.run()
+    _version(fake_service.index.index_dir).write_text("{not json")
+    repaired = fake_service.index.run()
     assert repaired.added == 1 and repaired.chunks_total == first.chunks_total
-    assert live_view(fake_service.index_dir).count() == first.chunks_total
+    assert live_view(fake_service.index.index_dir).count() == first.chunks_total

@@ -33,7 +33,7 @@ def mount(app, service: RagService):
 
     @app.get("/view/{name:path}", response_class=HTMLResponse, include_in_schema=False)
     def view(name: str, start: int | None = Query(None, ge=0), end: int | None = Query(None, ge=0)) -> str:
-        return document_page(service.document(name), start, end)
+        return document_page(service.index.document(name), start, end)
 
     return gr.mount_gradio_app(app, build_ui(service), path="/", css=CSS, footer_links=[])
 
@@ -81,7 +81,7 @@ def respond(service: RagService, question: str, chat: list, history: list, answe
     yield chat, history, answered, gr.skip(), gr.skip(), ""
     try:
         written = ""
-        for event in service.ask_stream(question, history=history, model=model):
+        for event in service.answers.ask_stream(question, history=history, model=model):
             if event["type"] == "token":
                 written += event["text"]
                 chat[-1] = {"role": "assistant", "content": written}
@@ -106,7 +106,7 @@ def _plain(text: str) -> str:
 
 
 def _documents_tab(service: RagService) -> None:
-    info = gr.Markdown(value=lambda: index_status(service.status()), elem_id="index-info")
+    info = gr.Markdown(value=lambda: index_status(service.index.status()), elem_id="index-info")
     table = gr.Dataframe(headers=["File", "Title", "Date", "Chunks"], value=lambda: _rows(service),
                          interactive=False, elem_id="documents")
     with gr.Row():
@@ -119,7 +119,7 @@ def _documents_tab(service: RagService) -> None:
     outputs = [table, name, status, info]
     upload.upload(lambda files, progress=gr.Progress(): _watch(service, _uploads(service, files), progress),
                   upload, outputs, show_progress="full")
-    delete.click(lambda n, progress=gr.Progress(): _watch(service, lambda: service.remove(n) if n else None, progress),
+    delete.click(lambda n, progress=gr.Progress(): _watch(service, lambda: service.index.remove(n) if n else None, progress),
                  name, outputs, show_progress="full")
     reindex.click(lambda progress=gr.Progress(): _watch(service, service.start_index, progress),
                   None, outputs, show_progress="full")
@@ -131,7 +131,7 @@ def _uploads(service: RagService, files):
         job = None
         for f in files or []:
             path = Path(f if isinstance(f, str) else f.name)
-            _, job = service.upload(path.name, path.read_bytes(), replace=True)
+            _, job = service.index.upload(path.name, path.read_bytes(), replace=True)
         return job
 
     return start
@@ -144,10 +144,10 @@ def _watch(service: RagService, start, progress):
         if job is None:
             return _refresh(service, "Nothing to do.")
         progress(None, desc="Queued…")
-        for event in service.jobs.events(job.id):
+        for event in service.index.jobs.events(job.id):
             fraction, label = job_progress(event)
             progress(fraction, desc=label)
-        summary = service.jobs.result(job.id)
+        summary = service.index.jobs.result(job.id)
         message = summary_text(summary)
     except RagError as exc:
         message = f"⚠ {exc}"
@@ -156,12 +156,12 @@ def _watch(service: RagService, start, progress):
 
 def _refresh(service: RagService, message: str):
     return (_rows(service), gr.update(choices=_names(service), value=None), message,
-            index_status(service.status()))
+            index_status(service.index.status()))
 
 
 def _rows(service: RagService):
     try:
-        return documents_rows(service.documents())
+        return documents_rows(service.index.documents())
     except RagError:
         return []
 

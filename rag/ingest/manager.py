@@ -23,7 +23,7 @@ class IndexManager:
         self.store = store or indexer.open(index_dir)
         self.max_upload_mb = max_upload_mb
         self._indexing = threading.RLock()  # one re-index at a time in this process
-        self.jobs = JobManager(lambda progress, cancelled: self.index(progress=progress, cancelled=cancelled),
+        self.jobs = JobManager(lambda progress, cancelled: self.run(progress=progress, cancelled=cancelled),
                                index_dir / "jobs.json")
 
     # -- the live version -----------------------------------------------------------------
@@ -41,7 +41,7 @@ class IndexManager:
         return {"documents": len(snap.documents) if snap else 0, "chunks": snap.count() if snap else 0,
                 "index_version": snap.name if snap else "", "built": snap.manifest.get("built") if snap else None}
 
-    def index(self, *, rebuild: bool = False, progress: Progress | None = None,
+    def run(self, *, rebuild: bool = False, progress: Progress | None = None,
               cancelled: Callable[[], bool] | None = None) -> IndexSummary:
         """Re-index in the caller's thread; questions keep using the old version until the swap."""
         progress = progress or quiet
@@ -58,18 +58,18 @@ class IndexManager:
 
     # -- index runs as jobs (the HTTP API and the UI) -------------------------------------
 
-    def start_index(self, kind: str = "reindex", document: str | None = None) -> Job:
+    def start(self, kind: str = "reindex", document: str | None = None) -> Job:
         """Queue an index run, or join the one that will cover this request; returns at once."""
         return self.jobs.submit(kind, document)
 
     def upload(self, filename: str, data: bytes, *, replace: bool = False) -> tuple[str, Job]:
         """Save a checked upload into the seeds folder now; index it in a job."""
         name = self._save(filename, data, replace)
-        return name, self.start_index("upload", name)
+        return name, self.start("upload", name)
 
     def remove(self, name: str) -> Job:
         resolve_existing(self.seeds_dir, name).unlink()
-        return self.start_index("delete", name)
+        return self.start("delete", name)
 
     # -- documents ------------------------------------------------------------------------
 

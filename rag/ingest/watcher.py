@@ -29,15 +29,15 @@ class SeedsWatcher(threading.Thread):
         super().__init__(name="seeds-watcher", daemon=True)
         self.service, self.interval = service, interval
         self.stopped = threading.Event()
-        self.last = signature(service.seeds_dir)  # taken now: a file dropped before run() still counts
+        self.last = signature(service.index.seeds_dir)  # taken now: a file dropped before run() still counts
 
     def run(self) -> None:
         last = self.last
         while not self.stopped.wait(self.interval):
-            current = signature(self.service.seeds_dir)
+            current = signature(self.service.index.seeds_dir)
             if current != last:
                 try:  # a job like any other, so the API and the UI can watch it
-                    summary = self.service.jobs.result(self.service.start_index().id)
+                    summary = self.service.index.jobs.result(self.service.index.start().id)
                     log.warning("seeds changed: %s added, %s updated, %s removed",
                                 summary["added"], summary["updated"], summary["removed"])
                 except RagError as exc:

@@ -15,18 +15,18 @@ def routes(service, writer) -> APIRouter:
 
     @router.get("/health", response_model=Health)
     def health() -> dict:
-        return {"status": "ok", **service.status()}
+        return {"status": "ok", **service.index.status()}
 
     @router.post("/ask", response_model=AskResult)
     def ask(body: AskRequest) -> dict:
-        return service.ask(body.question, history=turns(body.history), top_k=body.top_k,
+        return service.answers.ask(body.question, history=turns(body.history), top_k=body.top_k,
                            model=body.model).to_dict()
 
     @router.post("/ask/stream", responses={200: {
         "description": "Server-Sent Events: `token` events, then one `final` event with the AskResult",
         "content": {"text/event-stream": {}}}})
     async def ask_stream(body: AskRequest):
-        events = service.ask_stream(body.question, history=turns(body.history), top_k=body.top_k,
+        events = service.answers.ask_stream(body.question, history=turns(body.history), top_k=body.top_k,
                                     model=body.model)
         first = await run_in_threadpool(next, events)  # validation errors surface as 4xx here
         return sse(first, events, lambda e: (e["type"], e))

@@ -17,12 +17,12 @@ def routes(service, writer) -> APIRouter:
 
     @router.get("/documents", response_model=list[DocumentRow])
     def documents() -> list[dict]:
-        return service.documents()
+        return service.index.documents()
 
     @router.get("/documents/{name:path}/file", response_class=Response,
                 responses={200: {"description": "The original file, as uploaded", "content": {"*/*": {}}}})
     def document_file(name: str) -> Response:
-        data, kind = service.document_file(name)
+        data, kind = service.index.document_file(name)
         filename = quote(name.rsplit("/", 1)[-1])
         headers = {"Content-Disposition": f"inline; filename*=UTF-8''{filename}", "X-Content-Type-Options": "nosniff"}
         if kind != "application/pdf":  # an uploaded HTML file never runs script in this origin
@@ -31,7 +31,7 @@ def routes(service, writer) -> APIRouter:
 
     @router.get("/documents/{name:path}", response_model=DocumentText)
     def document(name: str) -> dict:
-        return service.document(name)
+        return service.index.document(name)
 
     @router.post("/documents", dependencies=[writer], status_code=202, response_model=UploadJob,
                  responses={200: {"description": "with wait=true: the index summary plus name"}})
@@ -39,25 +39,25 @@ def routes(service, writer) -> APIRouter:
         data = await read_limited(file, service.settings.server.max_upload_mb)
         name, job = await run_in_threadpool(service.upload, file.filename or "", data, replace=replace)
         if wait:
-            return JSONResponse({"name": name, **await run_in_threadpool(service.jobs.result, job.id)})
+            return JSONResponse({"name": name, **await run_in_threadpool(service.index.jobs.result, job.id)})
         return {"name": name, **job.to_dict()}
 
     @router.delete("/documents/{name:path}", dependencies=[writer], status_code=202, response_model=JobView,
                    responses={200: {"description": "with wait=true: the index summary"}})
     def delete(name: str, wait: bool = WaitOpt):
-        return job_or_summary(service, service.remove(name), wait)
+        return job_or_summary(service, service.index.remove(name), wait)
 
     @router.post("/reindex", dependencies=[writer], status_code=202, response_model=JobView,
                  responses={200: {"description": "with wait=true: the index summary"}})
     def reindex(wait: bool = WaitOpt):
-        return job_or_summary(service, service.start_index(), wait)
+        return job_or_summary(service, service.index.start(), wait)
 
     return router
 
 
 def job_or_summary(service, job, wait: bool):
     """202 with the job, or (wait=true, for scripts) 200 with its summary once it ends."""
-    return JSONResponse(service.jobs.result(job.id)) if wait else job.to_dict()
+    return JSONResponse(service.index.jobs.result(job.id)) if wait else job.to_dict()
 
 
 async def read_limited(upload: UploadFile, limit_mb: float) -> bytes:

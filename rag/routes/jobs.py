@@ -13,21 +13,21 @@ def routes(service, writer) -> APIRouter:
 
     @router.get("", response_model=list[JobView])
     def jobs() -> list[dict]:
-        return [job.to_dict() for job in service.jobs.list()]
+        return [job.to_dict() for job in service.index.jobs.list()]
 
     @router.get("/{job_id}", response_model=JobView)
     def job(job_id: str) -> dict:
-        return service.jobs.get(job_id).to_dict()
+        return service.index.jobs.get(job_id).to_dict()
 
     @router.get("/{job_id}/events", response_class=StreamingResponse,
                 responses={200: {"description": "Server-Sent Events: a `job` event at every change, until it ends",
                                  "content": {"text/event-stream": {}}}})
     def job_events(job_id: str):
-        events = service.jobs.events(job_id)
+        events = service.index.jobs.events(job_id)
         return sse(next(events), events, lambda job: ("job", job))
 
     @router.delete("/{job_id}", dependencies=[writer], response_model=JobView)
     def cancel(job_id: str) -> dict:
-        return service.jobs.cancel(job_id).to_dict()
+        return service.index.jobs.cancel(job_id).to_dict()
 
     return router

@@ -27,9 +27,9 @@ def routes(service, writer) -> APIRouter:
         question, history = _split_chat(body.messages)
         model = body.model if body.model and body.model not in ("rag", "default") else None
         if not body.stream:
-            result = await run_in_threadpool(lambda: service.ask(question, history=history, model=model).to_dict())
+            result = await run_in_threadpool(lambda: service.answers.ask(question, history=history, model=model).to_dict())
             return _completion(result)
-        events = service.ask_stream(question, history=history, model=model)
+        events = service.answers.ask_stream(question, history=history, model=model)
         first = await run_in_threadpool(next, events)
         return _openai_stream(first, events)
 

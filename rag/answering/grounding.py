@@ -14,11 +14,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from rag.answer import Candidate, candidates, sentence_vectors, to_citation
+from rag.answering.candidates import Candidate, candidates, sentence_vectors, to_citation
 from rag.language.sentences import split_sentences
 from rag.config import Grounding
 from rag.embedding import Embedder, VectorCache
-from rag.evidence import denied, missing_specifics, subject_taken
+from rag.answering.evidence import denied, missing_specifics, subject_taken
 from rag.language.words import key_terms
 from rag.records import Answer, AnswerPart, Citation, Hit
 

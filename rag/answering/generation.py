@@ -11,6 +11,7 @@ from typing import Iterator
 from rag.config import Generation
 from rag.errors import ProviderError
 from rag.records import Hit
+from rag.registry import Registry
 
 SYSTEM_PROMPT = (
     "You answer questions using only the numbered sources you are given. "
@@ -31,13 +32,17 @@ def build_messages(question: str, hits: list[Hit], history: list[dict] | None = 
     return [{"role": "system", "content": SYSTEM_PROMPT}, *turns, {"role": "user", "content": prompt}]
 
 
-class LLM:
-    """litellm with the configured api_base, key, timeout and retries. `providers` are called
-    once, before the first call, to register custom litellm providers (the offline local model)."""
+# Functions that register custom litellm providers, all called once before the first LLM call.
+PROVIDERS = Registry("a litellm provider", {"local": "rag.answering.local_llm:register"})  # local/smollm2-135m
 
-    def __init__(self, settings: Generation, providers: tuple = ()):
+
+class LLM:
+    """litellm with the configured api_base, key, timeout and retries. `providers` (default: every
+    entry of PROVIDERS) are called once, before the first call, to register custom providers."""
+
+    def __init__(self, settings: Generation, providers: tuple | None = None):
         self.settings = settings
-        self.providers = providers
+        self.providers = tuple(PROVIDERS.load_all().values()) if providers is None else providers
         self._registered = False
 
     def litellm(self):

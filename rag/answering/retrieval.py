@@ -8,6 +8,7 @@ from typing import Protocol
 from rag.config import Retrieval
 from rag.embedding import Embedder, embed_one
 from rag.records import Hit
+from rag.registry import Registry
 from rag.stores import View
 
 
@@ -25,7 +26,7 @@ class NoRerank:
         return hits
 
 
-RERANKERS: dict[str, type] = {"none": NoRerank}  # retrieval.rerank names one of these
+RERANKERS = Registry("retrieval.rerank", {"none": "rag.answering.retrieval:NoRerank"})  # classes (embedder)
 
 
 class Retriever:

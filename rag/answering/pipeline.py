@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from typing import Callable, Iterator, Protocol
 
 from rag.config import TOP_K_MAX, Settings
-from rag.config import Answer as AnswerSettings
-from rag.conversation import check_history, condense
+from rag.answering.conversation import check_history, condense
 from rag.errors import ProviderError, UserInputError
-from rag.evidence import asks_for_summary
-from rag.generation import build_messages
+from rag.answering.evidence import asks_for_summary
+from rag.answering.generation import build_messages
 from rag.records import Answer, Hit
+from rag.registry import Registry
 
 EXTRACTIVE = "extractive"
 SUMMARY_CHUNKS = 60  # a summary reads at most this many chunks of its document
@@ -27,9 +27,22 @@ UNSUPPORTED = "Sentences marked (unsupported) are not backed by the documents."
 
 
 class Answerer(Protocol):
-    """Writes an answer from the retrieved hits alone, each sentence cited (no LLM)."""
+    """Writes an answer from the retrieved hits alone, each sentence cited (no LLM): a class
+    `(embedder, answer_settings, sentence_cache)`, registered in ANSWERERS, that a request's `model`
+    (or generation.model) names."""
 
     def answer(self, question: str, hits: list[Hit]) -> Answer: ...
+
+
+class Gate(Answerer, Protocol):
+    """The extractive answerer's part in every question: the answer when `model` is extractive,
+    the judge of whether anything retrieved answers before an LLM is asked, the fallback when a
+    provider fails, and the summary of a document asked about as a whole."""
+
+    def summarize(self, question: str, hits: list[Hit]) -> Answer: ...
+
+
+ANSWERERS = Registry("generation.model", {EXTRACTIVE: "rag.answering.extractive:ExtractiveAnswerer"})
 
 
 class AnswerPipeline:
@@ -38,7 +51,8 @@ class AnswerPipeline:
         self.settings = settings
         self.snapshot = snapshot  # the live index version, at the moment a question starts
         self.retriever = retriever
-        self.answerers = answerers  # by name; "extractive" is the gate and the fallback
+        self.answerers = answerers  # by name, every entry of ANSWERERS
+        self.gate: Gate = answerers[EXTRACTIVE]
         self.grounder = grounder
         self.llm = llm
 
@@ -73,22 +87,10 @@ class AnswerPipeline:
             return
         yield {"type": "final", "result": self._grounded(turn, "".join(pieces)).to_dict()}
 
-    def retrieve(self, query: str, top_k: int | None = None) -> list[Hit]:
-        """The hits a question gets from the live index (for evaluation and benchmarks)."""
-        return self.retriever.search(self.snapshot(), query, top_k)
-
-    def extract(self, query: str, hits: list[Hit]) -> Answer:
-        """The extractive answer from given hits."""
-        return self.answerers[EXTRACTIVE].answer(query, hits)
-
-    def answers_under(self, question: str, variants: list[dict]) -> list[Answer]:
-        """The extractive answer under each variant of the answer's decision settings ({"min_score": 0.5},
-        {"max_sentences": 1}), from one retrieval and one scoring (for `rag eval --squad`'s sweeps): the
-        evidence weights (coverage_weight, context_weight, type_bonus) stay as configured."""
-        answerer = self.answerers[EXTRACTIVE]
-        found = answerer.evidence(question, self.retrieve(question))
-        base = self.settings.answer.model_dump()
-        return [answerer.decide(question, found, AnswerSettings(**{**base, **v})) for v in variants]
+    def search(self, query: str, top_k: int | None = None) -> list[Hit]:
+        """The hits a query gets from the live index, as a question would (no answer written)."""
+        return self.retriever.search(self.snapshot(), check_question(query, self.settings.server.max_question_chars),
+                                     check_top_k(top_k, self.settings.retrieval.top_k))
 
     def _summary_hits(self, snapshot, hits: list[Hit]) -> list[Hit]:
         """The chunks of the document a summary is asked of: the best hit's (or the only one)."""
@@ -110,9 +112,9 @@ class AnswerPipeline:
         hits = self.retriever.search(snapshot, query, top_k)
         if asks_for_summary(query):  # about a document as a whole: its most central sentences
             hits = self._summary_hits(snapshot, hits)
-            extractive = self.answerers[EXTRACTIVE].summarize(query, hits)
+            extractive = self.gate.summarize(query, hits)
         else:
-            extractive = self.extract(query, hits)
+            extractive = self.gate.answer(query, hits)
         turn = _Turn(question, history, query, model, hits, snapshot.name, extractive)
         if model in self.answerers:
             answer = extractive if model == EXTRACTIVE else self.answerers[model].answer(query, hits)
