@@ -54,7 +54,7 @@ def index(
     service = service_for(settings_from(config, seeds, index, **ray_settings))
     summary = service.index.run(rebuild=rebuild, progress=terminal_progress(not as_json and sys.stderr.isatty()))
     if as_json:
-        data = summary.to_dict()
+        data = summary.model_dump(mode="json")
         data.pop("version")
         _print_json(data)
         return
@@ -89,9 +89,9 @@ def ask(
         return
     answer = service.answers.ask(question, history=turns, top_k=top_k)
     if as_json:
-        _print_json(answer.to_dict())
+        _print_json(answer.model_dump(mode="json"))
     else:
-        typer.echo(format_answer(answer.to_dict()))
+        typer.echo(format_answer(answer.model_dump(mode="json")))
 
 
 @app.command()
@@ -291,7 +291,7 @@ def run_server(service) -> None:
 
     import importlib
 
-    from rag.server import create_app
+    from rag.api.app import create_app
     from rag.ingest.watcher import SeedsWatcher
 
     s = service.settings.server

@@ -160,7 +160,7 @@ def evaluate_qa(service, path: Path) -> dict:
         service.index.run()
     started, rows = time.perf_counter(), []
     for check in checks:
-        answer = service.answers.ask(check["question"]).to_dict()
+        answer = service.answers.ask(check["question"]).model_dump(mode="json")
         rows.append(_grade(check, answer))
     answerable = [r for r in rows if r["answerable"]]
     cited = [c for r in answerable for c in r["citations_ok"]]

@@ -1,11 +1,17 @@
-"""The typed records that flow through every stage: Document -> Chunk -> Hit -> Answer."""
+"""The typed records that flow through every stage: Document -> Chunk -> Hit -> Answer.
+
+Document, Chunk and Hit stay inside the service (dataclasses; a chunk carries numpy vectors);
+what leaves it (Answer and its parts, IndexSummary) is a pydantic model, the one declaration of its shape.
+"""
 from __future__ import annotations
 
 import base64
 import hashlib
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
+from typing import Optional
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
 
 
 def content_hash(data: bytes | str) -> str:
@@ -135,94 +141,76 @@ class Hit:
     score: float
 
 
-@dataclass
-class Citation:
-    id: int
-    source: str
+class _Record(BaseModel):
+    """A record that leaves the service: validated where it is made, serialised by `model_dump` in
+    the API, the CLI's --json, SSE events, the OpenAI endpoint's `sources` and the UI alike."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Citation(_Record):
+    id: int = Field(..., description="the n of [n] in the answer")
+    source: str = Field(..., description="the document's name (its path in the seeds folder)")
     title: str
-    date: str | None
-    quote: str
-    start: int
+    date: Optional[str]
+    quote: str = Field(..., description="the cited sentence, exactly as in the document")
+    start: int = Field(..., description="offset of the quote in the document's text")
     end: int
     chunk_id: str
-    text: str
+    text: str = Field(..., description="the retrieved passage the quote sits in")
     score: float
-    page: int | None = None      # 1-based, for paged formats (PDF)
-    section: str | None = None   # heading path, e.g. "Results > Ferry service"
-
-    def to_dict(self) -> dict:
-        return asdict(self)
+    page: Optional[int] = Field(None, description="1-based page, for paged formats (PDF)")
+    section: Optional[str] = Field(None, description='heading path, e.g. "Results > Ferry service"')
 
 
-@dataclass
-class AnswerPart:
+class AnswerPart(_Record):
     """One sentence of the answer and the citations that support it."""
 
     text: str
-    citations: list[int] = field(default_factory=list)
+    citations: list[int] = Field(default_factory=list)
     unsupported: bool = False
 
-    def to_dict(self) -> dict:
-        return asdict(self)
 
-
-@dataclass
-class ShortAnswer:
+class ShortAnswer(_Record):
     """The date, number or name that answers a "when", "how many" or "who" question, inside the
     sentence citation `citation` quotes; `start`/`end` are offsets into the document's text."""
 
-    text: str
-    citation: int
-    start: int
+    text: str = Field(..., description="the date, number or name that answers, as in the document")
+    citation: int = Field(..., description="the n of the citation whose sentence holds it")
+    start: int = Field(..., description="offset in the document's text")
     end: int
 
-    def to_dict(self) -> dict:
-        return asdict(self)
 
+class Answer(_Record):
+    """An answer whose every sentence cites the retrieved text, or not_found."""
 
-@dataclass
-class Answer:
     answer: str
     not_found: bool
     citations: list[Citation]
-    query: str = ""
+    query: str = Field("", description="what was searched (a follow-up condensed with its history)")
     model: str = "extractive"
-    parts: list[AnswerPart] = field(default_factory=list)
-    note: str | None = None
-    index_version: str | None = None
-    short_answer: ShortAnswer | None = None
-
-    def to_dict(self) -> dict:
-        return {
-            "answer": self.answer,
-            "not_found": self.not_found,
-            "citations": [c.to_dict() for c in self.citations],
-            "query": self.query,
-            "model": self.model,
-            "parts": [p.to_dict() for p in self.parts],
-            "note": self.note,
-            "index_version": self.index_version,
-            "short_answer": self.short_answer.to_dict() if self.short_answer else None,
-        }
+    parts: list[AnswerPart] = Field(default_factory=list)
+    note: Optional[str] = None
+    index_version: Optional[str] = None
+    short_answer: Optional[ShortAnswer] = Field(
+        None, description="for a when / how many / who question whose answer sentence holds exactly one such span")
 
 
-@dataclass
-class Skipped:
+class Skipped(_Record):
     path: str
     reason: str
 
 
-@dataclass
-class IndexSummary:
+class IndexSummary(_Record):
+    """What an index run did: `rag index --json` prints it without `version`."""
+
     added: int = 0
     updated: int = 0
     removed: int = 0
     unchanged: int = 0
-    skipped: list[Skipped] = field(default_factory=list)
+    skipped: list[Skipped] = Field(default_factory=list)
     chunks_embedded: int = 0
     chunks_total: int = 0
     seconds: float = 0.0
     version: str | None = None
 
-    def to_dict(self) -> dict:
-        return asdict(self)

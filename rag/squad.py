@@ -84,7 +84,7 @@ def evaluate_squad(service, articles: list[Article], sweep=SWEEP, under=None) ->
     for article in articles:
         for q in article.questions:
             started = time.perf_counter()
-            answer = service.answers.ask(q.text).to_dict()
+            answer = service.answers.ask(q.text).model_dump(mode="json")
             latencies.append(time.perf_counter() - started)
             rows.append(grade(q, answer))
     report = summarise(rows)
@@ -149,7 +149,7 @@ def _sweep(under, articles: list[Article], variants: list[dict]) -> list[dict]:
     for article in articles:
         for q in article.questions:
             for row, answer in zip(rows, under(q.text, variants)):
-                row.append(grade(q, answer.to_dict()))
+                row.append(grade(q, answer.model_dump(mode="json")))
     return [{**variant, **summarise(graded)} for variant, graded in zip(variants, rows)]
 
 

@@ -178,7 +178,7 @@ def test_a_when_question_gets_the_date_as_a_short_answer_inside_its_cited_senten
     short, chunk = answer.short_answer, hits[0].chunk
     assert short.text == "1657" and answer.citations[short.citation - 1].quote.startswith("The first tea shop")
     assert chunk.text[short.start - chunk.start : short.end - chunk.start] == "1657"  # offsets into the document
-    assert answer.to_dict()["short_answer"]["text"] == "1657"
+    assert answer.model_dump(mode="json")["short_answer"]["text"] == "1657"
 
 
 @pytest.mark.parametrize("first, question, short", [

@@ -7,7 +7,8 @@ from fastapi.testclient import TestClient
 
 from rag.ingest import readers
 from rag.ingest.formats import READERS
-from rag import server, service as service_module
+from rag.api import app as server
+from rag import service as service_module
 from rag.stores.segment import VECTOR_INDEXES
 from rag.language.sentences import split_sentences
 from rag.config import Embedding
@@ -111,8 +112,10 @@ class FirstSentence:
         chunk = hits[0].chunk
         start, end = chunk.sentences[0]
         quote = chunk.sentence_text(start, end)
-        citation = Citation(1, chunk.source, chunk.title, chunk.date, quote, start, end, chunk.id, chunk.text, 1.0)
-        return Answer(f"{quote} [1]", False, [citation], parts=[AnswerPart(quote, [1])])
+        citation = Citation(id=1, source=chunk.source, title=chunk.title, date=chunk.date, quote=quote, start=start,
+                            end=end, chunk_id=chunk.id, text=chunk.text, score=1.0)
+        return Answer(answer=f"{quote} [1]", not_found=False, citations=[citation],
+                      parts=[AnswerPart(text=quote, citations=[1])])
 
 
 def test_an_answerer(monkeypatch, seeds_copy, tmp_path, fake_embedder):
@@ -123,16 +126,17 @@ def test_an_answerer(monkeypatch, seeds_copy, tmp_path, fake_embedder):
     assert answer.model == "first-sentence" and answer.answer.endswith("[1]") and answer.index_version
 
 
+def count_routes(service, writer):
+    router = APIRouter(prefix="/api")
+
+    @router.get("/count")
+    def count() -> dict:
+        return {"documents": len(service.index.documents())}
+
+    return router
+
+
 def test_an_endpoint(monkeypatch, fake_service):
-    def routes(service, writer):
-        router = APIRouter(prefix="/api")
-
-        @router.get("/count")
-        def count() -> dict:
-            return {"documents": len(service.index.documents())}
-
-        return router
-
-    monkeypatch.setattr(server, "ROUTES", [*server.ROUTES, routes])
+    monkeypatch.setitem(server.ROUTES, "count", f"{__name__}:count_routes")
     fake_service.index.run()
     assert TestClient(server.create_app(fake_service)).get("/api/count").json() == {"documents": 1}

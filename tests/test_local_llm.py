@@ -77,7 +77,7 @@ def test_generated_answer_cites_only_checked_sentences(service):
     answer = service.answers.ask("What did Xi tell Biden?")  # greedy decoding: the same answer every run
     assert answer.model == MODEL and not answer.not_found and answer.note is None
     assert "core interests" in answer.answer
-    _check_grounded(answer.to_dict())
+    _check_grounded(answer.model_dump(mode="json"))
 
 
 @slow
@@ -85,7 +85,7 @@ def test_a_generated_answer_nothing_supports_falls_back_to_the_checked_extract(s
     answer = service.answers.ask("Who did Wang Yi meet?")  # the tiny model's reply matches no retrieved sentence
     assert answer.model == "extractive" and "could not be matched" in answer.note
     assert "Lavrov" in answer.answer
-    _check_grounded(answer.to_dict())
+    _check_grounded(answer.model_dump(mode="json"))
 
 
 @slow

@@ -64,7 +64,7 @@ def test_provider_faults_fall_back_within_the_timeout(fake_service, stub, mode, 
     if streaming:
         result = list(service.answers.ask_stream(QUESTION))[-1]["result"]
     else:
-        result = service.answers.ask(QUESTION).to_dict()
+        result = service.answers.ask(QUESTION).model_dump(mode="json")
     elapsed = time.monotonic() - started
     assert result["model"] == "extractive" and result["citations"]
     assert reason in result["note"] and "Showing the extracted sentences" in result["note"]

@@ -9,7 +9,7 @@ import time
 import httpx
 import pytest
 
-from rag.server import create_app
+from rag.api.app import create_app
 from rag.service import build_service
 
 from tests.conftest import SEED_FILE, make_settings

@@ -121,7 +121,7 @@ def _documents_tab(service: RagService) -> None:
                   upload, outputs, show_progress="full")
     delete.click(lambda n, progress=gr.Progress(): _watch(service, lambda: service.index.remove(n) if n else None, progress),
                  name, outputs, show_progress="full")
-    reindex.click(lambda progress=gr.Progress(): _watch(service, service.start_index, progress),
+    reindex.click(lambda progress=gr.Progress(): _watch(service, service.index.start, progress),
                   None, outputs, show_progress="full")
 
 

@@ -146,7 +146,7 @@ def compose(chosen: list[Candidate], query: str, lead: bool = True, span: tuple[
 
 def _short_answer(best: Candidate, cited: list[Candidate], span: tuple[int, int]) -> ShortAnswer:
     number = next(i for i, c in enumerate(cited, start=1) if c is best)
-    return ShortAnswer(best.text[span[0]:span[1]], number, best.start + span[0], best.start + span[1])
+    return ShortAnswer(text=best.text[span[0]:span[1]], citation=number, start=best.start + span[0], end=best.start + span[1])
 
 
 def _with_leads(chosen: list[Candidate]) -> list[Candidate]:

@@ -75,7 +75,7 @@ class AnswerPipeline:
         turn = self._prepare(question, history, top_k, model)
         if turn.settled is not None:
             yield {"type": "token", "text": turn.settled.answer}
-            yield {"type": "final", "result": turn.settled.to_dict()}
+            yield {"type": "final", "result": turn.settled.model_dump(mode="json")}
             return
         pieces: list[str] = []
         try:
@@ -83,9 +83,9 @@ class AnswerPipeline:
                 pieces.append(piece)
                 yield {"type": "token", "text": piece}
         except ProviderError as exc:
-            yield {"type": "final", "result": self._fallback(turn, str(exc)).to_dict()}
+            yield {"type": "final", "result": self._fallback(turn, str(exc)).model_dump(mode="json")}
             return
-        yield {"type": "final", "result": self._grounded(turn, "".join(pieces)).to_dict()}
+        yield {"type": "final", "result": self._grounded(turn, "".join(pieces)).model_dump(mode="json")}
 
     def search(self, query: str, top_k: int | None = None) -> list[Hit]:
         """The hits a query gets from the live index, as a question would (no answer written)."""

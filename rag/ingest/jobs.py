@@ -150,7 +150,7 @@ class JobManager:
         try:
             summary = self.runner(lambda phase, done, total: self._progress(job, phase, done, total),
                                   self._cancel.is_set)
-            job.summary = summary.to_dict()
+            job.summary = summary.model_dump(mode="json")
             state = "done"
         except IndexCancelled:
             state = "cancelled"

@@ -4,8 +4,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
-from rag.routes.models import JobView
-from rag.routes.sse import sse
+from rag.api.models import JobView
+from rag.api.sse import sse
 
 
 def routes(service, writer) -> APIRouter:

@@ -10,8 +10,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
 from rag.errors import UserInputError
-from rag.routes.models import ChatMessage, ChatRequest
-from rag.routes.sse import chain
+from rag.api.models import ChatMessage, ChatRequest
+from rag.api.sse import chain
 
 
 def routes(service, writer) -> APIRouter:
@@ -27,7 +27,7 @@ def routes(service, writer) -> APIRouter:
         question, history = _split_chat(body.messages)
         model = body.model if body.model and body.model not in ("rag", "default") else None
         if not body.stream:
-            result = await run_in_threadpool(lambda: service.answers.ask(question, history=history, model=model).to_dict())
+            result = await run_in_threadpool(lambda: service.answers.ask(question, history=history, model=model).model_dump(mode="json"))
             return _completion(result)
         events = service.answers.ask_stream(question, history=history, model=model)
         first = await run_in_threadpool(next, events)

@@ -6,8 +6,9 @@ from typing import Optional
 from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 
-from rag.routes.models import AskRequest, AskResult, Health, Message
-from rag.routes.sse import sse
+from rag.api.models import AskRequest, Health, Message
+from rag.records import Answer
+from rag.api.sse import sse
 
 
 def routes(service, writer) -> APIRouter:
@@ -17,13 +18,13 @@ def routes(service, writer) -> APIRouter:
     def health() -> dict:
         return {"status": "ok", **service.index.status()}
 
-    @router.post("/ask", response_model=AskResult)
-    def ask(body: AskRequest) -> dict:
+    @router.post("/ask", response_model=Answer)
+    def ask(body: AskRequest) -> Answer:
         return service.answers.ask(body.question, history=turns(body.history), top_k=body.top_k,
-                           model=body.model).to_dict()
+                           model=body.model)
 
     @router.post("/ask/stream", responses={200: {
-        "description": "Server-Sent Events: `token` events, then one `final` event with the AskResult",
+        "description": "Server-Sent Events: `token` events, then one `final` event with the Answer",
         "content": {"text/event-stream": {}}}})
     async def ask_stream(body: AskRequest):
         events = service.answers.ask_stream(body.question, history=turns(body.history), top_k=body.top_k,

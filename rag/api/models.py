@@ -1,4 +1,5 @@
-"""Request and response models of the HTTP API: what /docs shows for each endpoint."""
+"""Request models of the HTTP API and the responses that are the API's own (health, documents, jobs);
+an answer is `rag.records.Answer`, the one model every boundary serialises."""
 from __future__ import annotations
 
 from typing import Literal, Optional
@@ -84,49 +85,6 @@ class JobView(BaseModel):
 
 class UploadJob(JobView):
     name: str = Field(..., description="the name the upload was saved under")
-
-
-class Citation(BaseModel):
-    id: int = Field(..., description="the n of [n] in the answer")
-    source: str
-    title: str
-    date: Optional[str]
-    quote: str = Field(..., description="the cited sentence, exactly as in the document")
-    start: int = Field(..., description="offset of the quote in the document's text")
-    end: int
-    chunk_id: str
-    text: str = Field(..., description="the retrieved passage the quote sits in")
-    score: float
-    page: Optional[int] = Field(None, description="1-based page, for paged formats")
-    section: Optional[str] = Field(None, description="heading path, where the document has headings")
-
-
-class AnswerPart(BaseModel):
-    text: str
-    citations: list[int]
-    unsupported: bool
-
-
-class ShortAnswer(BaseModel):
-    text: str = Field(..., description="the date, number or name that answers, as in the document")
-    citation: int = Field(..., description="the n of the citation whose sentence holds it")
-    start: int = Field(..., description="offset in the document's text")
-    end: int
-
-
-class AskResult(BaseModel):
-    """An answer whose every sentence cites the retrieved text, or not_found."""
-
-    answer: str
-    not_found: bool
-    citations: list[Citation]
-    query: str = Field(..., description="what was searched (a follow-up condensed with its history)")
-    model: str
-    parts: list[AnswerPart]
-    note: Optional[str]
-    index_version: Optional[str]
-    short_answer: Optional[ShortAnswer] = Field(
-        None, description="for a when / how many / who question whose answer sentence holds exactly one such span")
 
 
 class Health(BaseModel):

@@ -1,5 +1,5 @@
-"""HTTP API (FastAPI): the app, its errors and its API key; the endpoints are APIRouters in
-rag/routes/, listed in ROUTES. RagErrors become JSON errors here and nowhere else. The UI is
+"""HTTP API (FastAPI): the app, its errors and its API key; the endpoints are APIRouters, one module
+of rag/api a group, each listed in ROUTES. RagErrors become JSON errors here and nowhere else. The UI is
 composed onto this app by `rag serve` (server.ui): the API knows nothing of it."""
 from __future__ import annotations
 
@@ -10,10 +10,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from rag.errors import AuthError, RagError
-from rag.routes import ask, documents, jobs, openai
+from rag.registry import Registry
 from rag.service import RagService
 
-ROUTES = [ask.routes, documents.routes, jobs.routes, openai.routes]  # each: (service, writer) -> APIRouter
+ROUTES = Registry("server.routes", {  # each: routes(service, writer) -> APIRouter; all are mounted
+    "questions": "rag.api.ask:routes",
+    "documents": "rag.api.documents:routes",
+    "jobs": "rag.api.jobs:routes",
+    "openai": "rag.api.openai:routes",
+})
 
 
 def create_app(service: RagService) -> FastAPI:
@@ -22,7 +27,7 @@ def create_app(service: RagService) -> FastAPI:
     _errors(app)
     _upload_limit(app, service.settings.server.max_upload_mb)
     writer = Depends(_require_key(service))  # what every write endpoint depends on
-    for routes in ROUTES:
+    for routes in ROUTES.load_all().values():
         app.include_router(routes(service, writer))
     return app
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
-from rag.routes.models import DocumentRow, DocumentText, JobView, UploadJob
+from rag.api.models import DocumentRow, DocumentText, JobView, UploadJob
 
 WaitOpt = Query(False, description="Hold the request until the index run ends and return its summary.")
 
@@ -37,7 +37,7 @@ def routes(service, writer) -> APIRouter:
                  responses={200: {"description": "with wait=true: the index summary plus name"}})
     async def upload(file: UploadFile = File(...), replace: bool = Query(False), wait: bool = WaitOpt):
         data = await read_limited(file, service.settings.server.max_upload_mb)
-        name, job = await run_in_threadpool(service.upload, file.filename or "", data, replace=replace)
+        name, job = await run_in_threadpool(service.index.upload, file.filename or "", data, replace=replace)
         if wait:
             return JSONResponse({"name": name, **await run_in_threadpool(service.index.jobs.result, job.id)})
         return {"name": name, **job.to_dict()}
