@@ -204,7 +204,8 @@ def evaluate(
 ):
     """Measure retrieval (--beir), answers and citations (--qa) or answers and refusals (--squad),
     with the service's own settings."""
-    from rag import evaluation
+    from rag.tools import beir as beir_eval
+    from rag.tools.qa import evaluate_qa
 
     if not beir and not qa and not squad:
         raise RagError(f"Give --beir DIR, --qa FILE or --squad FILE (a QA file for seeds/ ships as {DEFAULT_QA}).")
@@ -213,11 +214,12 @@ def evaluate(
         return _squad(service, squad, work_dir, as_json)
     report = {}
     if beir:
-        data = evaluation.load_beir(beir, max_docs)
+        data = beir_eval.load_beir(beir, max_docs)
         folder = work_dir or Path(".cache") / f"eval-{beir.resolve().name}-{max_docs or 'all'}"
-        report = evaluation.evaluate_beir(service, data, folder, progress=terminal_progress(not as_json and sys.stderr.isatty()))
+        report = beir_eval.evaluate_beir(service, data, folder,
+                                         progress=terminal_progress(not as_json and sys.stderr.isatty()))
     if qa:
-        report = {**report, "qa": evaluation.evaluate_qa(service, qa)} if beir else evaluation.evaluate_qa(service, qa)
+        report = {**report, "qa": evaluate_qa(service, qa)} if beir else evaluate_qa(service, qa)
     if as_json:
         _print_json(report)
     else:
@@ -227,13 +229,14 @@ def evaluate(
 def _squad(service, path: Path, work_dir: Optional[Path], as_json: bool) -> None:
     import tempfile
 
-    from rag import squad
+    from rag.tools import squad
 
     articles = squad.load_squad(path)
     with tempfile.TemporaryDirectory(prefix="rag-squad-") as tmp:
         folder = work_dir or Path(tmp)
         squad.write_articles(articles, folder / "seeds")
-        report = squad.evaluate_squad(service.reconfigured(paths__seeds=folder / "seeds", paths__index=folder / "index"), articles)
+        report = squad.evaluate_squad(service.reconfigured(paths__seeds=folder / "seeds", paths__index=folder / "index"),
+                                      articles)
     if as_json:
         return _print_json(report)
     answer = service.settings.answer
@@ -259,7 +262,7 @@ def bench(
     as_json: bool = JsonOpt,
 ):
     """Time ingestion (against raw encoding), incremental adds, queries, answers and search at scale."""
-    from rag.bench import run_bench
+    from rag.tools.bench import run_bench
 
     if not beir and not corpus:
         raise RagError("Give --beir DIR (e.g. ../shared/bench/scifact) or --corpus DIR.")

@@ -107,21 +107,21 @@ def wrapped(tmp_path_factory, real_embedder):
 
 
 def test_pdf_citation_names_page_three_and_quotes_the_whole_sentence(wrapped):
-    answer = wrapped.ask("Where does the harbour master keep the spare propeller?")
+    answer = wrapped.answers.ask("Where does the harbour master keep the spare propeller?")
     cited = [c for c in answer.citations if c.source == "harbour.pdf"]
     assert cited and cited[0].quote == corpus.PAGE_THREE and cited[0].page == 3
-    text = wrapped.document("harbour.pdf")["text"]
+    text = wrapped.index.document("harbour.pdf")["text"]
     assert text[cited[0].start:cited[0].end] == cited[0].quote
 
 
 def test_pdf_answers_with_whole_sentences_across_wrapped_lines(wrapped):
-    answer = wrapped.ask("What did Xi tell Biden?")
+    answer = wrapped.answers.ask("What did Xi tell Biden?")
     quotes = [c.quote for c in answer.citations if c.source == "harbour.pdf"]
     assert any(q.endswith("would protect its “core interests” on the peninsula.") for q in quotes), quotes
 
 
 def test_markdown_list_item_answers_with_its_section(wrapped):
-    answer = wrapped.ask("Who was the contractor?")
+    answer = wrapped.answers.ask("Who was the contractor?")
     cited = [c for c in answer.citations if c.source == "ferry.md"]
     assert cited and cited[0].quote == "Contractor: Adria Shipyards" and cited[0].section == "Costs"
 

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from rag.evaluation import Beir, metrics, subset
+from rag.tools.beir import Beir, metrics, subset
 
 from tests.conftest import ROOT
 

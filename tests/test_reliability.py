@@ -206,7 +206,7 @@ def wait_healthy(port, proc, seconds=180):
 def test_corrupt_index_at_startup_gives_a_message_not_a_crash_loop(tmp_path, real_embedder):
     (tmp_path / "seeds").mkdir()
     shutil.copy(SEED_FILE, tmp_path / "seeds")
-    build_service(make_settings(tmp_path / "seeds", tmp_path / "index"), real_embedder).index()
+    build_service(make_settings(tmp_path / "seeds", tmp_path / "index"), real_embedder).index.run()
     version = versions.versions_dir(tmp_path / "index") / f"{versions.current_name(tmp_path / 'index')}.json"
     segment = json.loads(version.read_text())["segments"][0]["name"]
     (versions.segments_dir(tmp_path / "index") / segment / "vectors.faiss").write_bytes(b"garbage")

@@ -5,8 +5,8 @@ from types import SimpleNamespace
 import pytest
 
 from rag.errors import RagError
-from rag.squad import (LENGTHS, evaluate_squad, grade, holds_answer, load_squad, normalize, summarise,
-                       sweep_table, write_articles)
+from rag.tools.squad import (LENGTHS, evaluate_squad, grade, holds_answer, load_squad, normalize, summarise,
+                             sweep_table, write_articles)
 
 SAMPLE = {"data": [{"title": "Tea_history", "paragraphs": [
     {"context": "Tea reached Europe in 1606. The Dutch brought it.",

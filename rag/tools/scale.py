@@ -91,7 +91,7 @@ def _add_one(store, texts: list[str], base: np.ndarray, manifest: dict) -> dict:
 
 def _serve(work: Path) -> dict:
     """Run the serving side in a process of its own, so its memory is the index's alone."""
-    out = subprocess.run([sys.executable, "-m", "rag.bench_scale", str(work)], capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-m", "rag.tools.scale", str(work)], capture_output=True, text=True,
                          check=True)
     return json.loads(out.stdout)
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.evaluation import load_beir, write_corpus
-from rag.bench_scale import rss_mb, store_scale
+from rag.tools.beir import load_beir, write_corpus
+from rag.tools.scale import rss_mb, store_scale
 from rag.stores.faiss import FaissStore, engine_version
 
 
@@ -35,7 +35,7 @@ def run_bench(service, beir_dir: Path | None, corpus_dir: Path | None, max_docs:
         report |= _incremental(service, tmp, report["full_build_s"])
         report |= _queries(service, questions[:queries])
         report["rss_mb"] = rss_mb()
-        report["scale"] = [_scale(vectors, n, log) for n in scale_sizes]
+        report["scale"] = [_vector_scale(vectors, n, log) for n in scale_sizes]
         view = service.index.snapshot()
         texts = [c.text for source in view.documents for c in view.document_chunks(source)]
         report["store_scale"] = [store_scale(texts, vectors, questions, n, tmp / f"scale-{n}", log)
@@ -110,7 +110,7 @@ def _queries(service, questions: list[str]) -> dict:
             "answer_p50_ms": _ms(answers, 50), "answer_p95_ms": _ms(answers, 95)}
 
 
-def _scale(base: np.ndarray, n: int, log) -> dict:
+def _vector_scale(base: np.ndarray, n: int, log) -> dict:
     """Vector search latency, size and recall@10 against exact search at n vectors, with the index
     the local store would choose, on two kinds of data: jittered copies of the real embeddings
     (easy: each query's neighbours are near copies of it) and vectors drawn from a Gaussian fitted

@@ -1,4 +1,4 @@
-"""`rag eval`: retrieval quality on a BEIR-format set, answer quality on a QA file.
+"""`rag eval --beir DIR`: retrieval quality (nDCG@10, recall@100) on a BEIR-format set.
 
 The BEIR corpus is written out as one text file per document (title on the first line) and
 indexed by the very indexer the service uses, so what is measured is what users get; the
@@ -30,8 +30,8 @@ def load_beir(folder: Path, max_docs: int | None = None) -> Beir:
     from rag.errors import RagError
 
     try:
-        corpus = {r["_id"]: (r.get("title", ""), r.get("text", "")) for r in _jsonl(folder / "corpus.jsonl")}
-        queries = {r["_id"]: r["text"] for r in _jsonl(folder / "queries.jsonl")}
+        corpus = {r["_id"]: (r.get("title", ""), r.get("text", "")) for r in read_jsonl(folder / "corpus.jsonl")}
+        queries = {r["_id"]: r["text"] for r in read_jsonl(folder / "queries.jsonl")}
         qrels = _qrels(folder / "qrels" / "test.tsv")
     except (OSError, ValueError, KeyError) as exc:
         raise RagError(f"{folder} is not a BEIR folder (corpus.jsonl, queries.jsonl, qrels/test.tsv): {exc}") from None
@@ -40,7 +40,7 @@ def load_beir(folder: Path, max_docs: int | None = None) -> Beir:
     return subset(beir, max_docs) if max_docs else beir
 
 
-def _jsonl(path: Path):
+def read_jsonl(path: Path):
     with path.open(encoding="utf-8") as handle:
         for line in handle:
             if line.strip():
@@ -146,53 +146,3 @@ def _progress(items, show: bool, label: str):
     import sys
 
     return tqdm(items, desc=label, file=sys.stderr, disable=not show)
-
-
-def evaluate_qa(service, path: Path) -> dict:
-    """Answer hit rate, citation precision and refusal accuracy on a JSONL of checks."""
-    from rag.errors import RagError
-
-    try:
-        checks = list(_jsonl(path))
-    except (OSError, ValueError) as exc:
-        raise RagError(f"Cannot read QA file {path}: {exc}") from None
-    if not service.index.has_index():  # a QA set shipped with its own documents: index them first
-        service.index.run()
-    started, rows = time.perf_counter(), []
-    for check in checks:
-        answer = service.answers.ask(check["question"]).model_dump(mode="json")
-        rows.append(_grade(check, answer))
-    answerable = [r for r in rows if r["answerable"]]
-    cited = [c for r in answerable for c in r["citations_ok"]]
-    return {
-        "questions": len(rows),
-        "answer_hit_rate": _mean(r["hit"] for r in answerable),
-        "citation_precision": _mean(cited),
-        "refusal_accuracy": _mean(r["refusal_ok"] for r in rows),
-        "failures": [r for r in rows if not (r["hit"] and r["refusal_ok"] and all(r["citations_ok"]))],
-        "seconds": round(time.perf_counter() - started, 2),
-    }
-
-
-def _grade(check: dict, answer: dict) -> dict:
-    answerable = check.get("answerable", True)
-    text = answer["answer"].lower()
-    expected = [p.lower() for p in check.get("expected", [])]
-    support = [s.lower() for s in _as_list(check.get("support"))]
-    return {
-        "question": check["question"],
-        "answerable": answerable,
-        "hit": (not answer["not_found"] and all(p in text for p in expected)) if answerable else True,
-        "refusal_ok": answer["not_found"] != answerable,
-        "citations_ok": [any(s in c["quote"].lower() for s in support) for c in answer["citations"]] if support else [],
-        "answer": answer["answer"],
-    }
-
-
-def _as_list(value) -> list:
-    return [] if value is None else value if isinstance(value, list) else [value]
-
-
-def _mean(values) -> float:
-    values = [float(v) for v in values]
-    return round(sum(values) / len(values), 4) if values else 0.0
