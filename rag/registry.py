@@ -10,7 +10,7 @@ Each registry is declared beside the protocol its entries implement:
 | EMBEDDERS | rag/embedding/__init__.py | embedding.backend |
 | INGEST_ENGINES | rag/ingest/engines.py | ingest.engine |
 | BACKENDS | rag/stores/__init__.py | store.backend |
-| VECTOR_INDEXES, LEXICAL_INDEXES | rag/stores/local.py | store.local.vectors, store.local.lexical |
+| VECTOR_INDEXES, LEXICAL_INDEXES | rag/stores/segment.py | store.local.vectors, store.local.lexical |
 | RERANKERS | rag/answering/retrieval.py | retrieval.rerank |
 | ANSWERERS | rag/answering/pipeline.py | generation.model, a request's model |
 | PROVIDERS | rag/answering/generation.py | (all: each adds litellm models) |

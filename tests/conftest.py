@@ -19,6 +19,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 SEED_FILE = SEEDS / "000_dce0e35cb16ddf61.txt"
+SHARED_BENCH = ROOT.parent / "shared" / "bench"  # the shared data beside the checkout (CI always has it)
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
 
@@ -145,3 +146,11 @@ def live_vector_ids(view) -> set[int]:
         ids = seg.vectors.vectors()[0]
         found |= set((ids[~dead] if dead is not None else ids).tolist())
     return found
+
+
+def shared_bench(*parts: str) -> Path:
+    """A path in ../shared/bench; a test that needs it fails, loudly, when it is not there."""
+    path = SHARED_BENCH.joinpath(*parts)
+    if not path.exists():
+        pytest.fail(f"{path} is missing: the benchmark data must sit beside the checkout, as in CI", pytrace=False)
+    return path

@@ -14,7 +14,7 @@ from rag.service import build_service
 
 from tests import corpus
 from tests.conftest import ROOT, SEED_FILE, chunk_ids, live_chunks, live_vector_ids, live_view, make_settings
-from tests.test_loaders import make_docx, make_pdf
+from tests.ingest.test_readers import make_docx, make_pdf
 
 pytestmark = pytest.mark.slow
 SCIFACT = ROOT.parent / "shared" / "bench" / "scifact" / "corpus.jsonl"

@@ -7,7 +7,7 @@ from schemathesis import GenerationMode
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 
-from tests.test_server import start_seed_server
+from tests.api.test_app import start_seed_server
 
 pytestmark = pytest.mark.slow
 

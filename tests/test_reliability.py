@@ -22,7 +22,7 @@ from rag.service import build_service
 
 from tests.conftest import ROOT, SEED_FILE, chunk_ids, live_chunks, live_vector_ids, live_view, make_settings
 from tests.test_end_to_end import _many_documents
-from tests.test_server import RunningServer, free_port, start_seed_server
+from tests.api.test_app import RunningServer, free_port, start_seed_server
 from rag.api.app import create_app
 
 pytestmark = pytest.mark.slow

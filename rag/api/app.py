@@ -13,8 +13,8 @@ from rag.errors import AuthError, RagError
 from rag.registry import Registry
 from rag.service import RagService
 
-ROUTES = Registry("server.routes", {  # each: routes(service, writer) -> APIRouter; all are mounted
-    "questions": "rag.api.ask:routes",
+ROUTES = Registry("an API route group", {  # each: routes(service, writer) -> APIRouter; all are mounted
+    "questions": "rag.api.questions:routes",
     "documents": "rag.api.documents:routes",
     "jobs": "rag.api.jobs:routes",
     "openai": "rag.api.openai:routes",

@@ -1,10 +1,10 @@
 """Embedders, chosen by `embedding.backend`: `onnx-int8` (the default, int8.py) or `torch`
 (fp32.py). Each is a class `(model, batch_size, threads, cache_dir)` with the `Embedder` protocol of
-base.py; a user's own is named in config.yaml as "module:Class"."""
+embedder.py; a user's own is named in config.yaml as "module:Class"."""
 from __future__ import annotations
 
-from rag.embedding.base import (MAX_KEPT_SENTENCES, Embedder, VectorCache, content_window, embed_chunks,
-                                embed_one, resolve_model_path)
+from rag.embedding.embedder import (MAX_KEPT_SENTENCES, Embedder, VectorCache, content_window, embed_chunks,
+                                    embed_one, resolve_model_path)
 from rag.registry import Registry
 
 EMBEDDERS = Registry("embedding.backend", {

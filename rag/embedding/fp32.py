@@ -5,7 +5,7 @@ import threading
 
 import numpy as np
 
-from rag.embedding.base import cores, resolve_model_path
+from rag.embedding.embedder import cores, resolve_model_path
 from rag.errors import MissingDependencyError
 
 

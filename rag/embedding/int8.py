@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.config import cache_root
-from rag.embedding.base import resolve_model_path
+from rag.embedding.embedder import resolve_model_path
 from rag.errors import MissingDependencyError
 
 INPUTS = ["input_ids", "attention_mask", "token_type_ids"]

@@ -21,7 +21,7 @@ from rag.ingest.layout import Unreadable
 from rag.ingest.readers import iter_files, parse_document, read_source
 from rag.records import Chunk, Document, IndexSummary, Skipped, content_hash
 from rag.stores import IndexStore, View, open_store
-from rag.stores.base import catalogue_entry
+from rag.stores.interfaces import catalogue_entry
 
 EMBED_SLICE = 1024  # large slices let encode() sort by length: less padding
 PROGRESS_STEPS = 20  # but small enough that progress moves about this many times a run

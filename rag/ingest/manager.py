@@ -10,7 +10,7 @@ from rag.ingest.files import content_type, read_indexed, resolve_existing, save_
 from rag.errors import NotFoundError, PayloadTooLargeError
 from rag.ingest.indexer import Indexer
 from rag.ingest.engines import Progress, quiet
-from rag.ingest.jobs import Job, JobManager
+from rag.ingest.job_queue import Job, JobManager
 from rag.records import IndexSummary
 from rag.stores import IndexStore, View
 

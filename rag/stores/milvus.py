@@ -26,7 +26,7 @@ import numpy as np
 from rag.stores import versions
 from rag.config import MilvusStore
 from rag.errors import MissingDependencyError, NoIndexError, RagError, StoreUnavailableError
-from rag.stores.base import document_text
+from rag.stores.interfaces import document_text
 from rag.language.words import analyze
 from rag.records import Chunk
 

@@ -23,7 +23,7 @@ from typing import Protocol
 import numpy as np
 
 from rag.stores import versions
-from rag.stores.base import document_text
+from rag.stores.interfaces import document_text
 from rag.records import Chunk
 from rag.registry import Registry
 

@@ -17,7 +17,7 @@ import pytest
 from tests.conftest import SEED_FILE, chunk_ids
 from tests.test_end_to_end import _many_documents
 from tests.test_reliability import wait_healthy
-from tests.test_server import free_port
+from tests.api.test_app import free_port
 
 pytestmark = pytest.mark.slow
 QUESTIONS = ["What did Xi tell Biden?", "Who did Wang Yi meet?", "What is the population of Brazil?"]

@@ -1,16 +1,10 @@
-"""Stemmed BM25 over segments, and the key terms that measure a sentence's coverage of a question."""
+"""Stemmed BM25 over segments, scored as one index would."""
 import numpy as np
 
 from rag.stores.bm25 import Postings, bm25
-from rag.language.words import key_terms
 
 TEXTS = ["The ferry sails hourly.", "Ferries sailed daily last year.", "Trains run at night.",
          "A fixed gear bicycle has no freewheel.", "The night ferry carries bicycles."]
-
-
-def test_key_terms_are_stemmed_content_words_without_question_filler():
-    assert key_terms("What did Xi tell Biden about the peninsulas?") == ["xi", "biden", "peninsula"]
-    assert key_terms("How many tonnes were harvested in 2023?") == ["tonn", "harvest", "2023"]
 
 
 def positions(query, segments, dead=None, k=5):
@@ -68,5 +62,3 @@ def test_pruned_scoring_finds_the_same_top_k_as_scoring_everything(monkeypatch):
             assert mask is None or not any(mask[p] for _, p, _ in got)
 
 
-def test_key_terms_ignore_accents():
-    assert key_terms("his fiancée Berengaria") == key_terms("his fiancee Berengaria")

@@ -88,3 +88,34 @@ def test_follow_up_is_condensed_and_returned(service):
 def test_unknown_model_is_refused(service):
     with pytest.raises(UserInputError, match="Unknown model"):
         service.answers.ask("Xi?", model="evil/model")
+
+
+def test_the_extractive_model_never_calls_the_llm(service):
+    service.answers.llm = ScriptedLLM(fail="must not be called")
+    answer = service.answers.ask("What did Xi tell Biden?", model="extractive")
+    assert answer.model == "extractive" and not answer.not_found and service.answers.llm.calls == []
+
+
+def test_search_returns_the_live_versions_hits_and_checks_its_input(service):
+    hits = service.answers.search("What did Xi tell Biden?", top_k=2)
+    assert len(hits) == 2 and hits[0].score >= hits[1].score
+    live = service.index.snapshot().documents
+    assert all(h.chunk.source in live for h in hits)
+    with pytest.raises(UserInputError, match="top_k"):
+        service.answers.search("Xi?", top_k=0)
+    with pytest.raises(UserInputError, match="empty"):
+        service.answers.search("  ")
+
+
+def test_a_summary_reads_the_best_documents_chunks_in_order(service):
+    answer = service.answers.ask("Summarize the article", model="extractive")
+    starts = [c.start for c in answer.citations]
+    assert answer.citations and starts == sorted(starts)
+    assert {c.source for c in answer.citations} == {"000_dce0e35cb16ddf61.txt"}
+
+
+def test_every_citation_of_the_gate_points_into_the_hits_it_was_given(service):
+    hits = service.answers.search("What did Xi tell Biden?")
+    answer = service.answers.gate.answer("What did Xi tell Biden?", hits)
+    chunk_ids = {h.chunk.id for h in hits}
+    assert answer.citations and all(c.chunk_id in chunk_ids for c in answer.citations)

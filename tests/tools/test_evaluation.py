@@ -8,9 +8,9 @@ import pytest
 
 from rag.tools.beir import Beir, metrics, subset
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SHARED_BENCH, shared_bench
 
-SCIFACT = ROOT.parent / "shared" / "bench" / "scifact"
+SCIFACT = SHARED_BENCH / "scifact"
 
 
 def test_metrics_on_a_hand_made_run():
@@ -40,8 +40,7 @@ def run_cli(*args, env=None):
 
 @pytest.mark.slow
 def test_rag_eval_beir_small(tmp_path):
-    if not SCIFACT.exists():
-        pytest.skip("../shared/bench/scifact is not beside the checkout")
+    shared_bench("scifact")
     report = run_cli("eval", "--beir", SCIFACT, "--max-docs", 60, "--work-dir", tmp_path, "--json")
     assert {"ndcg@10", "recall@10", "recall@100", "mrr@10", "by_method", "docs", "queries", "seconds"} <= set(report)
     assert set(report["by_method"]) == {"dense", "bm25", "bm25_chunks", "hybrid"} and report["docs"] == 60
@@ -70,13 +69,12 @@ def test_paraphrase_coreference_list_and_summary_cases_are_all_answered_and_cite
     assert [f["question"] for f in report["failures"]] == ["Why did the ferry sink?"]  # the one we miss, known
 
 
-SQUAD = ROOT.parent / "shared" / "bench" / "squad2" / "dev-normans.json"
+SQUAD = SHARED_BENCH / "squad2" / "dev-normans.json"
 
 
 @pytest.mark.slow
 def test_rag_eval_squad_on_the_dev_article():
-    if not SQUAD.exists():
-        pytest.skip("../shared/bench/squad2 is not beside the checkout")
+    shared_bench("squad2", "dev-normans.json")
     report = run_cli("eval", "--squad", SQUAD, "--json")
     assert (report["answerable"], report["unanswerable"]) == (96, 112)
     assert report["cite_hit"] >= 0.84 and report["refusal"] >= 0.31 and report["false_refusal"] <= 0.05  # (0.854, 0.330)

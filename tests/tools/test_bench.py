@@ -1,13 +1,13 @@
 """`rag bench` end to end at a small size, on both stores (CI's run of the benchmark)."""
 import pytest
 
-from tests.test_evaluation import SCIFACT, run_cli
+from tests.conftest import shared_bench
+from tests.tools.test_evaluation import SCIFACT, run_cli
 
 
 @pytest.mark.slow
 def test_rag_bench_small():
-    if not SCIFACT.exists():
-        pytest.skip("../shared/bench/scifact is not beside the checkout")
+    shared_bench("scifact")
     report = run_cli("bench", "--beir", SCIFACT, "--max-docs", 40, "--scale", "2000,52000", "--store-scale", 10000,
                      "--queries", 10, "--json")
     for key in ("ingest_chunks_per_s", "raw_encode_chunks_per_s", "ingest_vs_raw", "incremental_add_one_s",

@@ -4,7 +4,7 @@ import threading
 import pytest
 
 from rag.errors import IndexCancelled, IndexBusyError
-from rag.ingest.jobs import INTERRUPTED, JobManager
+from rag.ingest.job_queue import INTERRUPTED, JobManager
 from rag.records import IndexSummary
 
 

@@ -1,0 +1,11 @@
+"""The key terms that measure a sentence's coverage of a question."""
+from rag.language.words import key_terms
+
+
+def test_key_terms_are_stemmed_content_words_without_question_filler():
+    assert key_terms("What did Xi tell Biden about the peninsulas?") == ["xi", "biden", "peninsula"]
+    assert key_terms("How many tonnes were harvested in 2023?") == ["tonn", "harvest", "2023"]
+
+
+def test_key_terms_ignore_accents():
+    assert key_terms("his fiancée Berengaria") == key_terms("his fiancee Berengaria")
