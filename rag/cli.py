@@ -267,7 +267,8 @@ def bench(
     if not beir and not corpus:
         raise RagError("Give --beir DIR (e.g. ../shared/bench/scifact) or --corpus DIR.")
     sizes, store_sizes = ([int(x) for x in arg.replace("_", "").split(",") if x.strip()] for arg in (scale, store_scale))
-    service = service_for(settings_from(config, None, None, store__backend=store, store__milvus__collection_prefix="rag_bench_"))
+    service = service_for(settings_from(config, None, None, store__backend=store,
+                                        store__milvus__collection_prefix="rag_bench_"))
     log = (lambda m: None) if as_json else (lambda m: typer.echo(m, err=True))
     report = run_bench(service, beir, corpus, max_docs, sizes, queries, log, store_sizes)
     if as_json:

@@ -71,7 +71,7 @@ class StoreUnavailableError(RagError):
 
     def __init__(self, where, detail):
         super().__init__(f"The index store at {where} did not answer ({detail[:160]}). Check that it is "
-                         "running and that store.uri points at it; the live index version is unchanged.")
+                         "running and that store.milvus.uri points at it; the live index version is unchanged.")
 
 
 class ProviderError(RagError):

@@ -1,6 +1,6 @@
 """The distributed backend: vectors, chunk text, metadata and BM25 in Milvus (pymilvus).
 
-`store.uri` names a Milvus server or cluster (http://host:19530) or a file that milvus-lite runs
+`store.milvus.uri` names a Milvus server or cluster (http://host:19530) or a file that milvus-lite runs
 in this process; the code is the same for both.
 
 Versions without copies: every row carries `added` and `removed` version numbers, and a version V
@@ -78,7 +78,7 @@ class Backend:
         try:
             client = MilvusClient(uri=self.uri, token=self.settings.token or "", db_name=self.settings.db_name)
         except Exception as exc:  # pymilvus raises its own and grpc's errors
-            raise RagError(f"Cannot reach Milvus at {self.settings.uri}: {str(exc)[:200]}. Check store.uri "
+            raise RagError(f"Cannot reach Milvus at {self.settings.uri}: {str(exc)[:200]}. Check store.milvus.uri "
                            "(and store.token); a milvus-lite file can be open in one process only, so "
                            "point other processes at a `milvus-lite server` by its http:// address.") from None
         self._ensure_meta(client)

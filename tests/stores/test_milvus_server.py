@@ -1,5 +1,5 @@
 """The distributed path end to end: a milvus-lite server on a free loopback port, two `rag serve`
-processes pointed at it by `store.uri` (stateless servers behind a load balancer), the real model,
+processes pointed at it by `store.milvus.uri` (stateless servers behind a load balancer), the real model,
 and a `rag index` killed with -9 mid-run."""
 import concurrent.futures
 import json
@@ -100,7 +100,7 @@ def test_two_servers_on_one_milvus_answer_alike_through_uploads_deletes_reindexe
         os.killpg(milvus.pid, signal.SIGKILL)  # the store goes away: a clear 503, not a crash
         milvus.wait(30)
         r = httpx.post(f"{a}/api/ask", json={"question": QUESTIONS[0]}, timeout=120)
-        assert r.status_code == 503 and "store.uri" in r.json()["detail"], r.text
+        assert r.status_code == 503 and "store.milvus.uri" in r.json()["detail"], r.text
         assert all(proc.poll() is None for proc in servers)
     finally:
         for proc in servers:
