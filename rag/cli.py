@@ -316,6 +316,9 @@ def format_sources(result: dict) -> str:
     lines = []
     if result.get("note"):
         lines.append(f"Note: {result['note']}")
+    for part in result.get("parts", []):
+        if part.get("unsupported"):
+            lines.append(f"Unsupported: \u201c{part['text']}\u201d ({part.get('reason') or 'not backed by the documents'})")
     if result["citations"]:
         lines.append("Sources:")
         for c in result["citations"]:

@@ -139,6 +139,12 @@ class Grounding(_Section):
     min_term_overlap: float = Field(0.5, ge=0, le=1)
 
 
+class Verifier(_Section):
+    # what both the extractive answer and the grounding check test a claim for, in order (names in
+    # rag.answering.verifier.CHECKS, or module:function)
+    checks: list[str] = ["roles", "negation", "time", "specifics"]
+
+
 class Generation(_Section):
     model: str = "extractive"
     models: list[str] = ["extractive", "local/smollm2-135m"]
@@ -175,6 +181,7 @@ class Settings(_Section):
     retrieval: Retrieval = Retrieval()
     answer: Answer = Answer()
     grounding: Grounding = Grounding()
+    verifier: Verifier = Verifier()
     generation: Generation = Generation()
     server: Server = Server()
 

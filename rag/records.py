@@ -169,6 +169,7 @@ class AnswerPart(_Record):
     text: str
     citations: list[int] = Field(default_factory=list)
     unsupported: bool = False
+    reason: Optional[str] = Field(None, description="why an unsupported sentence is not backed by the documents")
 
 
 class ShortAnswer(_Record):

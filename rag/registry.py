@@ -14,6 +14,7 @@ Each registry is declared beside the protocol its entries implement:
 | RERANKERS | rag/answering/retrieval.py | retrieval.rerank |
 | ANSWERERS | rag/answering/pipeline.py | generation.model, a request's model |
 | PROVIDERS | rag/answering/generation.py | (all: each adds litellm models) |
+| CHECKS | rag/answering/verifier.py | verifier.checks (in order) |
 | ROUTES | rag/api/app.py | (all are mounted) |
 """
 from __future__ import annotations

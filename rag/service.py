@@ -11,6 +11,7 @@ from rag.answering.generation import LLM
 from rag.answering.grounding import Grounder
 from rag.answering.pipeline import ANSWERERS, AnswerPipeline
 from rag.answering.retrieval import RERANKERS, Retriever
+from rag.answering.verifier import Verifier
 from rag.config import Settings
 from rag.embedding import Embedder, VectorCache, make_embedder
 from rag.errors import NoIndexError
@@ -45,9 +46,11 @@ def build_service(settings: Settings, embedder: Embedder | None = None, llm: LLM
     index = IndexManager(settings.paths.seeds, settings.paths.index, indexer, settings.server.max_upload_mb)
     retriever = Retriever(embedder, settings.retrieval, RERANKERS.load(settings.retrieval.rerank)(embedder))
     sentences = VectorCache(embedder)  # shared: the answerer and the citation checker see the same sentences
-    answerers = {name: cls(embedder, settings.answer, sentences) for name, cls in ANSWERERS.load_all().items()}
+    verifier = Verifier(settings.verifier.checks)  # one for both: the extractive answer and the grounding check
+    answerers = {name: cls(embedder, settings.answer, sentences, verifier)
+                 for name, cls in ANSWERERS.load_all().items()}
     answers = AnswerPipeline(settings, index.snapshot, retriever, answerers,
-                             Grounder(embedder, settings.grounding, sentences), llm or LLM(settings.generation))
+                             Grounder(embedder, settings.grounding, sentences, verifier), llm or LLM(settings.generation))
     return RagService(settings, embedder, index, answers)
 
 

@@ -79,6 +79,7 @@ def registries():
     from rag.answering.generation import PROVIDERS
     from rag.answering.pipeline import ANSWERERS
     from rag.answering.retrieval import RERANKERS
+    from rag.answering.verifier import CHECKS
     from rag.api.app import ROUTES
     from rag.embedding import EMBEDDERS
     from rag.ingest.engines import INGEST_ENGINES
@@ -88,7 +89,7 @@ def registries():
 
     return {"READERS": READERS, "EMBEDDERS": EMBEDDERS, "INGEST_ENGINES": INGEST_ENGINES, "BACKENDS": BACKENDS,
             "VECTOR_INDEXES": VECTOR_INDEXES, "LEXICAL_INDEXES": LEXICAL_INDEXES, "RERANKERS": RERANKERS,
-            "ANSWERERS": ANSWERERS, "PROVIDERS": PROVIDERS, "ROUTES": ROUTES}
+            "ANSWERERS": ANSWERERS, "CHECKS": CHECKS, "PROVIDERS": PROVIDERS, "ROUTES": ROUTES}
 
 
 def test_every_registry_entry_loads_and_the_registry_doc_lists_them_all():

@@ -159,3 +159,14 @@ def test_history_flag_condenses_a_follow_up(workspace):
 
 def ask_json_with(ws, *flags, question="What did Xi tell Biden?"):
     return json.loads(rag("ask", question, "--index", ws / "index", "--json", *flags).stdout)
+
+
+def test_an_unsupported_sentence_is_listed_with_its_reason():
+    from rag.cli import format_sources
+
+    result = {"note": None, "citations": [], "parts": [
+        {"text": "Xi spoke.", "citations": [1], "unsupported": False, "reason": None},
+        {"text": "Biden told Xi.", "citations": [], "unsupported": True,
+         "reason": "The passage closest to this sentence has its names the other way round: “Xi told Biden.”"}]}
+    assert format_sources(result) == ("Unsupported: “Biden told Xi.” (The passage closest to this sentence has its "
+                                      "names the other way round: “Xi told Biden.”)")

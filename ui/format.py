@@ -19,7 +19,8 @@ def answer_markdown(result: dict, turn: int = 1) -> str:
         for part in result["parts"]:
             text = _escape_md(part["text"])
             if part.get("unsupported"):
-                pieces.append(f'<span class="unsupported" title="Not backed by the documents">⚠ {text}</span>')
+                why = html.escape(part.get("reason") or "Not backed by the documents", quote=True)
+                pieces.append(f'<span class="unsupported" title="{why}">⚠ {text}</span>')
             else:
                 pieces.append(text + "".join(_link(turn, n) for n in part["citations"]))
         body = " ".join(pieces)

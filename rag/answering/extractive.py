@@ -14,16 +14,12 @@ from __future__ import annotations
 from rag import config
 from rag.answering.candidates import (Candidate, candidates, key, score_candidates, sentence_vectors,
                                       to_citation)
-from rag.answering.evidence import (asks_what_is_presupposed, asks_when, denied, gives_time,
-                                    missing_specifics, short_span)
+from rag.answering.evidence import short_span
+from rag.answering.verifier import CHECKS, Claim, Evidence, Verifier
 from rag.embedding import Embedder, VectorCache
 from rag.records import Answer, AnswerPart, Hit, ShortAnswer
 
 NOT_FOUND = "The documents do not contain an answer to this question."
-NOT_SUPPORTED = "The passages closest to the question do not mention {}."
-NO_TIME = "The passages closest to the question give no date or time."
-SWAPPED = "The passage closest to the question has its names the other way round: “{}”"
-DENIED = "The passage closest to the question says otherwise: “{}”"
 DUPLICATE_SIMILARITY = 0.92
 LEAD = 0.1  # a summary favours the opening, where writers put what matters
 COMPLETE = 0.999  # a sentence holding every key term of the question answers it on its own
@@ -32,10 +28,12 @@ COMPLETE = 0.999  # a sentence holding every key term of the question answers it
 class ExtractiveAnswerer:
     name = "extractive"
 
-    def __init__(self, embedder: Embedder, settings: config.Answer, cache: VectorCache | None = None):
+    def __init__(self, embedder: Embedder, settings: config.Answer, cache: VectorCache | None = None,
+                 verifier: Verifier | None = None):
         self.embedder = embedder
         self.settings = settings
         self.cache = cache or VectorCache(embedder)
+        self.verifier = verifier or Verifier(list(CHECKS))
 
     def answer(self, question: str, hits: list[Hit]) -> Answer:
         return self.decide(question, self.evidence(question, hits))
@@ -50,7 +48,7 @@ class ExtractiveAnswerer:
         span = short_span(question, chosen[0].text)
         if span is not None:  # the best sentence holds the date, number or name asked for: it answers alone
             chosen = chosen[:1]
-        unsupported = s.check_specifics and _unsupported(question, chosen)
+        unsupported = s.check_specifics and _unsupported(self.verifier, question, chosen)
         if unsupported:
             return not_found_answer(question, unsupported)
         return compose(chosen, question, span=span)
@@ -103,19 +101,12 @@ class ExtractiveAnswerer:
         return compose(sorted(chosen, key=lambda c: c.start), question, lead=False)
 
 
-def _unsupported(question: str, chosen: list[Candidate]) -> str | None:
-    """Why the chosen sentences do not answer after all: the best one has the question's names the
-    other way round or denies what a wh-question takes as given, a "when" gets no time, or a specific
-    the question names is not in their passages."""
-    if chosen[0].swapped:
-        return SWAPPED.format(chosen[0].text)
-    denial = asks_what_is_presupposed(question) and denied(question, chosen[0].text)
-    if denial:
-        return DENIED.format(denial)
-    if asks_when(question) and not any(gives_time(c.text) for c in _with_leads(chosen)):
-        return NO_TIME
-    missing = missing_specifics(question, "\n".join(c.own_paragraph for c in chosen))
-    return NOT_SUPPORTED.format(", ".join(f"“{m}”" for m in missing)) if missing else None
+def _unsupported(verifier: Verifier, question: str, chosen: list[Candidate]) -> str | None:
+    """Why the chosen sentences do not answer after all (the verifier's reason), or None."""
+    evidence = Evidence(best=chosen[0].text, sentences=tuple(c.text for c in _with_leads(chosen)),
+                        passage="\n".join(c.own_paragraph for c in chosen))
+    verdict = verifier.verify(Claim(question, question=True), evidence)
+    return None if verdict.supported else verdict.reason
 
 
 def _distinct(cand: Candidate, chosen: list[Candidate]) -> bool:

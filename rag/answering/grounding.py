@@ -18,11 +18,12 @@ from rag.answering.candidates import Candidate, candidates, sentence_vectors, to
 from rag.language.sentences import split_sentences
 from rag.config import Grounding
 from rag.embedding import Embedder, VectorCache
-from rag.answering.evidence import denied, missing_specifics, subject_taken
+from rag.answering.verifier import CHECKS, Claim as Statement, Evidence, Verifier
 from rag.language.words import key_terms
 from rag.records import Answer, AnswerPart, Citation, Hit
 
 MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
+NOTHING_SIMILAR = "No retrieved sentence says anything close to this."
 REFUSAL = re.compile(
     r"\b(do(es)? not (contain|mention|say|provide|include)|not (mentioned|found|stated|provided) in"
     r"|no (information|answer|mention)|cannot (answer|find|determine)|can't (answer|find))\b", re.I)
@@ -50,10 +51,11 @@ def claims(text: str) -> list[Claim]:
 
 class Grounder:
     def __init__(self, embedder: Embedder, settings: Grounding | None = None,
-                 cache: VectorCache | None = None):
+                 cache: VectorCache | None = None, verifier: Verifier | None = None):
         self.embedder = embedder
         self.settings = settings or Grounding()
         self.cache = cache or VectorCache(embedder)
+        self.verifier = verifier or Verifier(list(CHECKS))
 
     def ground(self, text: str, hits: list[Hit], query: str) -> Answer | None:
         """The checked answer, or None when nothing in it is supported by the sources."""
@@ -65,12 +67,14 @@ class Grounder:
         pool_vectors = sentence_vectors(self.embedder, pool, self.cache)
         for cand, vector in zip(pool, pool_vectors):
             cand.vector = vector
-        chosen = [self._support(c, v, pool, hits) for c, v in zip(parts_in, claim_vectors)]
-        if not any(chosen):
+        found = [self._support(c, v, pool, hits) for c, v in zip(parts_in, claim_vectors)]
+        if not any(cand for cand, _ in found):
             return None
-        return _assemble(parts_in, chosen, query)
+        return _assemble(parts_in, found, query)
 
-    def _support(self, claim: Claim, vector: np.ndarray, pool: list[Candidate], hits: list[Hit]) -> Candidate | None:
+    def _support(self, claim: Claim, vector: np.ndarray, pool: list[Candidate], hits: list[Hit]
+                 ) -> tuple[Candidate | None, str | None]:
+        """The retrieved sentence that supports the claim, or None and why not."""
         cited = {hits[n - 1].chunk.id for n in claim.markers if 1 <= n <= len(hits)}
         terms = set(key_terms(claim.text))
         scored = []
@@ -80,12 +84,13 @@ class Grounder:
             if self._supports(similarity, overlap):
                 scored.append((cand.chunk.id in cited, similarity + 0.25 * overlap, similarity, cand))
         if not scored:
-            return None
+            return None, NOTHING_SIMILAR
         _, _, similarity, best = max(scored, key=lambda s: (s[0], s[1]))
-        if (missing_specifics(claim.text, best.own_paragraph) or denied(claim.text, best.text)
-                or subject_taken(claim.text, best.text)):
-            return None  # a number, year or name the passage does not hold, a claim it denies, or names swapped
-        return replace(best, similarity=similarity)
+        verdict = self.verifier.verify(Statement(claim.text),
+                                       Evidence(best=best.text, sentences=(best.text,), passage=best.own_paragraph))
+        if not verdict.supported:
+            return None, verdict.reason
+        return replace(best, similarity=similarity), None
 
     def _supports(self, similarity: float, overlap: float) -> bool:
         s = self.settings
@@ -93,13 +98,13 @@ class Grounder:
             similarity >= s.min_similarity_with_terms and overlap >= s.min_term_overlap)
 
 
-def _assemble(parts_in: list[Claim], chosen: list[Candidate | None], query: str) -> Answer:
+def _assemble(parts_in: list[Claim], found: list[tuple[Candidate | None, str | None]], query: str) -> Answer:
     citations: list[Citation] = []
     numbers: dict[tuple, int] = {}
     parts = []
-    for claim, cand in zip(parts_in, chosen):
+    for claim, (cand, why) in zip(parts_in, found):
         if cand is None:
-            parts.append(AnswerPart(text=claim.text, citations=[], unsupported=True))
+            parts.append(AnswerPart(text=claim.text, citations=[], unsupported=True, reason=why))
             continue
         key = (cand.chunk.source, cand.start, cand.end)
         if key not in numbers:

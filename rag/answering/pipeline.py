@@ -28,7 +28,7 @@ UNSUPPORTED = "Sentences marked (unsupported) are not backed by the documents."
 
 class Answerer(Protocol):
     """Writes an answer from the retrieved hits alone, each sentence cited (no LLM): a class
-    `(embedder, answer_settings, sentence_cache)`, registered in ANSWERERS, that a request's `model`
+    `(embedder, answer_settings, sentence_cache, verifier)`, registered in ANSWERERS, that a request's `model`
     (or generation.model) names."""
 
     def answer(self, question: str, hits: list[Hit]) -> Answer: ...

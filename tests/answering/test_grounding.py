@@ -135,3 +135,19 @@ SEMANTIC = pytest.mark.xfail(strict=True, reason="a changed claim in a sentence 
 def test_a_near_miss_that_shares_words_is_unsupported(real_embedder, claim):
     answer = Grounder(real_embedder).ground(f"{claim} [1]", seed_hits(real_embedder), "q")
     assert answer is None or answer.parts[0].unsupported
+
+
+def test_an_unsupported_sentence_says_why():
+    answer = ground("Green tea is steamed soon after picking [1]. Penguins waddle across Antarctic ice [2].")
+    assert answer.parts[0].reason is None
+    assert answer.parts[1].reason == "No retrieved sentence says anything close to this."
+
+
+@pytest.mark.slow
+def test_the_reason_names_the_check_that_failed(real_embedder):
+    text = ("Biden told Xi at the summit in Peru that Beijing does not allow conflict on the Korean Peninsula [1]. "
+            "Wang Yi and Sergey Lavrov met in Rio de Janeiro [2]. "
+            "Xi told Biden at the summit in 2019 that Beijing would protect its core interests [1].")
+    parts = Grounder(real_embedder).ground(text, seed_hits(real_embedder), "q").parts
+    assert [p.unsupported for p in parts] == [True, False, True]
+    assert "other way round" in parts[0].reason and parts[1].reason is None and "“2019”" in parts[2].reason

@@ -3,7 +3,7 @@ from rag.records import Answer, AnswerPart, Citation
 
 
 class FirstSentence:
-    def __init__(self, embedder, settings, cache):
+    def __init__(self, embedder, settings, cache, verifier):
         pass
 
     def answer(self, question, hits):

@@ -6,7 +6,8 @@ RESULT = {
     "not_found": False,
     "note": "Sentences marked (unsupported) are not backed by the documents.",
     "parts": [{"text": "Xi spoke.", "citations": [1], "unsupported": False},
-              {"text": "Unbacked claim.", "citations": [], "unsupported": True}],
+              {"text": "Unbacked claim.", "citations": [], "unsupported": True,
+               "reason": "The passage closest to this sentence says otherwise: “did not \"back\" it”"}],
     "citations": [{"id": 1, "source": "a.txt", "title": "T <b>", "date": "2024-11-20", "quote": "Xi spoke.",
                    "start": 10, "end": 19, "chunk_id": "c", "text": "Before. Xi spoke. After.", "score": 0.9}],
 }
@@ -17,6 +18,7 @@ def test_markers_link_to_source_cards_and_unsupported_is_marked():
     assert 'Xi spoke. <a class="cite" href="#source-1-1">[1]</a>' in md
     assert 'href="#source-3-1"' in answer_markdown(RESULT, turn=3)
     assert 'class="unsupported"' in md and "Unbacked claim." in md
+    assert 'title="The passage closest to this sentence says otherwise: “did not &quot;back&quot; it”"' in md
     assert "not backed" in md
 
 

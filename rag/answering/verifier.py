@@ -1,0 +1,108 @@
+"""One verifier for both paths: `verify(claim, evidence)` runs an ordered list of named checks and
+says whether the evidence supports the claim, and if not, why.
+
+The extractive answerer asks it of the question against the sentences it would quote (to refuse
+with a reason); the grounding check asks it of every sentence an LLM wrote against the retrieved
+sentence that matches it best (to mark it unsupported with a reason). A check is a function
+`(claim, evidence) -> Verdict | None` (None: nothing wrong that this check can see), registered in
+CHECKS; `verifier.checks` lists which run, in order.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from rag.answering.evidence import (asks_what_is_presupposed, asks_when, denied, gives_time, missing_specifics,
+                                    slot_taken, subject_taken)
+from rag.registry import Registry
+
+
+@dataclass(frozen=True)
+class Claim:
+    text: str
+    question: bool = False  # a question takes its own claim as given; a statement asserts it
+
+
+@dataclass(frozen=True)
+class Evidence:
+    best: str  # the sentence that supports the claim best
+    sentences: tuple[str, ...]  # every sentence it would cite (with any lead a sentence leans on)
+    passage: str  # their paragraphs, titles and sections: where a named specific must stand
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: Literal["supported", "unsupported", "contradicted"]
+    reason: str | None = None
+    check: str | None = None
+
+    @property
+    def supported(self) -> bool:
+        return self.status == "supported"
+
+
+SUPPORTED = Verdict("supported")
+
+
+class Check(Protocol):
+    def __call__(self, claim: Claim, evidence: Evidence) -> Verdict | None: ...
+
+
+def roles(claim: Claim, evidence: Evidence) -> Verdict | None:
+    """The best sentence has the claim's names in each other's roles ("Biden told Xi" against "Xi
+    told Biden"), or the question's own name where its answer should be."""
+    best = evidence.best
+    if (claim.question and slot_taken(claim.text, best)) or subject_taken(claim.text, best):
+        return Verdict("contradicted", f"{_closest(claim)} has its names the other way round: “{best}”")
+    return None
+
+
+def negation(claim: Claim, evidence: Evidence) -> Verdict | None:
+    """The best sentence negates a verb over the claim's own words. A yes/no question is left alone:
+    "no" answers it."""
+    if claim.question and not asks_what_is_presupposed(claim.text):
+        return None
+    denial = denied(claim.text, evidence.best)
+    return Verdict("contradicted", f"{_closest(claim)} says otherwise: “{denial}”") if denial else None
+
+
+def time(claim: Claim, evidence: Evidence) -> Verdict | None:
+    """A "when" question needs a date, year, century, month, weekday or clock time in the answer."""
+    if claim.question and asks_when(claim.text) and not any(gives_time(s) for s in evidence.sentences):
+        return Verdict("unsupported", f"{_closest(claim, plural=True)} give no date or time.")
+    return None
+
+
+def specifics(claim: Claim, evidence: Evidence) -> Verdict | None:
+    """Every number, year, name, quoted phrase and superlative the claim names stands in the passage."""
+    missing = missing_specifics(claim.text, evidence.passage)
+    if missing:
+        return Verdict("unsupported", f"{_closest(claim, plural=True)} do not mention "
+                       + ", ".join(f"“{m}”" for m in missing) + ".")
+    return None
+
+
+def _closest(claim: Claim, plural: bool = False) -> str:
+    what = "the question" if claim.question else "this sentence"
+    return f"The passage{'s' if plural else ''} closest to {what}"
+
+
+CHECKS = Registry("verifier.checks", {
+    "roles": "rag.answering.verifier:roles",
+    "negation": "rag.answering.verifier:negation",
+    "time": "rag.answering.verifier:time",
+    "specifics": "rag.answering.verifier:specifics",
+})
+
+
+class Verifier:
+    def __init__(self, names: list[str]):
+        self.checks = [(name, CHECKS.load(name)) for name in names]
+
+    def verify(self, claim: Claim, evidence: Evidence) -> Verdict:
+        """The first failing check's verdict, named; supported when every check passes."""
+        for name, check in self.checks:
+            verdict = check(claim, evidence)
+            if verdict is not None and not verdict.supported:
+                return Verdict(verdict.status, verdict.reason, name)
+        return SUPPORTED

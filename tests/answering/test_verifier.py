@@ -1,0 +1,71 @@
+"""The one verifier both paths use: each check alone, the order, the names and the registry."""
+import pytest
+
+from rag.answering.verifier import CHECKS, Claim, Evidence, Verdict, Verifier
+from rag.errors import ConfigError
+
+XI = ("Last week, Xi told Biden at the summit in Peru that Beijing would protect its core interests.")
+
+
+def evidence(best, *more, passage=None):
+    return Evidence(best=best, sentences=(best, *more), passage=passage or " ".join((best, *more)))
+
+
+def verify(text, ev, question=False, checks=None):
+    return Verifier(checks or list(CHECKS)).verify(Claim(text, question=question), ev)
+
+
+def test_a_true_statement_is_supported():
+    assert verify("Xi told Biden at the summit in Peru about Beijing's core interests.", evidence(XI)).supported
+
+
+def test_swapped_roles_are_contradicted():
+    verdict = verify("Biden told Xi at the summit in Peru that Beijing would protect its core interests.",
+                     evidence(XI))
+    assert (verdict.status, verdict.check) == ("contradicted", "roles") and "other way round" in verdict.reason
+
+
+def test_the_questions_own_name_in_the_answer_slot_is_contradicted_for_questions_only():
+    sentence = "King Malcolm III of Scotland married Edgar's sister Margaret."
+    assert verify("Who did Edgar marry?", evidence(sentence), question=True).check == "roles"
+    assert verify("Malcolm married Margaret.", evidence(sentence)).supported
+
+
+def test_negation_contradicts_a_statement_and_a_wh_question_but_not_a_yes_no_question():
+    sentence = "The Normans did not have the rich and distinctive traditions of the Franks."
+    assert verify("The Normans have rich traditions.", evidence(sentence)).check == "negation"
+    assert verify("What kind of art did the Normans have a rich tradition of?", evidence(sentence),
+                  question=True).check == "negation"
+    assert verify("Did the Normans have a rich tradition of art?", evidence(sentence), question=True).supported
+
+
+def test_a_when_question_needs_a_time_in_any_cited_sentence():
+    no_time = evidence("The abbey was founded by monks.")
+    assert verify("When was the abbey founded?", no_time, question=True).status == "unsupported"
+    lead = evidence("The abbey was founded by monks.", "It happened in 1066.")
+    assert verify("When was the abbey founded?", lead, question=True).supported
+    assert verify("When the abbey was founded, monks came.", no_time).supported  # a statement asks nothing
+
+
+def test_a_number_or_name_missing_from_the_passage_is_unsupported():
+    verdict = verify("Xi told Biden in 2019 that Beijing would protect its core interests.", evidence(XI))
+    assert (verdict.status, verdict.check) == ("unsupported", "specifics") and "“2019”" in verdict.reason
+    assert verify("Xi told Biden in 2019.", evidence(XI, passage=XI + " It was 2019.")).supported
+
+
+def test_the_first_failing_check_speaks_and_the_list_is_configurable():
+    claim = "Biden told Xi in 2019 that Beijing would protect its core interests."
+    assert verify(claim, evidence(XI)).check == "roles"
+    assert verify(claim, evidence(XI), checks=["specifics", "roles"]).check == "specifics"
+    assert verify(claim, evidence(XI), checks=["time"]).supported
+
+
+def test_a_check_of_your_own_is_one_function_and_one_entry(monkeypatch):
+    monkeypatch.setitem(CHECKS, "no-maybe", f"{__name__}:no_maybe")
+    assert verify("Xi maybe told Biden.", evidence(XI), checks=["no-maybe"]).check == "no-maybe"
+    with pytest.raises(ConfigError, match="verifier.checks"):
+        Verifier(["nope"])
+
+
+def no_maybe(claim, evidence):
+    return Verdict("unsupported", "It hedges.") if "maybe" in claim.text else None
