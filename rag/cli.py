@@ -195,6 +195,8 @@ def evaluate(
     beir: Optional[Path] = typer.Option(None, "--beir", help="BEIR folder (corpus.jsonl, queries.jsonl, qrels/)."),
     qa: Optional[Path] = typer.Option(None, "--qa", help=f"JSONL of question checks (e.g. {DEFAULT_QA.name})."),
     squad: Optional[Path] = typer.Option(None, "--squad", help="SQuAD 2.0 JSON: answers and refusals, with a sweep."),
+    claims: Optional[Path] = typer.Option(None, "--claims", help="JSONL of true and false claims: what the "
+                                          "grounding check keeps and catches, per category."),
     max_docs: Optional[int] = typer.Option(None, "--max-docs", help="Evaluate on a subset of this many documents."),
     work_dir: Optional[Path] = typer.Option(None, "--work-dir", help="Where the BEIR index is cached."),
     index: Optional[Path] = IndexOpt,
@@ -202,16 +204,22 @@ def evaluate(
     config: Optional[Path] = ConfigOpt,
     as_json: bool = JsonOpt,
 ):
-    """Measure retrieval (--beir), answers and citations (--qa) or answers and refusals (--squad),
-    with the service's own settings."""
+    """Measure retrieval (--beir), answers and citations (--qa), answers and refusals (--squad) or
+    the grounding check on claims (--claims), with the service's own settings."""
     from rag.tools import beir as beir_eval
     from rag.tools.qa import evaluate_qa
 
-    if not beir and not qa and not squad:
-        raise RagError(f"Give --beir DIR, --qa FILE or --squad FILE (a QA file for seeds/ ships as {DEFAULT_QA}).")
+    if not beir and not qa and not squad and not claims:
+        raise RagError(f"Give --beir DIR, --qa FILE, --squad FILE or --claims FILE (a QA file for seeds/ ships as "
+                       f"{DEFAULT_QA}).")
     service = service_for(settings_from(config, seeds, index))
     if squad:
         return _squad(service, squad, work_dir, as_json)
+    if claims:
+        from rag.tools.claims import evaluate_claims
+
+        return _print_json(evaluate_claims(service, claims)) if as_json else \
+            typer.echo(json.dumps(evaluate_claims(service, claims), indent=2, ensure_ascii=False))
     report = {}
     if beir:
         data = beir_eval.load_beir(beir, max_docs)

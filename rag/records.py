@@ -170,6 +170,7 @@ class AnswerPart(_Record):
     citations: list[int] = Field(default_factory=list)
     unsupported: bool = False
     reason: Optional[str] = Field(None, description="why an unsupported sentence is not backed by the documents")
+    check: Optional[str] = Field(None, description="the verifier check that failed (or similarity: nothing close)")
 
 
 class ShortAnswer(_Record):

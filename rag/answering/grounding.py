@@ -18,12 +18,12 @@ from rag.answering.candidates import Candidate, candidates, sentence_vectors, to
 from rag.language.sentences import split_sentences
 from rag.config import Grounding
 from rag.embedding import Embedder, VectorCache
-from rag.answering.verifier import CHECKS, Claim as Statement, Evidence, Verifier
+from rag.answering.verifier import CHECKS, Claim as Statement, Evidence, Verdict, Verifier
 from rag.language.words import key_terms
 from rag.records import Answer, AnswerPart, Citation, Hit
 
 MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
-NOTHING_SIMILAR = "No retrieved sentence says anything close to this."
+NOTHING_SIMILAR = Verdict("unsupported", "No retrieved sentence says anything close to this.", "similarity")
 REFUSAL = re.compile(
     r"\b(do(es)? not (contain|mention|say|provide|include)|not (mentioned|found|stated|provided) in"
     r"|no (information|answer|mention)|cannot (answer|find|determine)|can't (answer|find))\b", re.I)
@@ -59,22 +59,27 @@ class Grounder:
 
     def ground(self, text: str, hits: list[Hit], query: str) -> Answer | None:
         """The checked answer, or None when nothing in it is supported by the sources."""
+        judged = self.judge(text, hits)
+        if not any(cand for _, cand, _ in judged):
+            return None
+        return _assemble(judged, query)
+
+    def judge(self, text: str, hits: list[Hit]) -> list[tuple[Claim, Candidate | None, Verdict | None]]:
+        """Each sentence of `text` with the retrieved sentence that supports it, or None and the verdict
+        why not."""
         parts_in = claims(text)
         pool = candidates(hits)
         if not parts_in or not pool:
-            return None
+            return [(c, None, NOTHING_SIMILAR) for c in parts_in]
         claim_vectors = self.embedder.embed_batch([c.text for c in parts_in], query=True)
         pool_vectors = sentence_vectors(self.embedder, pool, self.cache)
         for cand, vector in zip(pool, pool_vectors):
             cand.vector = vector
-        found = [self._support(c, v, pool, hits) for c, v in zip(parts_in, claim_vectors)]
-        if not any(cand for cand, _ in found):
-            return None
-        return _assemble(parts_in, found, query)
+        return [(c, *self._support(c, v, pool, hits)) for c, v in zip(parts_in, claim_vectors)]
 
     def _support(self, claim: Claim, vector: np.ndarray, pool: list[Candidate], hits: list[Hit]
-                 ) -> tuple[Candidate | None, str | None]:
-        """The retrieved sentence that supports the claim, or None and why not."""
+                 ) -> tuple[Candidate | None, Verdict | None]:
+        """The retrieved sentence that supports the claim, or None and the verdict why not."""
         cited = {hits[n - 1].chunk.id for n in claim.markers if 1 <= n <= len(hits)}
         terms = set(key_terms(claim.text))
         scored = []
@@ -89,7 +94,7 @@ class Grounder:
         verdict = self.verifier.verify(Statement(claim.text),
                                        Evidence(best=best.text, sentences=(best.text,), passage=best.own_paragraph))
         if not verdict.supported:
-            return None, verdict.reason
+            return None, verdict
         return replace(best, similarity=similarity), None
 
     def _supports(self, similarity: float, overlap: float) -> bool:
@@ -98,13 +103,14 @@ class Grounder:
             similarity >= s.min_similarity_with_terms and overlap >= s.min_term_overlap)
 
 
-def _assemble(parts_in: list[Claim], found: list[tuple[Candidate | None, str | None]], query: str) -> Answer:
+def _assemble(judged: list[tuple[Claim, Candidate | None, Verdict | None]], query: str) -> Answer:
     citations: list[Citation] = []
     numbers: dict[tuple, int] = {}
     parts = []
-    for claim, (cand, why) in zip(parts_in, found):
+    for claim, cand, why in judged:
         if cand is None:
-            parts.append(AnswerPart(text=claim.text, citations=[], unsupported=True, reason=why))
+            parts.append(AnswerPart(text=claim.text, citations=[], unsupported=True, reason=why.reason,
+                                    check=why.check))
             continue
         key = (cand.chunk.source, cand.start, cand.end)
         if key not in numbers:

@@ -91,3 +91,16 @@ def _seed_index():
     subprocess.run([sys.executable, "-m", "rag.cli", "index", "--seeds", ROOT / "seeds", "--index", path, "--json"],
                    check=True, capture_output=True, timeout=600)
     return path
+
+
+@pytest.mark.slow
+def test_rag_eval_claims_reports_kept_and_caught_per_category(tmp_path):
+    folder = ROOT / "rag" / "evalsets"
+    report = run_cli("eval", "--claims", folder / "harbour_claims.jsonl", "--seeds", folder / "harbour",
+                     "--index", tmp_path / "index", "--json")
+    assert report["claims"] == 32 and set(report["categories"]) == {
+        "paraphrase", "number", "entity", "negation", "roles", "opposite", "predicate"}
+    # floors at what the verifier caught when the set was written (README): a regression fails here
+    assert report["true_kept"] == 1.0 and report["false_caught"] >= 0.36
+    assert report["categories"]["number"]["right"] >= 0.83 and report["caught_by"]["specifics"] >= 6
+    assert all(m["true"] or m["check"] is None for m in report["missed"])  # a missed false claim passed every check
