@@ -14,6 +14,7 @@ from typing import Literal, Protocol
 
 from rag.answering.evidence import (asks_what_is_presupposed, asks_when, denied, gives_time, missing_specifics,
                                     slot_taken, subject_taken)
+from rag.language.words import key_terms, opposites
 from rag.registry import Registry
 
 
@@ -66,6 +67,21 @@ def negation(claim: Claim, evidence: Evidence) -> Verdict | None:
     return Verdict("contradicted", f"{_closest(claim)} says otherwise: “{denial}”") if denial else None
 
 
+def opposite(claim: Claim, evidence: Evidence) -> Verdict | None:
+    """The best sentence holds the opposite (WordNet's antonym) of a word of the statement that it
+    lacks: "rarely" against "often". Questions are left alone: on the SQuAD dev article it refused
+    one answerable question and no unanswerable one (cite_hit 0.854 -> 0.844)."""
+    if claim.question:
+        return None
+    said, held = set(key_terms(claim.text)), set(key_terms(evidence.best))
+    for term in sorted(said - held):
+        clash = sorted((opposites(term) & held) - said)
+        if clash:
+            return Verdict("contradicted", f"{_closest(claim)} says the opposite (“{clash[0]}” against “{term}”): "
+                                           f"“{evidence.best}”")
+    return None
+
+
 def time(claim: Claim, evidence: Evidence) -> Verdict | None:
     """A "when" question needs a date, year, century, month, weekday or clock time in the answer."""
     if claim.question and asks_when(claim.text) and not any(gives_time(s) for s in evidence.sentences):
@@ -90,6 +106,7 @@ def _closest(claim: Claim, plural: bool = False) -> str:
 CHECKS = Registry("verifier.checks", {
     "roles": "rag.answering.verifier:roles",
     "negation": "rag.answering.verifier:negation",
+    "opposite": "rag.answering.verifier:opposite",
     "time": "rag.answering.verifier:time",
     "specifics": "rag.answering.verifier:specifics",
 })

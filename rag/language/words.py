@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from pathlib import Path
 
 
 def tokenize_ids(texts: list[str]) -> tuple[list[list[int]], dict[str, int]]:
@@ -58,3 +59,24 @@ def _english_stemmer():
 
 def stem(word: str) -> str:
     return _english_stemmer().stemWord(word.lower())
+
+
+ANTONYMS = Path(__file__).resolve().parent / "antonyms.tsv"  # WordNet 3.0's antonym pairs (WORDNET-LICENSE)
+
+
+def opposites(term: str) -> frozenset[str]:
+    """The stems of the words WordNet gives as opposites of a word with this stem ("strengthen": "weaken")."""
+    return _opposites().get(term, frozenset())
+
+
+@functools.lru_cache(maxsize=1)
+def _opposites() -> dict[str, frozenset[str]]:
+    table: dict[str, set[str]] = {}
+    stemmer = _english_stemmer()
+    for line in ANTONYMS.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            a, b = (stemmer.stemWord(w) for w in line.split("\t"))
+            if a != b:
+                table.setdefault(a, set()).add(b)
+                table.setdefault(b, set()).add(a)
+    return {k: frozenset(v) for k, v in table.items()}

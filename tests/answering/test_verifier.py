@@ -69,3 +69,11 @@ def test_a_check_of_your_own_is_one_function_and_one_entry(monkeypatch):
 
 def no_maybe(claim, evidence):
     return Verdict("unsupported", "It hedges.") if "maybe" in claim.text else None
+
+
+def test_a_statement_holding_the_opposite_word_is_contradicted_a_question_is_left_alone():
+    sentence = "Off-peak departures leave every 40 minutes, and the last crossing leaves the north pier."
+    verdict = verify("The last crossing leaves the south pier.", evidence(sentence))
+    assert (verdict.status, verdict.check) == ("contradicted", "opposite") and "“north”" in verdict.reason
+    assert verify("The last crossing leaves the north pier.", evidence(sentence)).supported
+    assert verify("Which crossing leaves the south pier?", evidence(sentence), question=True, checks=["opposite"]).supported

@@ -9,3 +9,11 @@ def test_key_terms_are_stemmed_content_words_without_question_filler():
 
 def test_key_terms_ignore_accents():
     assert key_terms("his fiancée Berengaria") == key_terms("his fiancee Berengaria")
+
+
+def test_opposites_come_from_wordnet_by_stem():
+    from rag.language.words import opposites
+
+    assert "weaken" in opposites("strengthen") and "strengthen" in opposites("weaken")
+    assert opposites(key_terms("unwilling")[0]) == {key_terms("willing")[0]}
+    assert opposites("zeppelin") == frozenset()
