@@ -208,6 +208,37 @@ def denied(text: str, sentence: str) -> str | None:
     return None
 
 
+# Any negation, the copula's included: a statement's polarity, where a question's is not read.
+_NEGATED = re.compile(r"\b(?:not|never|no\s+longer)\b|n['’]t\b", re.I)
+
+
+def polarity_flipped(claim: str, sentence: str) -> str | None:
+    """Where a statement and its passage disagree on a negation over the same word, the copula's
+    included: "Monthly passes are affected" against "are not affected", "the engines had not been
+    overhauled" against "had been overhauled". A negation followed by an article ("is not a
+    tapestry but embroidery") corrects a noun and is left alone. Returns the negated phrase."""
+    terms = set(key_terms(claim))
+    in_claim, in_sentence = _negated_terms(claim, terms), _negated_terms(sentence, terms)
+    said = {_stem(w) for w in _WORD.findall(sentence)}
+    for term, phrase in {**in_sentence, **in_claim}.items():
+        if (term in in_claim) != (term in in_sentence) and term in said:
+            return phrase
+    return None
+
+
+def _negated_terms(text: str, terms: set[str]) -> dict[str, str]:
+    """The key terms a negation governs in `text` (within three words of it, in its clause)."""
+    found = {}
+    for match in _NEGATED.finditer(text):
+        after = _WORD.findall(_clause_after(text, match.end()))[:3]
+        if after and after[0].lower() in ("a", "an", "the", "only", "just"):
+            continue
+        for i, word in enumerate(after):
+            if _stem(word) in terms:
+                found.setdefault(_stem(word), " ".join([match[0], *after[:i + 1]]))
+    return found
+
+
 def asks_what_is_presupposed(question: str) -> bool:
     """A wh-question takes its claim as given ("Who commissioned the Tapestry?" says someone did);
     a yes/no question asks whether it holds, and "no" is an answer."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from rag.answering.evidence import (asks_what_is_presupposed, asks_when, denied, gives_time, missing_specifics,
-                                    slot_taken, subject_taken)
+                                    polarity_flipped, slot_taken, subject_taken)
 from rag.language.words import key_terms, opposites
 from rag.registry import Registry
 
@@ -59,11 +59,12 @@ def roles(claim: Claim, evidence: Evidence) -> Verdict | None:
 
 
 def negation(claim: Claim, evidence: Evidence) -> Verdict | None:
-    """The best sentence negates a verb over the claim's own words. A yes/no question is left alone:
-    "no" answers it."""
+    """The best sentence negates a verb over the claim's own words; for a statement, either side
+    negating a word the other states plainly ("are affected" against "are not affected"). A yes/no
+    question is left alone: "no" answers it."""
     if claim.question and not asks_what_is_presupposed(claim.text):
         return None
-    denial = denied(claim.text, evidence.best)
+    denial = denied(claim.text, evidence.best) or (not claim.question and polarity_flipped(claim.text, evidence.best))
     return Verdict("contradicted", f"{_closest(claim)} says otherwise: “{denial}”") if denial else None
 
 

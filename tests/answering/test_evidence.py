@@ -133,3 +133,18 @@ def test_what_a_when_answer_holds(text, has_time):
 ])
 def test_denied_finds_a_negated_verb_over_the_texts_own_terms(text, sentence, phrase):
     assert denied(text, sentence) == phrase
+
+
+@pytest.mark.parametrize("claim, sentence, expected", [
+    ("Monthly passes are affected by the change.", "Monthly passes are not affected by the change.", "not affected"),
+    ("Tickets for the bus are not valid on the ferry.", "Tickets for the bus remain valid on the ferry.", "not valid"),
+    ("The engines had not been overhauled.", "The director said both engines had been overhauled.",
+     "not been overhauled"),
+    ("The report did not give details.", "The report did not give specific details.", None),  # both negated
+    ("The Tapestry is a tapestry.", "It is not a tapestry but a work of embroidery.", None),  # a noun corrected
+    ("The ferry is affected.", "The weather was not bad.", None),  # the negation governs another word
+])
+def test_polarity_flipped_over_the_same_word(claim, sentence, expected):
+    from rag.answering.evidence import polarity_flipped
+
+    assert polarity_flipped(claim, sentence) == expected

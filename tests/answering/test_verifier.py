@@ -77,3 +77,10 @@ def test_a_statement_holding_the_opposite_word_is_contradicted_a_question_is_lef
     assert (verdict.status, verdict.check) == ("contradicted", "opposite") and "“north”" in verdict.reason
     assert verify("The last crossing leaves the north pier.", evidence(sentence)).supported
     assert verify("Which crossing leaves the south pier?", evidence(sentence), question=True, checks=["opposite"]).supported
+
+
+def test_a_statement_whose_negation_the_passage_lacks_is_contradicted_a_question_is_not():
+    sentence = "Monthly passes are not affected by the change."
+    assert verify("Monthly passes are affected by the change.", evidence(sentence)).check == "negation"
+    assert verify("Monthly passes are not affected by the change.", evidence(sentence)).supported
+    assert verify("Which passes are affected by the change?", evidence(sentence), question=True).supported
