@@ -15,7 +15,7 @@ from rag.ingest.layout import Unreadable
 from rag.records import Document, content_hash
 
 MAX_TITLE_CHARS = 200
-VERSION = 2  # bump when any reader's output changes: the index then rebuilds, as for the chunker
+VERSION = 3  # bump when any reader's output changes: the index then rebuilds, as for the chunker
 _DATE_PATTERNS = [
     re.compile(r"\b(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})\b"),  # 20-11-2024 (day first)
     re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"),  # 2024-11-20

@@ -106,3 +106,15 @@ def test_plain_text_stays_as_written(tmp_path):
     assert doc.text == SEED_FILE.read_text(encoding="utf-8").strip()
     assert [doc.text[a:b] for a, b in doc.headings] == doc.text.splitlines()[:2]  # title, dateline
     assert doc.pages == [] and doc.sections == []
+
+
+def test_a_hyphen_at_a_line_end_stays_inside_names_and_model_numbers():
+    from collections import Counter
+
+    from rag.ingest.formats.pdf import _join
+
+    words = Counter({"harbour": 3})
+    assert _join(["The largest model, T5-", "11B, was trained longer."], words) == "The largest model, T5-11B, was trained longer."
+    assert _join(["We compare GPT-", "neo with it."], words) == "We compare GPT-neo with it."
+    assert _join(["the har-", "bour master"], words) == "the harbour master"  # a word the typesetter split
+    assert _join(["Off-", "peak departures"], Counter({"off-peak": 1})) == "Off-peak departures"

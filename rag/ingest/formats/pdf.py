@@ -164,13 +164,16 @@ def _breaks(previous: Line, line: Line) -> bool:
 
 
 def _join(texts: list[str], words: Counter) -> str:
-    """Lines of one paragraph joined; a hyphen at a line end kept only where the document
-    writes that word with a hyphen elsewhere."""
+    """Lines of one paragraph joined. A hyphen at a line end between two plain lower-case word
+    pieces is kept only where the document writes that word with a hyphen elsewhere; next to a
+    piece with digits or capitals ("T5-" then "11B", "GPT-" then "neo") it is always kept."""
     out = texts[0]
     for text in texts[1:]:
         head = re.search(r"(\w+)-$", out)
         tail = re.match(r"(\w+)", text)
-        if head and tail and text[:1].islower():
+        if head and tail and not (_plain(head[1]) and _plain(tail[1])):
+            out += text  # a name or model number: the hyphen is part of it
+        elif head and tail and text[:1].islower():
             whole, hyphened = (head[1] + tail[1]).lower(), f"{head[1]}-{tail[1]}".lower()
             if words[hyphened] > words[whole]:
                 out += text
@@ -179,3 +182,8 @@ def _join(texts: list[str], words: Counter) -> str:
         else:
             out += " " + text
     return out
+
+
+def _plain(piece: str) -> bool:
+    """A word piece of lower-case letters only (a line may start a sentence: its first letter may be a capital)."""
+    return piece.isalpha() and piece[1:].islower() if len(piece) > 1 else piece.isalpha()
