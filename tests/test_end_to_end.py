@@ -188,3 +188,49 @@ def test_killing_a_real_indexer_midway_leaves_previous_index_loadable(tmp_path, 
     view = live_view(index)
     assert live_vector_ids(view) == set(live_chunks(view))
     assert {c.id for c in live_chunks(view).values()} == clean
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory, real_embedder):
+    from tests.ingest.office_files import make_epub, make_pptx, make_xlsx
+
+    root = tmp_path_factory.mktemp("office")
+    seeds = root / "seeds"
+    seeds.mkdir()
+    (seeds / "deck.pptx").write_bytes(make_pptx([
+        {"title": "Harbour update", "body": ["The authority met the ferry operators on Tuesday."]},
+        {"title": "Ferry returns", "body": ["The harbour ferry returns to service on 2 December."],
+         "notes": "Say that the vessel was built in 1998."}]))
+    (seeds / "costs.xlsx").write_bytes(make_xlsx({"Summary": [["Total", "2.3 million euros"]],
+                                                  "Repairs": [["Item", "Cost"], ["Hull repairs", "1.4 million euros"],
+                                                              ["Engine overhaul", "0.9 million euros"]]}))
+    (seeds / "history.epub").write_bytes(make_epub("Harbour history", [
+        ("The old pier", "The north pier was rebuilt after the storm of 1953."),
+        ("The shipyard", "Adria Shipyards has repaired the harbour ferry since 2004.")]))
+    (seeds / "timetable.csv").write_text("Departure,Pier\n06:40,north pier\n23:10,south pier\n", encoding="utf-8")
+    svc = build_service(make_settings(seeds, root / "index"), real_embedder)
+    summary = svc.index.run()
+    assert summary.added == 4 and not summary.skipped
+    return svc
+
+
+def cited(answer, source):
+    return [c for c in answer.citations if c.source == source]
+
+
+def test_a_slide_answers_with_its_page_and_section(office):
+    found = cited(office.answers.ask("When does the harbour ferry return to service?"), "deck.pptx")
+    assert found and found[0].quote == "The harbour ferry returns to service on 2 December."
+    assert (found[0].page, found[0].section) == (2, "Ferry returns")
+
+
+def test_a_sheet_row_answers_with_its_sheet(office):
+    found = cited(office.answers.ask("How much did the hull repairs cost?"), "costs.xlsx")
+    assert found and found[0].quote == "Item: Hull repairs; Cost: 1.4 million euros" and found[0].section == "Repairs"
+
+
+def test_an_epub_chapter_and_a_csv_row_answer(office):
+    found = cited(office.answers.ask("When was the north pier rebuilt?"), "history.epub")
+    assert found and "1953" in found[0].quote and found[0].section == "The old pier"
+    found = cited(office.answers.ask("From which pier does the 23:10 departure leave?"), "timetable.csv")
+    assert found and found[0].quote == "Departure: 23:10; Pier: south pier"

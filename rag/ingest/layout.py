@@ -124,6 +124,32 @@ def table_rows(rows: list[list[str]], header: bool) -> list[str]:
     return [" | ".join(c for c in row if c) for row in rows]
 
 
+MAX_ROWS = 20_000  # rows of one sheet or CSV file read; the rest is named in a note, not indexed
+
+
+def sheet(layout: "Layout", rows, name: str | None = None) -> None:
+    """A spreadsheet's rows, each one statement under its header row ("Item: Hull repairs; Cost:
+    1.4 million euros"), under a heading naming the sheet; at most MAX_ROWS of them."""
+    if name:
+        layout.block(name, 2)
+    head, count = None, 0
+    for row in rows:
+        cells = ["" if c is None else str(c) for c in row]
+        if not any(c.strip() for c in cells):
+            continue
+        if head is None:
+            head = cells
+            continue
+        count += 1
+        if count > MAX_ROWS:
+            continue
+        layout.block(_keyed([" ".join(h.split()) for h in head], [" ".join(c.split()) for c in cells]))
+    if head is not None and count == 0:
+        layout.block(" | ".join(c for c in head if c.strip()))  # a lone row is content, not a header
+    if count > MAX_ROWS:
+        layout.block(f"({count - MAX_ROWS} more rows of {name or 'this sheet'} are not indexed.)", label=True)
+
+
 def _keyed(head: list[str], row: list[str]) -> str:
     pairs = [f"{h}: {c}" if h else c for h, c in zip(head, row) if c]
     return "; ".join(pairs + [c for c in row[len(head):] if c])

@@ -16,6 +16,11 @@ READERS = Registry("a file suffix", {
     ".htm": "rag.ingest.formats.html:read",
     ".pdf": "rag.ingest.formats.pdf:read",
     ".docx": "rag.ingest.formats.docx:read",
+    ".csv": "rag.ingest.formats.csv:read",
+    ".tsv": "rag.ingest.formats.csv:read",
+    ".xlsx": "rag.ingest.formats.xlsx:read",
+    ".pptx": "rag.ingest.formats.pptx:read",
+    ".epub": "rag.ingest.formats.epub:read",
 })
 
 

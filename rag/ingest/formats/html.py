@@ -20,13 +20,13 @@ def read(data: bytes) -> Parsed:
 
     soup = BeautifulSoup(decode(data), "html.parser")
     title = soup.title.get_text(" ", strip=True) if soup.title else None
-    walker = _Walker()
+    walker = Walker()
     walker.walk(soup)
     walker.flush()
     return walker.layout.finish(title or None)
 
 
-class _Walker:
+class Walker:
     def __init__(self):
         self.layout = Layout()
         self.buffer: list[str] = []
