@@ -122,7 +122,7 @@ class Retrieval(_Section):
     rerank: str = "none"  # a name in rag.retrieval.RERANKERS
 
 
-class Answer(_Section):
+class AnswerSettings(_Section):
     max_sentences: int = Field(3, ge=1)
     min_score: float = 0.6
     coverage_weight: float = Field(0.35, ge=0)
@@ -139,7 +139,7 @@ class Grounding(_Section):
     min_term_overlap: float = Field(0.5, ge=0, le=1)
 
 
-class Verifier(_Section):
+class VerifierSettings(_Section):
     # what both the extractive answer and the grounding check test a claim for, in order (names in
     # rag.answering.verifier.CHECKS, or module:function)
     checks: list[str] = ["roles", "negation", "opposite", "time", "specifics"]
@@ -179,9 +179,9 @@ class Settings(_Section):
     store: Store = Store()
     ingest: Ingest = Ingest()
     retrieval: Retrieval = Retrieval()
-    answer: Answer = Answer()
+    answer: AnswerSettings = AnswerSettings()
     grounding: Grounding = Grounding()
-    verifier: Verifier = Verifier()
+    verifier: VerifierSettings = VerifierSettings()
     generation: Generation = Generation()
     server: Server = Server()
 

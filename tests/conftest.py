@@ -129,9 +129,9 @@ def chunk_ids(seeds: Path, embedder, chunk_tokens: int = 200, overlap_tokens: in
 def live_view(index_dir: Path):
     """The local backend's live version, read from disk."""
     from rag.config import LocalStore
-    from rag.stores.local import Backend
+    from rag.stores.local import LocalBackend
 
-    return Backend(LocalStore(), index_dir).load()
+    return LocalBackend(LocalStore(), index_dir).load()
 
 
 def live_chunks(view) -> dict:

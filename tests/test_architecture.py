@@ -75,6 +75,13 @@ def test_no_two_modules_share_a_name():
     assert not repeated, repeated
 
 
+def test_no_two_classes_share_a_name():
+    names = [node.name for path, _ in modules() for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+             if isinstance(node, ast.ClassDef) and not node.name.startswith("_")]
+    repeated = {n for n in names if names.count(n) > 1}
+    assert not repeated, repeated
+
+
 def registries():
     from rag.answering.generation import PROVIDERS
     from rag.answering.pipeline import ANSWERERS

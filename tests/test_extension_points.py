@@ -51,7 +51,7 @@ def test_an_embedder_named_in_config_alone(seeds_copy, tmp_path):
 
 
 def test_an_index_backend(monkeypatch, seeds_copy, tmp_path, fake_embedder):
-    monkeypatch.setitem(BACKENDS, "memory", "tests.extensions.memory_store:Backend")
+    monkeypatch.setitem(BACKENDS, "memory", "tests.extensions.memory_store:MemoryBackend")
     settings = make_settings(seeds_copy, tmp_path / "index", store__backend="memory",
                              store__memory={"label": "in this process"})
     svc = build_service(settings, fake_embedder)

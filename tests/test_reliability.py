@@ -33,19 +33,19 @@ ARTIFACTS = ROOT / "test-artifacts"
 def live(tmp_path_factory, real_embedder):
     """A real server whose every loaded index version is remembered with its documents."""
     seen: dict[str, set] = {}
-    real_load = local.Backend.load
+    real_load = local.LocalBackend.load
 
     def remembering(self):
         view = real_load(self)
         seen[view.name] = set(view.documents)
         return view
 
-    local.Backend.load = remembering
+    local.LocalBackend.load = remembering
     server = start_seed_server(tmp_path_factory.mktemp("live"), real_embedder)
     server.versions = seen
     yield server
     server.stop()
-    local.Backend.load = real_load
+    local.LocalBackend.load = real_load
 
 
 QUESTIONS = ["What did Xi tell Biden?", "Who did Wang Yi meet?", "When did Russia invade Ukraine?",

@@ -80,12 +80,12 @@ def candidates(hits: list[Hit]) -> list[Candidate]:
 
 
 def score_candidates(embedder: Embedder, question: str, found: list[Candidate],
-                     settings: config.Answer | None = None, cache: VectorCache | None = None) -> None:
+                     settings: config.AnswerSettings | None = None, cache: VectorCache | None = None) -> None:
     """Evidence for each candidate: similarity + coverage_weight x key terms it holds
     + context_weight x key terms its passage holds + type_bonus if it holds the kind of answer asked for."""
     if not found:
         return
-    s = settings or config.Answer()
+    s = settings or config.AnswerSettings()
     texts = [c.text for c in found]  # (a lead is a retrieved sentence too: it is among them)
     vectors = sentence_vectors(embedder, found, cache)
     q = embed_one(embedder, question)

@@ -28,7 +28,7 @@ COMPLETE = 0.999  # a sentence holding every key term of the question answers it
 class ExtractiveAnswerer:
     name = "extractive"
 
-    def __init__(self, embedder: Embedder, settings: config.Answer, cache: VectorCache | None = None,
+    def __init__(self, embedder: Embedder, settings: config.AnswerSettings, cache: VectorCache | None = None,
                  verifier: Verifier | None = None):
         self.embedder = embedder
         self.settings = settings
@@ -38,7 +38,7 @@ class ExtractiveAnswerer:
     def answer(self, question: str, hits: list[Hit]) -> Answer:
         return self.decide(question, self.evidence(question, hits))
 
-    def decide(self, question: str, found: list[Candidate], settings: config.Answer | None = None) -> Answer:
+    def decide(self, question: str, found: list[Candidate], settings: config.AnswerSettings | None = None) -> Answer:
         """The answer from scored candidates under the configured decision settings or `settings`
         (its threshold, length and checks; scored once, a sweep decides under many)."""
         s = settings or self.settings
@@ -58,7 +58,7 @@ class ExtractiveAnswerer:
         score_candidates(self.embedder, question, found, self.settings, self.cache)
         return found
 
-    def select(self, found: list[Candidate], settings: config.Answer | None = None) -> list[Candidate]:
+    def select(self, found: list[Candidate], settings: config.AnswerSettings | None = None) -> list[Candidate]:
         """The best sentence, then others within `margin` of it only while each covers question
         terms the ones before do not, or holds them all (short answers, no repeats)."""
         s = settings or self.settings

@@ -18,7 +18,7 @@ from rag.answering.candidates import Candidate, candidates, sentence_vectors, to
 from rag.language.sentences import split_sentences
 from rag.config import Grounding
 from rag.embedding import Embedder, VectorCache
-from rag.answering.verifier import CHECKS, Claim as Statement, Evidence, Verdict, Verifier
+from rag.answering.verifier import CHECKS, Claim, Evidence, Verdict, Verifier
 from rag.language.words import key_terms
 from rag.records import Answer, AnswerPart, Citation, Hit
 
@@ -30,12 +30,14 @@ REFUSAL = re.compile(
 
 
 @dataclass
-class Claim:
+class Written:
+    """A sentence an LLM wrote, its [n] markers taken out."""
+
     text: str
     markers: list[int]
 
 
-def claims(text: str) -> list[Claim]:
+def claims(text: str) -> list[Written]:
     """The answer's sentences with the [n] markers each carries, markers removed from the text."""
     found = []
     for start, end in split_sentences(text):
@@ -43,7 +45,7 @@ def claims(text: str) -> list[Claim]:
         markers = [int(n) for group in MARKER.findall(sentence) for n in re.split(r"\s*,\s*", group)]
         clean = MARKER.sub("", sentence).strip()
         if re.search(r"\w", clean):
-            found.append(Claim(clean, markers))
+            found.append(Written(clean, markers))
         elif found and markers:  # a marker left alone after the sentence it belongs to
             found[-1].markers.extend(markers)
     return found
@@ -64,7 +66,7 @@ class Grounder:
             return None
         return _assemble(judged, query)
 
-    def judge(self, text: str, hits: list[Hit]) -> list[tuple[Claim, Candidate | None, Verdict | None]]:
+    def judge(self, text: str, hits: list[Hit]) -> list[tuple[Written, Candidate | None, Verdict | None]]:
         """Each sentence of `text` with the retrieved sentence that supports it, or None and the verdict
         why not."""
         parts_in = claims(text)
@@ -77,11 +79,11 @@ class Grounder:
             cand.vector = vector
         return [(c, *self._support(c, v, pool, hits)) for c, v in zip(parts_in, claim_vectors)]
 
-    def _support(self, claim: Claim, vector: np.ndarray, pool: list[Candidate], hits: list[Hit]
+    def _support(self, written: Written, vector: np.ndarray, pool: list[Candidate], hits: list[Hit]
                  ) -> tuple[Candidate | None, Verdict | None]:
         """The retrieved sentence that supports the claim, or None and the verdict why not."""
-        cited = {hits[n - 1].chunk.id for n in claim.markers if 1 <= n <= len(hits)}
-        terms = set(key_terms(claim.text))
+        cited = {hits[n - 1].chunk.id for n in written.markers if 1 <= n <= len(hits)}
+        terms = set(key_terms(written.text))
         scored = []
         for cand in pool:
             similarity = float(cand.vector @ vector)
@@ -91,7 +93,7 @@ class Grounder:
         if not scored:
             return None, NOTHING_SIMILAR
         _, _, similarity, best = max(scored, key=lambda s: (s[0], s[1]))
-        verdict = self.verifier.verify(Statement(claim.text),
+        verdict = self.verifier.verify(Claim(written.text),
                                        Evidence(best=best.text, sentences=(best.text,), passage=best.own_paragraph))
         if not verdict.supported:
             return None, verdict
@@ -103,7 +105,7 @@ class Grounder:
             similarity >= s.min_similarity_with_terms and overlap >= s.min_term_overlap)
 
 
-def _assemble(judged: list[tuple[Claim, Candidate | None, Verdict | None]], query: str) -> Answer:
+def _assemble(judged: list[tuple[Written, Candidate | None, Verdict | None]], query: str) -> Answer:
     citations: list[Citation] = []
     numbers: dict[tuple, int] = {}
     parts = []

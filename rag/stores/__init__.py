@@ -1,6 +1,6 @@
 """Where the index lives, chosen by `store.backend`: `local` (immutable segments of FAISS vectors,
 BM25 postings and chunk text under index/) or `milvus` (a Milvus cluster, or milvus-lite in-process).
-interfaces.py holds the protocols; each backend is one module here, whose `Backend(settings, index_dir)`
+interfaces.py holds the protocols; each backend is one module here, whose backend class `(settings, index_dir)`
 takes its own config section (`store.local`, `store.milvus`), and whose engine library it alone
 imports. A new backend is one module plus one entry in BACKENDS."""
 from __future__ import annotations
@@ -12,8 +12,8 @@ from rag.registry import Registry
 from rag.stores.interfaces import IndexStore, Transaction, View
 
 BACKENDS = Registry("store.backend", {
-    "local": "rag.stores.local:Backend",
-    "milvus": "rag.stores.milvus:Backend",
+    "local": "rag.stores.local:LocalBackend",
+    "milvus": "rag.stores.milvus:MilvusBackend",
 })
 
 

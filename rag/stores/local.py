@@ -29,7 +29,7 @@ MERGE_AT = 4  # a tier holding this many segments is merged into one
 DEAD_AT = 0.3  # a segment with this share of dead chunks is rewritten without them
 
 
-class Backend:
+class LocalBackend:
     def __init__(self, settings: LocalStore, index_dir: Path):
         VECTOR_INDEXES.load(settings.vectors), LEXICAL_INDEXES.load(settings.lexical)  # unknown names fail now
         self.settings, self.index_dir = settings, index_dir
@@ -157,7 +157,7 @@ class LocalView:
 class LocalTransaction:
     """Collects the added chunks; `commit` seals them into one segment and records the version."""
 
-    def __init__(self, backend: Backend, base: LocalView | None):
+    def __init__(self, backend: LocalBackend, base: LocalView | None):
         self.backend, self.base = backend, base
         self.removed: set[str] = set()
         self.chunks: list[Chunk] = []
@@ -193,7 +193,7 @@ class LocalTransaction:
         self.chunks, self.vectors = [], []
 
 
-def merge(backend: Backend) -> str | None:
+def merge(backend: LocalBackend) -> str | None:
     """Merge what the policy picks into one segment and make that a version; the caller holds the
     writer lock. Returns the new version's name, or None when nothing needed merging."""
     view = backend.load()

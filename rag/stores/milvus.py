@@ -36,7 +36,7 @@ IN_BATCH = 500  # ids or sources per `in [...]` filter
 HNSW = {"index_type": "HNSW", "metric_type": "IP", "params": {"M": 16, "efConstruction": 200}}
 
 
-class Backend:
+class MilvusBackend:
     fingerprint = {"backend": "milvus"}
 
     def __init__(self, settings: MilvusStore, index_dir: Path):
@@ -184,7 +184,7 @@ def batches(items: list, size: int = IN_BATCH):
 class MilvusView:
     """One version: every read filters to the rows that version sees."""
 
-    def __init__(self, backend: Backend, current: dict):
+    def __init__(self, backend: MilvusBackend, current: dict):
         self.backend, self.client = backend, backend.client
         self.name, self.version = current["name"], current["version"]
         self.manifest = current["manifest"]
@@ -265,7 +265,7 @@ def query_all(client, collection: str, filter: str, fields: list[str]) -> list[d
 class MilvusTransaction:
     """Rows for version live+1, invisible until `commit` upserts `meta.current`."""
 
-    def __init__(self, backend: Backend, base: MilvusView | None):
+    def __init__(self, backend: MilvusBackend, base: MilvusView | None):
         self.backend, self.client = backend, backend.client
         current = backend.current()
         self.live = current["version"] if current else 0

@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from rag.config import Answer as AnswerSettings
+from rag.config import AnswerSettings
 from rag.errors import RagError
 
 _ASCII_MARKS = set(string.punctuation)

@@ -5,7 +5,7 @@ import pytest
 
 from rag.answering.extractive import NOT_FOUND, ExtractiveAnswerer
 from rag.answering.candidates import candidates
-from rag.config import Answer
+from rag.config import AnswerSettings
 from rag.ingest.chunker import Chunker
 from rag.ingest.readers import parse_document
 from rag.records import Hit
@@ -24,7 +24,7 @@ def hits_for(text=DOC, source="tea.txt", chunk_tokens=12):
 
 
 def answerer(**kw):
-    settings = Answer(**{"min_score": 0.6, "coverage_weight": 0.35, "min_similarity": 0.2, **kw})
+    settings = AnswerSettings(**{"min_score": 0.6, "coverage_weight": 0.35, "min_similarity": 0.2, **kw})
     return ExtractiveAnswerer(FakeEmbedder(), settings)
 
 

@@ -84,7 +84,7 @@ class MemoryTransaction:
         pass
 
 
-class Backend:
+class MemoryBackend:
     def __init__(self, settings: dict, index_dir):
         self.key, self.label = str(index_dir), settings.get("label", "memory")
         self.fingerprint = {"backend": "memory"}
