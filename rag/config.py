@@ -119,7 +119,7 @@ class Retrieval(_Section):
     rrf_k: int = Field(10, ge=1)
     dense_weight: float = Field(1.0, ge=0)
     bm25_weight: float = Field(1.0, ge=0)
-    rerank: str = "none"  # a name in rag.retrieval.RERANKERS
+    rerank: str = "none"  # a name in rag.answering.retrieval.RERANKERS (or module:Class)
 
 
 class AnswerSettings(_Section):

@@ -2,7 +2,7 @@
 inverted file over product codes, re-ranked on the exact vectors."""
 import numpy as np
 
-from rag.stores import faiss as vectorstore
+from rag.stores import faiss as faiss_index
 import pytest
 
 from rag.stores.faiss import FaissStore
@@ -26,7 +26,7 @@ def test_add_search_save_load(tmp_path):
 
 
 def test_build_switches_to_an_inverted_file_by_size(monkeypatch, tmp_path):
-    monkeypatch.setattr(vectorstore, "ANN_FROM", 500)
+    monkeypatch.setattr(faiss_index, "ANN_FROM", 500)
     assert FaissStore.build(16, np.arange(400), unit(400)).kind == "flat"
     vectors = np.vstack([unit(400), unit(200, seed=2)])
     FaissStore.build(16, np.arange(600), vectors).save(tmp_path)
@@ -38,7 +38,7 @@ def test_build_switches_to_an_inverted_file_by_size(monkeypatch, tmp_path):
 
 
 def test_the_inverted_file_ranks_on_exact_vectors(monkeypatch):
-    monkeypatch.setattr(vectorstore, "ANN_FROM", 500)
+    monkeypatch.setattr(faiss_index, "ANN_FROM", 500)
     topics = unit(200, dim=32, seed=4)  # (texts gather around topics; uniform noise would be the worst case)
     vectors = topics[np.arange(20_000) % 200] + 0.3 * unit(20_000, dim=32, seed=5)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -68,7 +68,7 @@ def test_an_hnsw_segment_from_an_earlier_version_still_loads_and_searches(tmp_pa
 
 @pytest.mark.parametrize("kind", ["flat", "ivf"])
 def test_search_leaves_out_the_excluded_ids(kind, monkeypatch):
-    monkeypatch.setattr(vectorstore, "ANN_FROM", 1000 if kind == "ivf" else 10**9)
+    monkeypatch.setattr(faiss_index, "ANN_FROM", 1000 if kind == "ivf" else 10**9)
     vectors, ids = unit(2000, seed=3), np.arange(2000) * 3 + 5
     store = FaissStore.build(16, ids, vectors)
     assert store.kind == kind

@@ -65,9 +65,9 @@ def test_a_mostly_removed_segment_is_rewritten_without_its_dead_chunks(env):
 
 
 def test_a_large_segment_searches_its_inverted_file_and_honours_deletions(env, monkeypatch):
-    from rag.stores import faiss as vectorstore
+    from rag.stores import faiss as faiss_index
 
-    monkeypatch.setattr(vectorstore, "ANN_FROM", 20)  # (a segment of 1M chunks, in miniature)
+    monkeypatch.setattr(faiss_index, "ANN_FROM", 20)  # (a segment of 1M chunks, in miniature)
     seeds, store, indexer = env
     for i, name in enumerate(NAMES * 4):
         (seeds / f"log{i}.txt").write_text(f"Log {i}\nThe ferry {name} {i} carried {i * 7} crates of tea.")
