@@ -5,6 +5,7 @@ from fastapi.testclient import TestClient
 
 from rag.answering.pipeline import ANSWERERS
 from rag.answering.retrieval import RERANKERS
+from rag.answering.verifier import CHECKS
 from rag.api import app as api
 from rag.config import Embedding
 from rag.embedding import EMBEDDERS, make_embedder
@@ -101,3 +102,26 @@ def test_an_endpoint(monkeypatch, fake_service):
     monkeypatch.setitem(api.ROUTES, "count", "tests.extensions.count_routes:routes")
     fake_service.index.run()
     assert TestClient(api.create_app(fake_service)).get("/api/count").json() == {"documents": 1}
+
+
+class Scripted:
+    """Stands in for litellm: always writes the same answer."""
+
+    def __init__(self, text):
+        self.text = text
+
+    def complete(self, model, messages):
+        return self.text
+
+
+def test_a_verifier_check(monkeypatch, seeds_copy, tmp_path, fake_embedder):
+    monkeypatch.setitem(CHECKS, "no-hedging", "tests.extensions.no_hedging:no_hedging")
+    settings = make_settings(seeds_copy, tmp_path / "index", generation__model="scripted/model",
+                             verifier__checks=["no-hedging", "roles", "negation", "specifics"])
+    told = ("Xi told Biden at the Asia-Pacific Economic Cooperation summit in Peru that Beijing does not allow "
+            "conflict and turmoil to happen on the Korean Peninsula")
+    svc = build_service(settings, fake_embedder, llm=Scripted(f"{told} [1]. Probably, {told} [1]."))
+    svc.index.run()
+    kept, hedged = svc.answers.ask(QUESTION).parts
+    assert not kept.unsupported and kept.citations
+    assert hedged.unsupported and hedged.check == "no-hedging" and hedged.reason == "It hedges where the passage does not."
