@@ -16,7 +16,7 @@ import numpy as np
 
 from rag import config
 from rag.embedding import Embedder, VectorCache, embed_one
-from rag.answering.evidence import paragraph, slot_taken, subject_taken, wanted
+from rag.answering.evidence import names_swapped, paragraph, wanted
 from rag.language.words import key_terms
 from rag.records import Chunk, Citation, Hit
 
@@ -40,7 +40,7 @@ class Candidate:
     lead: "Candidate | None" = None  # the sentence before, when this one leans on it
     own_terms: frozenset = frozenset()  # of those, the ones in this sentence itself
     needs_lead: bool = False  # question terms only the lead holds: cite both
-    swapped: bool = False  # it has the question's names in each other's roles (evidence.slot_taken, subject_taken)
+    swapped: bool = False  # it has the question's names in each other's roles (evidence.names_swapped)
 
     @property
     def passage(self) -> str:
@@ -106,7 +106,7 @@ def score_candidates(embedder: Embedder, question: str, found: list[Candidate],
         cand.needs_lead = bool(cand.terms - own - title_terms[cand.chunk.title])  # the title is context enough
         cand.coverage = sum(weights[t] for t in cand.terms) / total if total else 0.0
         cand.context_coverage = sum(w for t, w in weights.items() if t in context) / total if total else 0.0
-        cand.swapped = slot_taken(question, cand.text) or subject_taken(question, cand.text)
+        cand.swapped = names_swapped(question, cand.text)
         kind = s.type_bonus if answer_kind is not None and answer_kind.search(cand.text) else 0.0
         cand.score = cand.similarity + s.coverage_weight * cand.coverage + s.context_weight * cand.context_coverage + kind
 

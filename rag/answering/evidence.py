@@ -158,6 +158,12 @@ def subject_taken(text: str, sentence: str) -> bool:
     return False
 
 
+def names_swapped(text: str, sentence: str, question: bool = True) -> bool:
+    """`sentence` has the names of `text` in each other's roles: its named subject acted upon, or,
+    for a question, the question's own name where its answer should be."""
+    return (question and slot_taken(text, sentence)) or subject_taken(text, sentence)
+
+
 def _clause_after(sentence: str, offset: int) -> str:
     """The rest of the clause that `offset` falls in: up to the next punctuation mark."""
     return re.split(r"[;:,.!?()—–]", sentence[offset:], maxsplit=1)[0]
@@ -199,13 +205,8 @@ def denied(text: str, sentence: str) -> str | None:
     not have the rich and distinctive traditions..." gives "did not have the rich".)"""
     if _DENIAL.search(text) or re.search(r"\bnot\b", text, re.I):
         return None
-    terms = set(key_terms(text))
-    for match in _DENIAL.finditer(sentence):
-        after = _WORD.findall(_clause_after(sentence, match.end()))[:3]
-        for i, word in enumerate(after):
-            if _stem(word) in terms:
-                return " ".join([match[0], *after[:i + 1]])
-    return None
+    found = _negated_terms(sentence, set(key_terms(text)), _DENIAL, nouns_corrected=False)
+    return next(iter(found.values()), None)
 
 
 # Any negation, the copula's included: a statement's polarity, where a question's is not read.
@@ -226,12 +227,15 @@ def polarity_flipped(claim: str, sentence: str) -> str | None:
     return None
 
 
-def _negated_terms(text: str, terms: set[str]) -> dict[str, str]:
-    """The key terms a negation governs in `text` (within three words of it, in its clause)."""
+def _negated_terms(text: str, terms: set[str], negation: re.Pattern = _NEGATED,
+                   nouns_corrected: bool = True) -> dict[str, str]:
+    """The key terms a `negation` governs in `text` (within three words of it, in its clause), each
+    with its negated phrase, in the order they come. With `nouns_corrected`, a negation followed by
+    an article ("is not a tapestry but") is passed over."""
     found = {}
-    for match in _NEGATED.finditer(text):
+    for match in negation.finditer(text):
         after = _WORD.findall(_clause_after(text, match.end()))[:3]
-        if after and after[0].lower() in ("a", "an", "the", "only", "just"):
+        if nouns_corrected and after and after[0].lower() in ("a", "an", "the", "only", "just"):
             continue
         for i, word in enumerate(after):
             if _stem(word) in terms:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from rag.answering.evidence import (asks_what_is_presupposed, asks_when, denied, gives_time, missing_specifics,
-                                    polarity_flipped, slot_taken, subject_taken)
+                                    names_swapped, polarity_flipped)
 from rag.language.words import key_terms, opposites
 from rag.registry import Registry
 
@@ -53,7 +53,7 @@ def roles(claim: Claim, evidence: Evidence) -> Verdict | None:
     """The best sentence has the claim's names in each other's roles ("Biden told Xi" against "Xi
     told Biden"), or the question's own name where its answer should be."""
     best = evidence.best
-    if (claim.question and slot_taken(claim.text, best)) or subject_taken(claim.text, best):
+    if names_swapped(claim.text, best, claim.question):
         return Verdict("contradicted", f"{_closest(claim)} has its names the other way round: “{best}”")
     return None
 
