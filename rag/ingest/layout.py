@@ -6,6 +6,7 @@ it, so a citation can say "p. 3" or "§ Results > Ferry service" and still quote
 """
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -128,26 +129,18 @@ MAX_ROWS = 20_000  # rows of one sheet or CSV file read; the rest is named in a 
 
 
 def sheet(layout: "Layout", rows, name: str | None = None) -> None:
-    """A spreadsheet's rows, each one statement under its header row ("Item: Hull repairs; Cost:
-    1.4 million euros"), under a heading naming the sheet; at most MAX_ROWS of them."""
+    """A spreadsheet's rows as `table_rows` makes them, one statement each under the header row,
+    under a heading naming the sheet; at most MAX_ROWS of them, the rest counted in a note."""
     if name:
         layout.block(name, 2)
-    head, count = None, 0
-    for row in rows:
-        cells = ["" if c is None else str(c) for c in row]
-        if not any(c.strip() for c in cells):
-            continue
-        if head is None:
-            head = cells
-            continue
-        count += 1
-        if count > MAX_ROWS:
-            continue
-        layout.block(_keyed([" ".join(h.split()) for h in head], [" ".join(c.split()) for c in cells]))
-    if head is not None and count == 0:
-        layout.block(" | ".join(c for c in head if c.strip()))  # a lone row is content, not a header
-    if count > MAX_ROWS:
-        layout.block(f"({count - MAX_ROWS} more rows of {name or 'this sheet'} are not indexed.)", label=True)
+    cells = (["" if c is None else str(c) for c in row] for row in rows)
+    filled = (row for row in cells if any(c.strip() for c in row))
+    kept = list(itertools.islice(filled, MAX_ROWS + 1))  # the header and MAX_ROWS rows under it
+    for row in table_rows(kept, header=True):
+        layout.block(row)
+    left = sum(1 for _ in filled)
+    if left:
+        layout.block(f"({left} more rows of {name or 'this sheet'} are not indexed.)", label=True)
 
 
 def _keyed(head: list[str], row: list[str]) -> str:
