@@ -218,8 +218,7 @@ def evaluate(
     if claims:
         from rag.tools.claims import evaluate_claims
 
-        return _print_json(evaluate_claims(service, claims)) if as_json else \
-            typer.echo(json.dumps(evaluate_claims(service, claims), indent=2, ensure_ascii=False))
+        return _print_report(evaluate_claims(service, claims), as_json)
     report = {}
     if beir:
         data = beir_eval.load_beir(beir, max_docs)
@@ -228,6 +227,11 @@ def evaluate(
                                          progress=terminal_progress(not as_json and sys.stderr.isatty()))
     if qa:
         report = {**report, "qa": evaluate_qa(service, qa)} if beir else evaluate_qa(service, qa)
+    _print_report(report, as_json)
+
+
+def _print_report(report: dict, as_json: bool) -> None:
+    """One JSON line with --json, else the same object indented for reading."""
     if as_json:
         _print_json(report)
     else:

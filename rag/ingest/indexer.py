@@ -26,6 +26,7 @@ from rag.stores.interfaces import catalogue_entry
 EMBED_SLICE = 1024  # large slices let encode() sort by length: less padding
 PROGRESS_STEPS = 20  # but small enough that progress moves about this many times a run
 
+
 def _never() -> bool:
     return False
 
