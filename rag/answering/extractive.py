@@ -15,7 +15,7 @@ from rag import config
 from rag.answering.candidates import (Candidate, candidates, key, score_candidates, sentence_vectors,
                                       to_citation)
 from rag.answering.evidence import short_span
-from rag.answering.verifier import CHECKS, Claim, Evidence, Verifier
+from rag.answering.verifier import Claim, Evidence, Verifier
 from rag.embedding import Embedder, VectorCache
 from rag.records import Answer, AnswerPart, Hit, ShortAnswer
 
@@ -33,7 +33,7 @@ class ExtractiveAnswerer:
         self.embedder = embedder
         self.settings = settings
         self.cache = cache or VectorCache(embedder)
-        self.verifier = verifier or Verifier(list(CHECKS))
+        self.verifier = verifier or Verifier(config.VerifierSettings().checks)
 
     def answer(self, question: str, hits: list[Hit]) -> Answer:
         return self.decide(question, self.evidence(question, hits))

@@ -16,9 +16,9 @@ import numpy as np
 
 from rag.answering.candidates import Candidate, candidates, sentence_vectors, to_citation
 from rag.language.sentences import split_sentences
-from rag.config import Grounding
+from rag.config import Grounding, VerifierSettings
 from rag.embedding import Embedder, VectorCache
-from rag.answering.verifier import CHECKS, Claim, Evidence, Verdict, Verifier
+from rag.answering.verifier import Claim, Evidence, Verdict, Verifier
 from rag.language.words import key_terms
 from rag.records import Answer, AnswerPart, Citation, Hit
 
@@ -57,7 +57,7 @@ class Grounder:
         self.embedder = embedder
         self.settings = settings or Grounding()
         self.cache = cache or VectorCache(embedder)
-        self.verifier = verifier or Verifier(list(CHECKS))
+        self.verifier = verifier or Verifier(VerifierSettings().checks)
 
     def ground(self, text: str, hits: list[Hit], query: str) -> Answer | None:
         """The checked answer, or None when nothing in it is supported by the sources."""
