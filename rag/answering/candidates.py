@@ -49,6 +49,11 @@ class Candidate:
         return self._around(before=1)
 
     @property
+    def heading(self) -> str:
+        """Its document's title and its section."""
+        return f"{self.chunk.title}\n{self.chunk.section_at(self.start) or ''}"
+
+    @property
     def own_paragraph(self) -> str:
         """Its title, section and paragraph alone: where a specific the question names must be."""
         return self._around(before=0)

@@ -94,7 +94,8 @@ class Grounder:
             return None, NOTHING_SIMILAR
         _, _, similarity, best = max(scored, key=lambda s: (s[0], s[1]))
         verdict = self.verifier.verify(Claim(written.text),
-                                       Evidence(best=best.text, sentences=(best.text,), passage=best.own_paragraph))
+                                       Evidence(best=best.text, sentences=(best.text,), passage=best.own_paragraph,
+                                                context=best.heading))
         if not verdict.supported:
             return None, verdict
         return replace(best, similarity=similarity), None

@@ -14,7 +14,7 @@ from typing import Literal, Protocol
 
 from rag.answering.evidence import (asks_what_is_presupposed, asks_when, denied, gives_time, missing_specifics,
                                     names_swapped, polarity_flipped)
-from rag.language.words import key_terms, opposites
+from rag.language.words import adverb_only, content_words, key_terms, opposites, related
 from rag.registry import Registry
 
 
@@ -29,6 +29,7 @@ class Evidence:
     best: str  # the sentence that supports the claim best
     sentences: tuple[str, ...]  # every sentence it would cite (with any lead a sentence leans on)
     passage: str  # their paragraphs, titles and sections: where a named specific must stand
+    context: str = ""  # their titles and sections: what a reader reads them with
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,38 @@ def specifics(claim: Claim, evidence: Evidence) -> Verdict | None:
     return None
 
 
+def novel(claim: Claim, evidence: Evidence) -> Verdict | None:
+    """Every content word of the statement stands in the sentences it cites, or a word that can mean
+    the same (WordNet: "protect" for "defend", "met" for "meeting"): a word none of them holds is a
+    relation or a fact they do not state ("signed a trade agreement" where they say "met"). A name
+    has no synonyms: it matches itself or a longer form ("Korea", "Korean") only, so that "United"
+    (stem "unit") never stands in for "troops". Adverbs ("also") qualify and are left to the other
+    checks. Questions are left alone: an answer adds what the
+    question lacks."""
+    if claim.question:
+        return None
+    held = [_word(w, t, i) for text in (*evidence.sentences, evidence.context)
+            for i, (w, t) in enumerate(content_words(text))]
+    new = [w for i, (w, t) in enumerate(content_words(claim.text))
+           if not t.isdigit() and not adverb_only(t) and not any(_same(_word(w, t, i), other) for other in held)]
+    if new:
+        return Verdict("unsupported", f"{_closest(claim)} does not say "
+                       + ", ".join(f"“{w}”" for w in dict.fromkeys(new)) + f": “{evidence.best}”")
+    return None
+
+
+def _word(word: str, term: str, position: int) -> tuple[str, bool]:
+    return term, position > 0 and word[:1].isupper()
+
+
+def _same(a: tuple[str, bool], b: tuple[str, bool]) -> bool:
+    (term, name), (other, other_name) = a, b
+    if name or other_name:
+        return term == other or (min(len(term), len(other)) >= 4 and (term.startswith(other)
+                                                                       or other.startswith(term)))
+    return related(term, other)
+
+
 def _closest(claim: Claim, plural: bool = False) -> str:
     what = "the question" if claim.question else "this sentence"
     return f"The passage{'s' if plural else ''} closest to {what}"
@@ -110,6 +143,7 @@ CHECKS = Registry("verifier.checks", {
     "opposite": "rag.answering.verifier:opposite",
     "time": "rag.answering.verifier:time",
     "specifics": "rag.answering.verifier:specifics",
+    "novel": "rag.answering.verifier:novel",
 })
 
 

@@ -120,14 +120,10 @@ def test_a_paraphrase_is_supported_by_the_sentence_it_restates(real_embedder, cl
     assert supported_by in answer.citations[0].quote
 
 
-SEMANTIC = pytest.mark.xfail(strict=True, reason="a changed claim in a sentence that shares most words and "
-                                                 "names nothing new is not caught: it needs entailment")
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("claim", [
     "The G20 summit in Brazil was cancelled because of the Ukraine crisis.",
-    pytest.param("Xi told Biden that China would send troops to the Korean peninsula.", marks=SEMANTIC),
+    "Xi told Biden that China would send troops to the Korean peninsula.",  # troops: what it does not say
     "Wang Yi met Sergey Lavrov in Moscow to sign a trade agreement.",  # a place the passage does not hold
     "Xi told Biden at the summit in 2019 that Beijing would protect its core interests.",  # a year it does not
     "Biden told Xi at the summit in Peru that Beijing does not allow conflict on the Korean Peninsula.",  # swapped

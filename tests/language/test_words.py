@@ -17,3 +17,12 @@ def test_opposites_come_from_wordnet_by_stem():
     assert "weaken" in opposites("strengthen") and "strengthen" in opposites("weaken")
     assert opposites(key_terms("unwilling")[0]) == {key_terms("willing")[0]}
     assert opposites("zeppelin") == frozenset()
+
+
+def test_related_stems_share_a_wordnet_sense_or_a_neighbour():
+    from rag.language.words import adverb_only, related, stem
+
+    assert related(stem("protect"), stem("defend")) and related(stem("met"), stem("meeting"))
+    assert related(stem("threatened"), stem("threat")) and related(stem("sank"), stem("sink"))
+    assert not related(stem("signed"), stem("met")) and not related(stem("resigned"), stem("said"))
+    assert adverb_only(stem("also")) and not adverb_only(stem("compared"))
