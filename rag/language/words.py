@@ -43,14 +43,7 @@ def function_word(word: str) -> bool:
 
 def key_terms(text: str) -> list[str]:
     """Stemmed content words of a question or sentence (stopwords and question filler out)."""
-    from bm25s.stopwords import STOPWORDS_EN_PLUS
-
-    # Folding first drops what has no ASCII form, so "1038–40" reads as "103840": content_words does
-    # not, but moving key_terms to it shifts every answer (SQuAD dev cite_hit 0.854 -> 0.875), a
-    # change for its own measured commit.
-    words = [w for w in re.findall(r"\w\w+|\d", fold(text))
-             if w not in STOPWORDS_EN_PLUS and w not in _QUESTION_WORDS]
-    return _english_stemmer().stemWords(words)
+    return [term for _, term in content_words(text)]
 
 
 def content_words(text: str) -> list[tuple[str, str]]:
