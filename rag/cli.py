@@ -11,6 +11,7 @@ from typing import Optional
 
 import typer
 
+from rag.cli_format import format_answer, format_sources
 from rag.config import Settings, load_settings
 from rag.errors import RagError
 
@@ -187,6 +188,37 @@ def serve(
     run_server(service)
 
 
+@app.command()
+def mcp(seeds: Optional[Path] = SeedsOpt, index: Optional[Path] = IndexOpt, config: Optional[Path] = ConfigOpt):
+    """Serve the Model Context Protocol over stdio, for desktop assistants and editors (`rag serve`
+    serves it over HTTP at /mcp)."""
+    from rag.api.mcp import build_mcp
+
+    service = service_for(settings_from(config, seeds, index))
+    if not service.index.has_index():
+        typer.echo("Building the index…", err=True)  # stdout carries the protocol alone
+        service.index.run()
+    build_mcp(service).run("stdio")
+
+
+feedback_app = typer.Typer(help="Ratings users gave answers.", no_args_is_help=True)
+app.add_typer(feedback_app, name="feedback")
+
+
+@feedback_app.command("export")
+def feedback_export(
+    out: Path = typer.Option(..., "--out", help="JSONL file to write (the format `rag eval --qa` reads)."),
+    index: Optional[Path] = IndexOpt,
+    config: Optional[Path] = ConfigOpt,
+):
+    """Write every rated question as a QA check: thumbs-up as answerable with its cited sentence,
+    thumbs-down as a question the documents should not answer that way."""
+    from rag.tools.ratings import export_feedback
+
+    count = export_feedback(service_for(settings_from(config, None, index)), out)
+    typer.echo(f"{count} rated questions -> {out}", err=True)
+
+
 DEFAULT_QA = Path(__file__).resolve().parent / "evalsets" / "seeds_qa.jsonl"
 
 
@@ -197,6 +229,8 @@ def evaluate(
     squad: Optional[Path] = typer.Option(None, "--squad", help="SQuAD 2.0 JSON: answers and refusals, with a sweep."),
     claims: Optional[Path] = typer.Option(None, "--claims", help="JSONL of true and false claims: what the "
                                           "grounding check keeps and catches, per category."),
+    feedback: bool = typer.Option(False, "--feedback", help="Re-ask rated answers: a thumbs-up must still cite "
+                                  "the same sentence, a thumbs-down must change."),
     max_docs: Optional[int] = typer.Option(None, "--max-docs", help="Evaluate on a subset of this many documents."),
     work_dir: Optional[Path] = typer.Option(None, "--work-dir", help="Where the BEIR index is cached."),
     index: Optional[Path] = IndexOpt,
@@ -204,15 +238,19 @@ def evaluate(
     config: Optional[Path] = ConfigOpt,
     as_json: bool = JsonOpt,
 ):
-    """Measure retrieval (--beir), answers and citations (--qa), answers and refusals (--squad) or
-    the grounding check on claims (--claims), with the service's own settings."""
+    """Measure retrieval (--beir), answers and citations (--qa), answers and refusals (--squad), the
+    grounding check on claims (--claims) or what users rated (--feedback), with the service's own settings."""
     from rag.tools import beir as beir_eval
     from rag.tools.qa import evaluate_qa
 
-    if not beir and not qa and not squad and not claims:
-        raise RagError(f"Give --beir DIR, --qa FILE, --squad FILE or --claims FILE (a QA file for seeds/ ships as "
-                       f"{DEFAULT_QA}).")
+    if not beir and not qa and not squad and not claims and not feedback:
+        raise RagError(f"Give --beir DIR, --qa FILE, --squad FILE, --claims FILE or --feedback (a QA file for "
+                       f"seeds/ ships as {DEFAULT_QA}).")
     service = service_for(settings_from(config, seeds, index))
+    if feedback:
+        from rag.tools.ratings import evaluate_feedback
+
+        return _print_report(evaluate_feedback(service), as_json)
     if squad:
         return _squad(service, squad, work_dir, as_json)
     if claims:
@@ -311,6 +349,10 @@ def run_server(service) -> None:
     from rag.ingest.watcher import SeedsWatcher
 
     s = service.settings.server
+    if service.settings.log.requests:
+        from rag.observe.request_log import to_stderr
+
+        to_stderr()
     app = create_app(service)
     if s.ui:  # the UI is composed onto the API here; the core package never imports it
         app = importlib.import_module(s.ui).mount(app, service)
@@ -318,33 +360,6 @@ def run_server(service) -> None:
         SeedsWatcher(service, s.watch_interval).start()
     typer.echo(f"Serving on http://{s.host}:{s.port}  (API: /api, docs: /docs). Ctrl-C stops.", err=True)
     uvicorn.run(app, host=s.host, port=s.port, log_level="warning")
-
-
-def format_answer(result: dict) -> str:
-    return "\n\n".join(x for x in (result["answer"], format_sources(result)) if x)
-
-
-def format_sources(result: dict) -> str:
-    lines = []
-    if result.get("note"):
-        lines.append(f"Note: {result['note']}")
-    for part in result.get("parts", []):
-        if part.get("unsupported"):
-            lines.append(f"Unsupported: \u201c{part['text']}\u201d ({part.get('reason') or 'not backed by the documents'})")
-    if result["citations"]:
-        lines.append("Sources:")
-        for c in result["citations"]:
-            date = f", {c['date']}" if c["date"] else ""
-            lines.append(f"[{c['id']}] {c['title']} ({c['source']}{date}{where(c)}, chars {c['start']}-{c['end']})")
-            lines.append(f"    \u201c{c['quote']}\u201d")
-    return "\n".join(lines)
-
-
-def where(citation: dict) -> str:
-    """", p. 12" and/or ", § Results > Ferry service" where the document has pages or headings."""
-    page = f", p. {citation['page']}" if citation.get("page") else ""
-    section = f", \u00a7 {citation['section']}" if citation.get("section") else ""
-    return page + section
 
 
 def _print_json(data) -> None:

@@ -172,6 +172,13 @@ class Server(_Section):
     ui: Optional[str] = "ui.app"
 
 
+class LogSettings(_Section):
+    answers: bool = True  # keep every answer in index/answers.sqlite3 (what feedback rates)
+    questions: bool = True  # with the answers, their text; false keeps only ids, offsets and timings
+    retention_days: float = Field(90, gt=0)
+    requests: bool = False  # one JSON line per HTTP request on stderr (never a question or document text)
+
+
 class Settings(_Section):
     paths: Paths = Paths()
     embedding: Embedding = Embedding()
@@ -184,6 +191,7 @@ class Settings(_Section):
     verifier: VerifierSettings = VerifierSettings()
     generation: Generation = Generation()
     server: Server = Server()
+    log: LogSettings = LogSettings()
 
     def with_overrides(self, **dotted: Any) -> "Settings":
         """Copy with values like `paths__index=...` or `store__milvus__uri=...` replaced; None means

@@ -196,6 +196,7 @@ class Answer(_Record):
     index_version: Optional[str] = None
     short_answer: Optional[ShortAnswer] = Field(
         None, description="for a when / how many / who question whose answer sentence holds exactly one such span")
+    answer_id: Optional[str] = Field(None, description="what POST /api/answers/{answer_id}/feedback rates")
 
 
 class Skipped(_Record):
@@ -216,3 +217,16 @@ class IndexSummary(_Record):
     seconds: float = 0.0
     version: str | None = None
 
+
+
+@dataclass(frozen=True)
+class Asked:
+    """One answered question, as the pipeline tells its observers (the answer log, the metrics)."""
+
+    question: str
+    answer: "Answer"
+    hits: list[Hit]
+    outcome: str  # answered | not_found | unsupported (some sentences flagged) | fallback | ungrounded
+    seconds: float
+    retrieval_seconds: float
+    generation_seconds: float = 0.0

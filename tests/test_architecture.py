@@ -15,14 +15,16 @@ ALLOWED = {
     "stores": {"config", "errors", "registry", "records", "language"},
     "ingest": {"config", "errors", "registry", "records", "language", "embedding", "stores"},
     "answering": {"config", "errors", "registry", "records", "language", "embedding", "stores"},
-    "api": {"config", "errors", "registry", "records", "service"},
+    "api": {"config", "errors", "registry", "records", "service", "observe"},
     "tools": {"config", "errors", "registry", "records", "language", "embedding", "stores", "answering"},
-    "service": {"config", "errors", "registry", "records", "embedding", "ingest", "answering"},
+    "service": {"config", "errors", "registry", "records", "embedding", "ingest", "answering", "observe"},
+    "observe": {"config", "errors", "records"},
     "records": set(),
     "config": {"errors"},
     "errors": set(),
     "registry": {"errors"},
-    "cli": {"config", "errors", "service", "api", "ingest", "tools"},
+    "cli": {"config", "errors", "service", "api", "ingest", "tools", "cli_format", "observe"},
+    "cli_format": set(),
 }
 
 

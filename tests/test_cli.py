@@ -162,7 +162,7 @@ def ask_json_with(ws, *flags, question="What did Xi tell Biden?"):
 
 
 def test_an_unsupported_sentence_is_listed_with_its_reason():
-    from rag.cli import format_sources
+    from rag.cli_format import format_sources
 
     result = {"note": None, "citations": [], "parts": [
         {"text": "Xi spoke.", "citations": [1], "unsupported": False, "reason": None},

@@ -8,7 +8,7 @@ import gradio as gr
 from rag.errors import RagError
 from rag.service import RagService
 
-from ui.format import (answer_markdown, document_page, documents_rows, index_status, job_progress,
+from ui.format import (answer_markdown, document_page, documents_rows, index_status, job_progress, rating_note,
                        sources_panel, summary_text)
 
 CSS = """
@@ -53,7 +53,7 @@ def build_ui(service: RagService) -> gr.Blocks:
 def _chat_tab(service: RagService, models: list[str]) -> None:
     with gr.Row():
         with gr.Column(scale=3):
-            chatbot = gr.Chatbot(elem_id="chat", height=460, label="Answers", feedback_options=None)
+            chatbot = gr.Chatbot(elem_id="chat", height=460, label="Answers", feedback_options=("Like", "Dislike"))
             with gr.Row():
                 question = gr.Textbox(placeholder="Ask a question about the documents…", show_label=False,
                                       elem_id="question", scale=5, submit_btn=False)
@@ -63,40 +63,68 @@ def _chat_tab(service: RagService, models: list[str]) -> None:
                                     visible=len(models) > 1, scale=2)
                 clear = gr.Button("New conversation", scale=1)
             query = gr.Markdown(elem_id="query")
+            with gr.Row():
+                comment = gr.Textbox(placeholder="Optional: what was wrong or right, sent with your 👍 or 👎",
+                                     show_label=False, elem_id="feedback-comment", scale=4)
+                rated = gr.Markdown(elem_id="rated")
             gr.Examples(EXAMPLES, inputs=question)
         with gr.Column(scale=2):
             gr.Markdown("### Sources")
             sources = gr.HTML(elem_id="sources")
-    history, answered = gr.State([]), gr.State([])
-    outputs = [chatbot, history, answered, sources, query, question]
+    history, answered, ids = gr.State([]), gr.State([]), gr.State([])
+    outputs = [chatbot, history, answered, sources, query, question, ids]
     for trigger in (question.submit, ask.click):
-        trigger(lambda *a: (yield from respond(service, *a)), [question, chatbot, history, answered, model], outputs)
-    clear.click(lambda: ([], [], [], "", "", ""), None, outputs)
+        trigger(lambda *a: (yield from respond(service, *a)), [question, chatbot, history, answered, model, ids],
+                outputs)
+    clear.click(lambda: ([], [], [], "", "", "", []), None, outputs)
+
+    def on_like(answer_ids: list, note: str, data: gr.LikeData):  # gradio passes LikeData by this annotation
+        return rate(service, answer_ids, note, data)
+
+    chatbot.like(on_like, [ids, comment], [rated, comment])
 
 
-def respond(service: RagService, question: str, chat: list, history: list, answered: list, model: str):
+def rate(service: RagService, ids: list, comment: str, data: gr.LikeData):
+    """A thumb on an answer goes to the answer log with the comment beside it (then cleared)."""
+    index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+    answer_id = ids[index] if 0 <= index < len(ids) else None
+    if answer_id is None or data.liked not in (True, False):
+        return gr.skip(), gr.skip()
+    rating = "up" if data.liked else "down"
+    try:
+        service.rate(answer_id, rating, comment.strip() or None)
+    except RagError as exc:
+        return f"⚠ {exc}", gr.skip()
+    return rating_note(rating, bool(comment.strip())), ""
+
+
+def respond(service: RagService, question: str, chat: list, history: list, answered: list, model: str,
+            ids: list):
     """Stream one answer into the chat, then show the checked answer; every answer keeps its
-    own source cards, so [n] in an earlier answer still points at that answer's sources."""
+    own source cards, so [n] in an earlier answer still points at that answer's sources, and its
+    answer_id beside its message (`ids`, one per chat message), which a thumb rates."""
     chat = list(chat or []) + [{"role": "user", "content": question}, {"role": "assistant", "content": "…"}]
-    yield chat, history, answered, gr.skip(), gr.skip(), ""
+    ids = list(ids or []) + [None, None]
+    yield chat, history, answered, gr.skip(), gr.skip(), "", ids
     try:
         written = ""
         for event in service.answers.ask_stream(question, history=history, model=model):
             if event["type"] == "token":
                 written += event["text"]
                 chat[-1] = {"role": "assistant", "content": written}
-                yield chat, history, answered, gr.skip(), gr.skip(), ""
+                yield chat, history, answered, gr.skip(), gr.skip(), "", ids
             else:
                 result = event["result"]
     except RagError as exc:
         chat[-1] = {"role": "assistant", "content": f"⚠ {exc}"}
-        yield chat, history, answered, gr.skip(), "", ""
+        yield chat, history, answered, gr.skip(), "", "", ids
         return
     answered = answered + [{"question": question, "result": result}]
     chat[-1] = {"role": "assistant", "content": answer_markdown(result, len(answered))}
     history = history + [{"role": "user", "content": question}, {"role": "assistant", "content": result["answer"]}]
     searched = f"<small>Searched for: <em>{_plain(result['query'])}</em> · {result['model']}</small>"
-    yield chat, history, answered, sources_panel(answered), searched, ""
+    ids[-1] = result.get("answer_id")
+    yield chat, history, answered, sources_panel(answered), searched, "", ids
 
 
 def _plain(text: str) -> str:

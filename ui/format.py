@@ -95,6 +95,11 @@ def highlight(chunk_text: str, quote: str) -> str:
     return f"{html.escape(before)}<mark>{html.escape(quote)}</mark>{html.escape(after)}"
 
 
+def rating_note(rating: str, with_comment: bool = False) -> str:
+    thumb = "👍" if rating == "up" else "👎"
+    return f"<small>Thanks: your {thumb}{' and comment' if with_comment else ''} on that answer is recorded.</small>"
+
+
 def documents_rows(documents: list[dict]) -> list[list]:
     return [[d["name"], d["title"], d["date"] or "", d["chunks"]] for d in documents]
 

@@ -7,6 +7,9 @@ outside the retrieved chunks.
 """
 from __future__ import annotations
 
+import logging
+import time
+import uuid
 from dataclasses import dataclass
 from typing import Callable, Iterator, Protocol
 
@@ -15,7 +18,7 @@ from rag.answering.conversation import check_history, condense
 from rag.errors import ProviderError, UserInputError
 from rag.answering.evidence import asks_for_summary
 from rag.answering.generation import build_messages
-from rag.records import Answer, Hit
+from rag.records import Answer, Asked, Hit
 from rag.registry import Registry
 
 EXTRACTIVE = "extractive"
@@ -55,18 +58,20 @@ class AnswerPipeline:
         self.gate: Gate = answerers[EXTRACTIVE]
         self.grounder = grounder
         self.llm = llm
+        self.observers: list[Callable[[Asked], None]] = []  # told of every answer: the answer log, metrics
 
     def ask(self, question: str, *, history: list[dict] | None = None, top_k: int | None = None,
             model: str | None = None) -> Answer:
         """The answer, whatever wrote it, with citations checked against the retrieved text."""
         turn = self._prepare(question, history, top_k, model)
         if turn.settled is not None:
-            return turn.settled
+            return self._told(turn, turn.settled)
         try:
             text = self.llm.complete(turn.model, build_messages(turn.question, turn.hits, turn.history))
         except ProviderError as exc:
-            return self._fallback(turn, str(exc))
-        return self._grounded(turn, text)
+            return self._told(turn, self._fallback(turn, str(exc)))
+        turn.generated = time.perf_counter()
+        return self._told(turn, self._grounded(turn, text))
 
     def ask_stream(self, question: str, *, history: list[dict] | None = None, top_k: int | None = None,
                    model: str | None = None) -> Iterator[dict]:
@@ -75,7 +80,7 @@ class AnswerPipeline:
         turn = self._prepare(question, history, top_k, model)
         if turn.settled is not None:
             yield {"type": "token", "text": turn.settled.answer}
-            yield {"type": "final", "result": turn.settled.model_dump(mode="json")}
+            yield _final(self._told(turn, turn.settled))
             return
         pieces: list[str] = []
         try:
@@ -83,9 +88,10 @@ class AnswerPipeline:
                 pieces.append(piece)
                 yield {"type": "token", "text": piece}
         except ProviderError as exc:
-            yield {"type": "final", "result": self._fallback(turn, str(exc)).model_dump(mode="json")}
+            yield _final(self._told(turn, self._fallback(turn, str(exc))))
             return
-        yield {"type": "final", "result": self._grounded(turn, "".join(pieces)).model_dump(mode="json")}
+        turn.generated = time.perf_counter()
+        yield _final(self._told(turn, self._grounded(turn, "".join(pieces))))
 
     def search(self, query: str, top_k: int | None = None) -> list[Hit]:
         """The hits a query gets from the live index, as a question would (no answer written)."""
@@ -102,7 +108,22 @@ class AnswerPipeline:
             return []
         return [Hit(chunk, 1.0) for chunk in snapshot.document_chunks(source, SUMMARY_CHUNKS)]
 
+    def _told(self, turn: "_Turn", answer: Answer) -> Answer:
+        """The answer, with its id, once every observer has heard of it (an observer that fails is
+        logged, never the question's failure)."""
+        answer.answer_id = uuid.uuid4().hex
+        now = time.perf_counter()
+        asked = Asked(turn.question, answer, turn.hits, turn.outcome, now - turn.started,
+                      turn.retrieved - turn.started, (turn.generated or turn.retrieved) - turn.retrieved)
+        for observe in self.observers:
+            try:
+                observe(asked)
+            except Exception:  # noqa: BLE001 - a log or a counter must not cost the user the answer
+                logging.getLogger(__name__).exception("an answer observer failed")
+        return answer
+
     def _prepare(self, question, history, top_k, model) -> "_Turn":
+        started = time.perf_counter()
         question = check_question(question, self.settings.server.max_question_chars)
         history = check_history(history)
         top_k = check_top_k(top_k, self.settings.retrieval.top_k)
@@ -110,17 +131,21 @@ class AnswerPipeline:
         snapshot = self.snapshot()
         query = condense(question, history, self._rewriter(model))
         hits = self.retriever.search(snapshot, query, top_k)
+        retrieved = time.perf_counter()
         if asks_for_summary(query):  # about a document as a whole: its most central sentences
             hits = self._summary_hits(snapshot, hits)
             extractive = self.gate.summarize(query, hits)
         else:
             extractive = self.gate.answer(query, hits)
-        turn = _Turn(question, history, query, model, hits, snapshot.name, extractive)
+        turn = _Turn(question, history, query, model, hits, snapshot.name, extractive,
+                     started=started, retrieved=retrieved)
         if model in self.answerers:
             answer = extractive if model == EXTRACTIVE else self.answerers[model].answer(query, hits)
             turn.settled = turn.finish(answer, model)
+            turn.outcome = "not_found" if answer.not_found else "answered"
         elif extractive.not_found:
             turn.settled = turn.finish(extractive, EXTRACTIVE, NOT_ASKED)
+            turn.outcome = "not_found"
         return turn
 
     def _rewriter(self, model: str):
@@ -129,13 +154,16 @@ class AnswerPipeline:
         return lambda prompt: self.llm.complete(model, [{"role": "user", "content": prompt}])
 
     def _fallback(self, turn: "_Turn", reason: str) -> Answer:
+        turn.outcome = "fallback"
         return turn.finish(turn.extractive, EXTRACTIVE, f"{reason} Showing the extracted sentences instead.")
 
     def _grounded(self, turn: "_Turn", text: str) -> Answer:
         answer = self.grounder.ground(text, turn.hits, turn.query)
         if answer is None:
+            turn.outcome = "ungrounded"
             return turn.finish(turn.extractive, EXTRACTIVE, UNGROUNDED.format(model=turn.model))
         note = UNSUPPORTED if any(p.unsupported for p in answer.parts) else None
+        turn.outcome = "unsupported" if note else "answered"
         return turn.finish(answer, turn.model, note)
 
 
@@ -151,11 +179,19 @@ class _Turn:
     version: str
     extractive: Answer
     settled: Answer | None = None
+    outcome: str = "answered"
+    started: float = 0.0  # perf_counter at the question's start, at retrieval's end, at generation's end
+    retrieved: float = 0.0
+    generated: float | None = None
 
     def finish(self, answer: Answer, model: str, note: str | None = None) -> Answer:
         answer.query, answer.model, answer.index_version = self.query, model, self.version
         answer.note = note or answer.note
         return answer
+
+
+def _final(answer: Answer) -> dict:
+    return {"type": "final", "result": answer.model_dump(mode="json")}
 
 
 def check_question(question, limit: int) -> str:

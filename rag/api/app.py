@@ -4,12 +4,17 @@ composed onto this app by `rag serve` (server.ui): the API knows nothing of it."
 from __future__ import annotations
 
 import hmac
+import re
+import time
+import uuid
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from rag.api.mcp import mount as mount_mcp
 from rag.errors import AuthError, RagError
+from rag.observe.request_log import log_request
 from rag.registry import Registry
 from rag.service import RagService
 
@@ -18,6 +23,8 @@ ROUTES = Registry("an API route group", {  # each: routes(service, writer) -> AP
     "documents": "rag.api.documents:routes",
     "jobs": "rag.api.jobs:routes",
     "openai": "rag.api.openai:routes",
+    "feedback": "rag.api.feedback:routes",
+    "metrics": "rag.api.metrics:routes",
 })
 
 
@@ -26,10 +33,33 @@ def create_app(service: RagService) -> FastAPI:
                   version="0.1.0", docs_url="/docs", openapi_url="/openapi.json")
     _errors(app)
     _upload_limit(app, service.settings.server.max_upload_mb)
+    _observed(app, service)
     writer = Depends(_require_key(service))  # what every write endpoint depends on
     for routes in ROUTES.load_all().values():
         app.include_router(routes(service, writer))
+    mount_mcp(app, service)
     return app
+
+
+REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+def _observed(app: FastAPI, service: RagService) -> None:
+    """Every request: an id (the caller's X-Request-ID when it is a plain token), counted by route
+    template and status, timed to its first byte, and logged as one JSON line when log.requests is on."""
+
+    @app.middleware("http")
+    async def observe(request: Request, call_next):
+        given = request.headers.get("x-request-id", "")
+        request_id = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        started = time.perf_counter()
+        response = await call_next(request)
+        seconds = time.perf_counter() - started
+        route = getattr(request.scope.get("route"), "path", None) or "unmatched"
+        service.counters.request(route, request.method, response.status_code, seconds)
+        log_request(request_id, request.method, route, response.status_code, seconds)
+        response.headers["X-Request-ID"] = request_id
+        return response
 
 
 def _upload_limit(app: FastAPI, limit_mb: float) -> None:

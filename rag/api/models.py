@@ -101,3 +101,15 @@ class DocumentRow(BaseModel):
     date: Optional[str]
     chunks: int
     hash: str
+
+
+class FeedbackRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    rating: Literal["up", "down"]
+    comment: Optional[str] = Field(None, max_length=2000)
+    correct_source: Optional[str] = Field(None, max_length=500, description="the document that holds the answer")
+
+
+class FeedbackView(BaseModel):
+    answer_id: str
+    rating: Literal["up", "down"]

@@ -55,7 +55,7 @@ def _completion(result: dict) -> dict:
             "choices": [{"index": 0, "finish_reason": "stop",
                          "message": {"role": "assistant", "content": result["answer"]}}],
             "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
-            "sources": result["citations"], "rag": result}
+            "sources": result["citations"], "answer_id": result.get("answer_id"), "rag": result}
 
 
 def _openai_stream(first, events):
@@ -73,7 +73,8 @@ def _openai_stream(first, events):
                 yield chunk({"content": event["text"]})
             elif event["type"] == "final":
                 result = event["result"]
-                yield chunk({}, "stop", {"sources": result["citations"], "rag": result})
+                yield chunk({}, "stop", {"sources": result["citations"], "answer_id": result.get("answer_id"),
+                                         "rag": result})
             else:
                 yield chunk({}, "stop", {"error": event["error"]})
         yield "data: [DONE]\n\n"

@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import threading
+import time
 import uuid
 from collections import deque
 from dataclasses import asdict, dataclass, field
@@ -63,6 +64,7 @@ class JobManager:
         self._version = 0
         self._worker: threading.Thread | None = None
         self._errors: dict[str, RagError] = {}  # why a job failed, for callers that wait on it
+        self.observers: list[Callable[[Job, float], None]] = []  # told of each job's end and its seconds
         self._load()
 
     # -- asking ---------------------------------------------------------------------------
@@ -147,6 +149,7 @@ class JobManager:
             self._run(job)
 
     def _run(self, job: Job) -> None:
+        started = time.perf_counter()
         try:
             summary = self.runner(lambda phase, done, total: self._progress(job, phase, done, total),
                                   self._cancel.is_set)
@@ -162,6 +165,11 @@ class JobManager:
         with self._changed:
             self._running = None
             self._end(job, state)
+        for observe in self.observers:
+            try:
+                observe(job, time.perf_counter() - started)
+            except Exception:  # a counter must not stop the worker
+                log.exception("a job observer failed")
 
     def _progress(self, job: Job, phase: str, done: int, total: int) -> None:
         with self._changed:

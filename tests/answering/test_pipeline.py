@@ -119,3 +119,29 @@ def test_every_citation_of_the_gate_points_into_the_hits_it_was_given(service):
     answer = service.answers.gate.answer("What did Xi tell Biden?", hits)
     chunk_ids = {h.chunk.id for h in hits}
     assert answer.citations and all(c.chunk_id in chunk_ids for c in answer.citations)
+
+
+@pytest.mark.parametrize("llm, outcome", [
+    (ScriptedLLM(SEED_SENTENCE + " [3]"), "answered"),
+    (ScriptedLLM(SEED_SENTENCE + " [3] Penguins are birds that cannot fly [1]."), "unsupported"),
+    (ScriptedLLM("Penguins are birds that cannot fly [1]."), "ungrounded"),
+    (ScriptedLLM(fail="Model scripted/model failed: could not connect to the provider."), "fallback"),
+])
+def test_observers_hear_each_answer_with_its_id_outcome_and_timings(service, llm, outcome):
+    heard = []
+    service.answers.observers.append(heard.append)
+    service.answers.llm = llm
+    answer = service.answers.ask("What did Xi tell Biden at the summit in Peru?")
+    streamed = list(service.answers.ask_stream("What did Xi tell Biden at the summit in Peru?"))[-1]["result"]
+    assert [h.outcome for h in heard] == [outcome, outcome]
+    assert heard[0].answer is answer and len(answer.answer_id) == 32 and streamed["answer_id"] == heard[1].answer.answer_id
+    assert heard[0].seconds >= heard[0].retrieval_seconds > 0 and heard[0].hits
+    assert (heard[0].generation_seconds > 0) == (outcome != "fallback")
+
+
+def test_a_not_found_is_heard_and_a_failing_observer_costs_nothing(service):
+    heard = []
+    service.answers.observers[:0] = [lambda asked: 1 / 0]
+    service.answers.observers.append(heard.append)
+    answer = service.answers.ask("Penguins waddle quickly?")
+    assert answer.not_found and [h.outcome for h in heard] == ["not_found"]

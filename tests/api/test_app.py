@@ -273,15 +273,47 @@ def test_api_key_is_enforced_on_writes_only(server):
             assert client.delete("/api/jobs/x").status_code == 401
             assert client.post("/api/reindex?wait=true", headers={"Authorization": f"Bearer {KEY}"}).status_code == 200
             assert client.post("/api/ask", json={"question": "What did Xi tell Biden?"}).status_code == 200
+            assert client.get("/metrics").status_code == 401
+            assert "rag_http_requests_total" in client.get("/metrics", headers={"Authorization": f"Bearer {KEY}"}).text
     finally:
         keyed.stop()
+
+
+def test_metrics_show_the_ask_histogram_and_requests_by_route_template(client):
+    answer = client.post("/api/ask", json={"question": "What did Xi tell Biden?"}).json()
+    client.get(f"/api/documents/{answer['citations'][0]['source']}")
+    metrics = client.get("/metrics")
+    assert metrics.headers["content-type"].startswith("text/plain")
+    text = metrics.text
+    assert 'rag_ask_seconds_count{collection="default"}' in text
+    assert 'rag_retrieval_seconds_bucket{collection="default",le="0.05"}' in text
+    assert 'rag_http_requests_total{method="POST",route="/api/ask",status="200"}' in text
+    assert 'route="/api/documents/{name:path}"' in text and SEED_FILE.name not in text  # templates, not names
+    assert 'rag_index_documents{collection="default"} 1.0' in text
+
+
+def test_every_response_carries_a_request_id(client):
+    assert client.get("/api/health", headers={"X-Request-ID": "trace-42"}).headers["x-request-id"] == "trace-42"
+    made = client.get("/api/health", headers={"X-Request-ID": "no spaces allowed"}).headers["x-request-id"]
+    assert len(made) == 32 and made != "no spaces allowed"
+    assert len(client.get("/api/nope").headers["x-request-id"]) == 32
+
+
+def test_an_answer_is_rated_by_its_id(client):
+    answer = client.post("/api/ask", json={"question": "What did Xi tell Biden?"}).json()
+    rated = client.post(f"/api/answers/{answer['answer_id']}/feedback", json={"rating": "down", "comment": "old"})
+    assert rated.status_code == 200 and rated.json() == {"answer_id": answer["answer_id"], "rating": "down"}
+    assert client.post(f"/api/answers/{answer['answer_id']}/feedback", json={"rating": "meh"}).status_code == 422
+    missing = client.post("/api/answers/nope/feedback", json={"rating": "up"})
+    assert missing.status_code == 404 and "No answer with id 'nope'" in missing.json()["detail"]
+    assert 'rag_feedback_total{collection="default",rating="down"} 1.0' in client.get("/metrics").text
 
 
 def test_openai_compatible_chat(client):
     messages = [{"role": "system", "content": "be brief"}, {"role": "user", "content": "What did Xi tell Biden?"}]
     body = client.post("/v1/chat/completions", json={"model": "rag", "messages": messages}).json()
     assert body["object"] == "chat.completion" and "[1]" in body["choices"][0]["message"]["content"]
-    assert body["sources"][0]["quote"]
+    assert body["sources"][0]["quote"] and body["answer_id"] == body["rag"]["answer_id"]
     with client.stream("POST", "/v1/chat/completions", json={"messages": messages, "stream": True}) as response:
         lines = [l for l in response.iter_lines() if l.startswith("data: ")]
     assert lines[-1] == "data: [DONE]"
@@ -326,3 +358,18 @@ def test_twenty_concurrent_questions_while_reindexing(client, server):
         assert body["not_found"] == (question == "What is the population of Brazil?")
         assert all(c["quote"] in c["text"] for c in body["citations"])
     assert final["removed"] == 3
+
+
+def test_one_json_line_per_request_without_the_question(fake_service, caplog):
+    import logging
+
+    from fastapi.testclient import TestClient
+
+    fake_service.index.run()
+    caplog.set_level(logging.INFO, logger="rag.requests")
+    with TestClient(create_app(fake_service)) as client:
+        client.post("/api/ask", json={"question": "What did Xi tell Biden?"}, headers={"X-Request-ID": "r-1"})
+    (line,) = [json.loads(r.getMessage()) for r in caplog.records if r.name == "rag.requests"]
+    assert {k: line[k] for k in ("request_id", "method", "route", "status", "collection")} == {
+        "request_id": "r-1", "method": "POST", "route": "/api/ask", "status": 200, "collection": "default"}
+    assert line["ms"] > 0 and "Xi" not in json.dumps(line)

@@ -1,4 +1,5 @@
 """The real UI in headless Chromium against `rag serve` started as a user would start it."""
+import json
 import os
 import re
 import shutil
@@ -179,3 +180,18 @@ def test_open_shows_the_whole_document_at_the_cited_sentence(page, served):
     assert viewer.locator(f"a[href$='/file#page={page_no}']").count() == 1
     ARTIFACTS.mkdir(exist_ok=True)
     viewer.screenshot(path=str(ARTIFACTS / "ui-open-source.png"))
+
+
+def test_a_thumbs_down_in_the_ui_becomes_a_case_that_must_change(page, served):
+    url, root = served
+    ask(page, "When did Russia invade Ukraine?")
+    page.wait_for_selector("#sources .source-card", timeout=90_000)
+    page.fill("#feedback-comment textarea", "the date is right but I wanted the month")
+    page.locator("#chat button[aria-label='Dislike']").last.click()
+    page.wait_for_function("document.querySelector('#rated').innerText.includes('recorded')", timeout=30_000)
+    report = subprocess.run([sys.executable, "-m", "rag.cli", "eval", "--feedback", "--seeds", str(root / "seeds"),
+                             "--index", str(root / "index"), "--json"], capture_output=True, text=True, timeout=300)
+    moved = json.loads(report.stdout)["moved"]
+    case = next(m for m in moved if m["question"] == "When did Russia invade Ukraine?")
+    assert case["rating"] == "down" and case["comment"] == "the date is right but I wanted the month"
+    assert not case["held"] and case["after"] == case["before"]  # nothing changed yet: it must
