@@ -170,3 +170,20 @@ def test_an_unsupported_sentence_is_listed_with_its_reason():
          "reason": "The passage closest to this sentence has its names the other way round: “Xi told Biden.”"}]}
     assert format_sources(result) == ("Unsupported: “Biden told Xi.” (The passage closest to this sentence has its "
                                       "names the other way round: “Xi told Biden.”)")
+
+
+def test_a_rated_cli_answer_is_exported_as_a_qa_check_and_rechecked(workspace, tmp_path):
+    from rag.observe.answer_log import AnswerLog
+
+    answer = ask_json(workspace, "What did Xi tell Biden?")
+    AnswerLog(workspace / "index" / "answers.sqlite3").rate(answer["answer_id"], "up")
+    rag("feedback", "export", "--out", tmp_path / "rated.jsonl", "--index", workspace / "index")
+    (check,) = [json.loads(line) for line in (tmp_path / "rated.jsonl").read_text().splitlines()]
+    assert check == {"question": "What did Xi tell Biden?", "answerable": True,
+                     "support": [c["quote"] for c in answer["citations"]]}
+    report = json.loads(rag("eval", "--feedback", "--index", workspace / "index", "--seeds", workspace / "seeds",
+                            "--json").stdout)
+    assert (report["rated"], report["held"], report["moved"]) == (1, 1, [])
+    qa = json.loads(rag("eval", "--qa", tmp_path / "rated.jsonl", "--index", workspace / "index", "--seeds",
+                        workspace / "seeds", "--json").stdout)
+    assert qa["answer_hit_rate"] == 1.0 and qa["citation_precision"] == 1.0

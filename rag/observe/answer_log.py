@@ -4,9 +4,11 @@ writes out. With `log.questions: false` only ids, offsets and timings are kept, 
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from pathlib import Path
 
@@ -31,8 +33,18 @@ class AnswerLog:
         self.path, self.keep_text, self.retention = Path(path), keep_text, retention_days * 86400
         self._lock = threading.Lock()  # one writer at a time; SQLite serialises the rest
         self._ready = False
+        self._pruned = 0.0
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="answer-log")  # in order, off the answer's path
 
     def record(self, asked: Asked) -> None:
+        """Queue the answer for the log: the question does not wait on the disk."""
+        self._writer.submit(self._record, asked).add_done_callback(_report)
+
+    def flush(self) -> None:
+        """Wait until every answer queued so far is written."""
+        self._writer.submit(lambda: None).result()
+
+    def _record(self, asked: Asked) -> None:
         answer, text = asked.answer, self.keep_text
         citations = [{"n": c.id, "source": c.source, "start": c.start, "end": c.end,
                       **({"quote": c.quote} if text else {})} for c in answer.citations]
@@ -42,7 +54,9 @@ class AnswerLog:
                answer.index_version)
         with self._write() as db:
             db.execute("INSERT OR REPLACE INTO answers VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", row)
-            db.execute("DELETE FROM answers WHERE at < ?", (time.time() - self.retention,))
+            if time.time() - self._pruned > 3600:  # retention is in days: once an hour is often enough
+                db.execute("DELETE FROM answers WHERE at < ?", (time.time() - self.retention,))
+                self._pruned = time.time()
 
     def rate(self, answer_id: str, rating: str, comment: str | None = None,
              correct_source: str | None = None) -> dict:
@@ -50,6 +64,7 @@ class AnswerLog:
             raise UserInputError(f"rating must be one of: {', '.join(RATINGS)}.")
         if comment is not None and len(comment) > MAX_COMMENT:
             raise UserInputError(f"The comment is {len(comment)} characters long; the limit is {MAX_COMMENT}.")
+        self.flush()  # an answer rated the moment it arrives is in the log
         with self._write() as db:
             if db.execute("SELECT 1 FROM answers WHERE id = ?", (answer_id,)).fetchone() is None:
                 raise NotFoundError(f"No answer with id '{answer_id[:40]}' in the answer log "
@@ -60,6 +75,7 @@ class AnswerLog:
 
     def rated(self) -> list[dict]:
         """Rated answers, oldest first: the question, what was cited, and the rating."""
+        self.flush()
         with self._read() as db:
             rows = db.execute("SELECT a.id, a.question, a.answer, a.not_found, a.citations, f.rating, f.comment,"
                               " f.correct_source FROM answers a JOIN feedback f ON f.answer_id = a.id"
@@ -69,6 +85,7 @@ class AnswerLog:
                 for r in rows]
 
     def get(self, answer_id: str) -> dict | None:
+        self.flush()
         with self._read() as db:
             row = db.execute("SELECT id, question, outcome, seconds FROM answers WHERE id = ?",
                              (answer_id,)).fetchone()
@@ -90,6 +107,11 @@ class AnswerLog:
 
     def _read(self):
         return _Locked(None, self._connect)
+
+
+def _report(done) -> None:
+    if done.exception() is not None:
+        logging.getLogger(__name__).error("an answer could not be logged: %s", done.exception())
 
 
 class _Locked:

@@ -34,6 +34,7 @@ def run_bench(service, beir_dir: Path | None, corpus_dir: Path | None, max_docs:
         report |= ingest
         report |= _incremental(service, tmp, report["full_build_s"])
         report |= _queries(service, questions[:queries])
+        report |= _observer_cost(service, questions[:queries])
         report["rss_mb"] = rss_mb()
         report["scale"] = [_vector_scale(vectors, n, log) for n in scale_sizes]
         view = service.index.snapshot()
@@ -108,6 +109,24 @@ def _queries(service, questions: list[str]) -> dict:
         answers.append(time.perf_counter() - started + retrieval[-1])
     return {"queries": len(questions), "query_p50_ms": _ms(retrieval, 50), "query_p95_ms": _ms(retrieval, 95),
             "answer_p50_ms": _ms(answers, 50), "answer_p95_ms": _ms(answers, 95)}
+
+
+def _observer_cost(service, questions: list[str]) -> dict:
+    """`ask` p50 with the answer log and the counters listening and with nobody listening, each
+    question asked both ways, which goes first alternating (the second ask of a question finds its
+    sentences cached), so neither the caches nor the machine's drift favour one side."""
+    observers = list(service.answers.observers)
+    on, off = [], []
+    try:
+        for i, q in enumerate(questions):
+            for observed, samples in ((True, on), (False, off))[::1 if i % 2 else -1]:
+                service.answers.observers[:] = observers if observed else []
+                started = time.perf_counter()
+                service.answers.ask(q)
+                samples.append(time.perf_counter() - started)
+    finally:
+        service.answers.observers[:] = observers
+    return {"ask_p50_ms_observed": _ms(on, 50), "ask_p50_ms_unobserved": _ms(off, 50)}
 
 
 def _vector_scale(base: np.ndarray, n: int, log) -> dict:

@@ -54,7 +54,7 @@ def _as_check(case: dict) -> dict:
     thumbs-down one the documents should not answer as they did (exported as unanswerable)."""
     if case["rating"] == "up":
         quotes = [c["quote"] for c in case["citations"] if c.get("quote")]
-        return {"question": case["question"], "answerable": True, "support": quotes[:1]}
+        return {"question": case["question"], "answerable": True, "support": quotes}
     check = {"question": case["question"], "answerable": False}
     if case["comment"] or case["correct_source"]:
         check["rated_down"] = {"comment": case["comment"], "correct_source": case["correct_source"]}

@@ -9,7 +9,6 @@ import sys
 import httpx
 import pytest
 
-from tests.api.test_app import start_seed_server
 from tests.conftest import SEED_FILE
 
 pytestmark = pytest.mark.slow
@@ -74,21 +73,33 @@ def test_rag_mcp_over_stdio_answers_with_citations(tmp_path):
     check(run(session()))
 
 
-def test_mcp_over_http_needs_the_key_and_then_answers(tmp_path, real_embedder):
+def test_rag_serve_mounts_mcp_over_http_behind_the_key(tmp_path):
     import httpx2
     from mcp import Client
     from mcp.client.streamable_http import streamable_http_client
 
-    served = start_seed_server(tmp_path, real_embedder, server__api_key="s3cret")
+    from tests.test_reliability import free_port, serve, wait_healthy
+
+    (tmp_path / "seeds").mkdir()
+    shutil.copy(SEED_FILE, tmp_path / "seeds")
+    port = free_port()
+    os.environ["RAG_API_KEY"] = "s3cret"  # as a user would set it; the child inherits it
     try:
-        refused = httpx.post(served.url + "/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"})
+        proc = serve(tmp_path, port=port)  # with the UI composed on, as `make run` serves
+    finally:
+        del os.environ["RAG_API_KEY"]
+    url = f"http://127.0.0.1:{port}/mcp"
+    try:
+        wait_healthy(port, proc)
+        refused = httpx.post(url, json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"})
         assert refused.status_code == 401 and "Authorization: Bearer" in refused.json()["detail"]
 
         async def session():
             keyed = httpx2.AsyncClient(headers={"Authorization": "Bearer s3cret"}, timeout=120)
-            async with Client(streamable_http_client(served.url + "/mcp", http_client=keyed)) as client:
+            async with Client(streamable_http_client(url, http_client=keyed)) as client:
                 return await exercise(client)
 
         check(run(session()))
     finally:
-        served.stop()
+        proc.terminate()
+        proc.wait(20)

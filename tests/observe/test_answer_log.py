@@ -44,6 +44,7 @@ def test_without_questions_only_ids_offsets_and_timings_are_kept(asked, tmp_path
     _, one = asked
     log = AnswerLog(tmp_path / "a.sqlite3", keep_text=False)
     log.record(one)
+    log.flush()
     with sqlite3.connect(tmp_path / "a.sqlite3") as db:
         row = db.execute("SELECT question, query, answer, citations, seconds FROM answers").fetchone()
     assert row[:3] == (None, None, None) and "quote" not in row[3] and row[4] > 0
@@ -57,5 +58,6 @@ def test_answers_older_than_the_retention_are_dropped_with_their_ratings(asked, 
     log.rate(one.answer.answer_id, "up")
     with sqlite3.connect(tmp_path / "a.sqlite3") as db:
         db.execute("UPDATE answers SET at = at - 2 * 86400")
+    log = AnswerLog(tmp_path / "a.sqlite3", retention_days=1)  # the next start prunes (then once an hour)
     log.record(one.__class__(**{**one.__dict__, "answer": one.answer.model_copy(update={"answer_id": "new"})}))
     assert log.get(one.answer.answer_id) is None and log.rated() == [] and log.get("new") is not None

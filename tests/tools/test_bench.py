@@ -11,7 +11,8 @@ def test_rag_bench_small():
     report = run_cli("bench", "--beir", SCIFACT, "--max-docs", 40, "--scale", "2000,52000", "--store-scale", 10000,
                      "--queries", 10, "--json")
     for key in ("ingest_chunks_per_s", "raw_encode_chunks_per_s", "ingest_vs_raw", "incremental_add_one_s",
-                "full_build_s", "incremental_vs_full", "query_p50_ms", "query_p95_ms", "answer_p50_ms"):
+                "full_build_s", "incremental_vs_full", "query_p50_ms", "query_p95_ms", "answer_p50_ms",
+                "ask_p50_ms_observed", "ask_p50_ms_unobserved"):
         assert report[key] > 0, key
     small, large = report["scale"]
     assert small["chosen_index"] == "flat" and large["chosen_index"] == "ivf"

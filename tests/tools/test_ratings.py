@@ -42,7 +42,7 @@ def test_export_writes_a_qa_set_that_eval_qa_reads(rated, tmp_path):
     assert export_feedback(service, tmp_path / "rated.jsonl") == 2
     checks = [json.loads(line) for line in (tmp_path / "rated.jsonl").read_text().splitlines()]
     assert checks[0] == {"question": "What did Xi tell Biden?", "answerable": True,
-                         "support": [up.citations[0].quote]}
+                         "support": [c.quote for c in up.citations]}
     assert checks[1]["answerable"] is False and checks[1]["rated_down"]["comment"] == "that is not when"
     report = evaluate_qa(service, tmp_path / "rated.jsonl")
     assert report["questions"] == 2 and report["citation_precision"] == 1.0 and report["refusal_accuracy"] == 0.5
