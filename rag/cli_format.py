@@ -27,4 +27,4 @@ def where(citation: dict) -> str:
     """", p. 12" and/or ", § Results > Ferry service" where the document has pages or headings."""
     page = f", p. {citation['page']}" if citation.get("page") else ""
     section = f", \u00a7 {citation['section']}" if citation.get("section") else ""
-    return page + section
+    return page + section + (", read by OCR" if citation.get("ocr") else "")

@@ -113,6 +113,14 @@ class Ingest(_Section):
     docs_per_batch: int = Field(16, ge=1)  # files handed to an actor at a time
 
 
+class OcrSettings(_Section):
+    engine: str = "auto"  # auto: tesseract when installed; tesseract; off; or module:Class
+    dpi: int = Field(300, ge=72, le=600)  # a PDF page without a picture is rendered at this before it is read
+    language: str = "eng"  # Tesseract language pack(s), e.g. eng+deu
+    threads: int = Field(1, ge=1)  # Tesseract's threads per page
+    min_chars: int = Field(25, ge=0)  # a PDF page whose text layer holds fewer characters is read by OCR
+
+
 class Retrieval(_Section):
     top_k: int = Field(5, ge=1, le=TOP_K_MAX)
     candidates: int = Field(50, ge=1)
@@ -185,6 +193,7 @@ class Settings(_Section):
     chunking: Chunking = Chunking()
     store: Store = Store()
     ingest: Ingest = Ingest()
+    ocr: OcrSettings = OcrSettings()
     retrieval: Retrieval = Retrieval()
     answer: AnswerSettings = AnswerSettings()
     grounding: Grounding = Grounding()

@@ -40,6 +40,7 @@ class Document:
     headings: list[Span] = field(default_factory=list)
     pages: list[int] = field(default_factory=list)
     sections: Marks = field(default_factory=list)
+    ocr_pages: list[int] = field(default_factory=list)  # pages whose text was read by OCR
 
     def __post_init__(self):
         if not self.hash:
@@ -72,6 +73,7 @@ class Chunk:
     headings: list[Span] = field(default_factory=list)  # the document's headings inside this chunk
     pages: Marks = field(default_factory=list)     # (offset, page number) in force here
     sections: Marks = field(default_factory=list)  # (offset, heading path) in force here
+    ocr_pages: list[int] = field(default_factory=list)  # the document's pages read by OCR
     # one unit vector a sentence, in `sentences` order, embedded while indexing (None: embed when asked)
     sentence_vectors: np.ndarray | None = field(default=None, compare=False, repr=False)
 
@@ -90,6 +92,9 @@ class Chunk:
 
     def section_at(self, offset: int) -> str | None:
         return _mark_at(self.sections, offset)
+
+    def ocr_at(self, offset: int) -> bool:
+        return bool(self.ocr_pages) and self.page_at(offset) in self.ocr_pages
 
     def to_dict(self) -> dict:
         data = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -161,6 +166,7 @@ class Citation(_Record):
     score: float
     page: Optional[int] = Field(None, description="1-based page, for paged formats (PDF)")
     section: Optional[str] = Field(None, description='heading path, e.g. "Results > Ferry service"')
+    ocr: bool = Field(False, description="the quote was read from a page image by OCR")
 
 
 class AnswerPart(_Record):

@@ -16,6 +16,7 @@ from rag.answering.verifier import Verifier
 from rag.config import Settings
 from rag.embedding import Embedder, VectorCache, make_embedder
 from rag.errors import ConfigError, NoIndexError
+from rag.ingest import ocr
 from rag.ingest.engines import INGEST_ENGINES
 from rag.ingest.indexer import Indexer
 from rag.ingest.manager import IndexManager
@@ -55,6 +56,7 @@ class RagService:
 def build_service(settings: Settings, embedder: Embedder | None = None, llm: LLM | None = None) -> RagService:
     """Wire the configured parts (or a given embedder or LLM client, for tests) into a service."""
     embedder = embedder or make_embedder(settings.embedding)
+    ocr.use(settings.ocr)  # readers take bytes alone: scanned pages read with these settings
     indexer = Indexer(embedder, settings.chunking.chunk_tokens, settings.chunking.overlap_tokens, settings.store,
                       engine=INGEST_ENGINES.load(settings.ingest.engine)(settings),
                       sentences=settings.embedding.sentences)

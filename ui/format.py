@@ -76,10 +76,12 @@ def _card(c: dict, turn: int) -> str:
 
 
 def location(c: dict) -> str:
-    """Where a reader finds the sentence: "p. 12", "§ Results > Ferry service", or the characters."""
+    """Where a reader finds the sentence: "p. 12", "§ Results > Ferry service", or the characters;
+    "read by OCR" when it comes from a page image (a letter may be misread)."""
     where = [f"p. {c['page']}"] if c.get("page") else []
     where += [f"§ {c['section']}"] if c.get("section") else []
-    return " · ".join(where) or f"chars {c['start']}–{c['end']}"
+    place = " · ".join(where) or f"chars {c['start']}–{c['end']}"
+    return f"{place} · read by OCR" if c.get("ocr") else place
 
 
 def view_url(c: dict) -> str:

@@ -148,4 +148,5 @@ def to_citation(number: int, cand: Candidate) -> Citation:
         id=number, source=chunk.source, title=chunk.title, date=chunk.date, quote=cand.text,
         start=cand.start, end=cand.end, chunk_id=chunk.id, text=chunk.text,
         score=round(cand.similarity, 4), page=chunk.page_at(cand.start), section=chunk.section_at(cand.start),
+        ocr=chunk.ocr_at(cand.start),
     )

@@ -81,6 +81,7 @@ class Chunker:
             headings=[h for h in doc.headings if h[0] < end and start < h[1]],
             pages=marks_within([(at, n) for n, at in enumerate(doc.pages, start=1)], start, end),
             sections=marks_within(doc.sections, start, end),
+            ocr_pages=list(doc.ocr_pages),
         )
 
 

@@ -28,6 +28,7 @@ class Parsed:
     headings: list[Span] = field(default_factory=list)  # spans that label, never state
     pages: list[int] = field(default_factory=list)      # start offset of page 1, 2, …
     sections: list[tuple[int, str]] = field(default_factory=list)  # (offset, heading path) from there on
+    ocr_pages: list[int] = field(default_factory=list)  # pages (1-based) whose text OCR read
 
 
 class Layout:

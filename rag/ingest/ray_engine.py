@@ -17,7 +17,7 @@ import warnings
 
 import numpy as np
 
-from rag.config import Chunking, Embedding, Settings
+from rag.config import Chunking, Embedding, OcrSettings, Settings
 from rag.errors import IndexCancelled, RagError
 from rag.ingest.engines import Ingested, Progress
 from rag.records import Chunk, Skipped
@@ -28,10 +28,12 @@ START_ATTEMPTS = 3  # a local Ray start on a busy machine can miss Ray's fixed 3
 class Worker:
     """One actor: builds the chunker and the embedder once, then turns files into chunk rows."""
 
-    def __init__(self, embedding: dict, chunking: dict):
+    def __init__(self, embedding: dict, chunking: dict, ocr_settings: dict | None = None):
         from rag.embedding import make_embedder
+        from rag.ingest import ocr
         from rag.ingest.indexer import Indexer
 
+        ocr.use(OcrSettings(**(ocr_settings or {})))  # a scan reads the same in an actor as at home
         settings = Embedding(**embedding)
         self.embedder, self.sentences = make_embedder(settings), settings.sentences
         chunking = Chunking(**chunking)
@@ -84,6 +86,7 @@ class RayIngest:
 
     def __init__(self, settings: Settings):
         self.settings, self.embedding, self.chunking = settings.ingest, settings.embedding, settings.chunking
+        self.ocr = settings.ocr
 
     def ingest(self, indexer, fresh: list[tuple[str, bytes]], txn, progress: Progress, cancelled) -> Ingested:
         import ray
@@ -130,7 +133,8 @@ class RayIngest:
         items = [{"source": s, "data": d} for s, d in fresh]
         blocks = max(1, min(len(fresh), 4 * self.settings.workers))  # enough to keep every actor busy
         ds = ray.data.from_items(items, override_num_blocks=blocks).map_batches(
-            Worker, fn_constructor_kwargs={"embedding": embedding, "chunking": self.chunking.model_dump()},
+            Worker, fn_constructor_kwargs={"embedding": embedding, "chunking": self.chunking.model_dump(),
+                                           "ocr_settings": self.ocr.model_dump()},
             compute=ray.data.ActorPoolStrategy(size=self.settings.workers), batch_size=self.settings.docs_per_batch,
             num_cpus=self.settings.threads_per_worker, batch_format="numpy")
         done = 0

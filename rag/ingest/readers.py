@@ -57,7 +57,7 @@ def parse_document(source: str, data: bytes) -> Document:
         raise Unreadable("no text found")
     title = (parsed.title or _first_line(text) or Path(source).stem).strip()[:MAX_TITLE_CHARS]
     return Document(source=source, text=text, title=title, date=find_date(text), hash=content_hash(data),
-                    headings=parsed.headings, pages=parsed.pages, sections=parsed.sections)
+                    headings=parsed.headings, pages=parsed.pages, sections=parsed.sections, ocr_pages=parsed.ocr_pages)
 
 
 def load_document(path: Path, root: Path) -> Document:

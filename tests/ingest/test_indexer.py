@@ -99,10 +99,10 @@ def test_loader_change_rebuilds(setup, monkeypatch):
 def test_unreadable_files_are_skipped_and_reported(setup):
     seeds, index, emb, indexer = setup
     (seeds / "empty.txt").write_bytes(b"")
-    (seeds / "photo.jpg").write_bytes(b"\xff\xd8")
+    (seeds / "song.mp3").write_bytes(b"ID3")
     summary = indexer.run(seeds, index)
     assert {(s.path, s.reason) for s in summary.skipped} == {
-        ("empty.txt", "empty file"), ("photo.jpg", "unsupported file type '.jpg'")}
+        ("empty.txt", "empty file"), ("song.mp3", "unsupported file type '.mp3'")}
     assert summary.added == 1
 
 

@@ -91,7 +91,7 @@ def test_utf16_with_bom_is_read(tmp_path):
         ("latin1.txt", "caf\u00e9".encode("latin-1"), "not valid UTF-8"),
         ("x.pdf", b"%PDF-1.4 garbage", "corrupt PDF"),
         ("x.docx", b"not a zip", "corrupt DOCX"),
-        ("img.png", b"\x89PNG", "unsupported file type '.png'"),
+        ("song.mp3", b"ID3", "unsupported file type '.mp3'"),
         ("noext", b"text", "unsupported file type '(none)'"),
         ("s.html", "<script>var a=1;</script><style>b{}</style>", "no text"),
     ],

@@ -53,6 +53,7 @@ def test_location_names_page_and_section_before_characters():
     assert location(dict(c, page=3, section="Results > Ferry service")) == "p. 3 · § Results > Ferry service"
     assert location(dict(c, page=None, section="Costs")) == "§ Costs"
     assert location(c) == "chars 10–19"
+    assert location(dict(c, page=2, ocr=True)) == "p. 2 · read by OCR"
 
 
 TEXT = "Report\nFirst page text. It <b> ends\nSecond page here.\nResults\nThe answer is 42."

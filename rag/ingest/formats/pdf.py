@@ -1,6 +1,7 @@
 """PDF by layout (pdfminer.six): lines wrapped by the page are joined into their paragraphs,
 hyphens at line ends resolved, running headers, footers and page numbers left out, headings
-found by their font, and every page's start kept as an offset."""
+found by their font, and every page's start kept as an offset. A page without a text layer (a
+scan) is read by OCR (rag/ingest/ocr.py) into the same lines."""
 from __future__ import annotations
 
 import io
@@ -8,9 +9,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from rag.ingest import ocr
 from rag.ingest.layout import SENTENCE_END as END, Layout, Parsed, looks_like_heading
 from rag.ingest.layout import Unreadable
 
+HEADING = 1.18  # an OCR line this much taller than the body's is a heading (see ocr_lines)
 MARGIN = 0.1  # top and bottom share of a page where running headers and footers sit
 BULLET = re.compile(r"^(?:[•◦▪‣●○■□·*–-]|\(cid:\d+\))\s+")
 NUMBERED = re.compile(r"^(?:\d{1,3}|[a-z])[.)]\s+\S")
@@ -32,12 +35,65 @@ class Line:
 
 def read(data: bytes) -> Parsed:
     pages, title = _extract(data)
+    scanned = [n for n, page in enumerate(pages, start=1) if sum(len(x.text) for x in page) < ocr.settings().min_chars]
+    if scanned:
+        pages = _read_scans(data, pages, scanned)
+    parsed = from_lines(pages, title)
+    parsed.ocr_pages = [n for n in scanned if pages[n - 1]]
+    return parsed
+
+
+def from_lines(pages: list[list[Line]], title: str | None = None) -> Parsed:
+    """The text of pages of lines (from the text layer or from OCR)."""
     lines = [line for page in pages for line in page]
     furniture = _furniture(pages)
     body = [line for line in lines if id(line) not in furniture]
     _classify(body)
     words = Counter(w.lower() for line in body for w in re.findall(r"[\w-]+", line.text))
     return _build(body, len(pages), words).finish(title)
+
+
+def _read_scans(data: bytes, pages: list[list[Line]], scanned: list[int]) -> list[list[Line]]:
+    """The scanned pages' lines by OCR; without an engine a PDF of scans alone is unreadable, with the
+    fix, and a PDF with some text keeps that text."""
+    if ocr.engine() is None:
+        if len(scanned) == len(pages):
+            raise Unreadable(ocr.INSTALL)
+        return pages
+    dpi = ocr.settings().dpi
+    read = ocr.read_pages(ocr.pdf_pages(data, scanned, dpi), ocr.content_key(data))
+    pages = list(pages)
+    for number, lines in zip(scanned, ocr_lines(read, scanned)):
+        pages[number - 1] = lines
+    return pages
+
+
+def ocr_lines(read: list[list["ocr.OcrLine"]], numbers: list[int]) -> list[list[Line]]:
+    """OCR lines as layout lines. A word box's height wobbles with its letters ("backyard." stands
+    taller than "on"), so heading sizes cannot be ranked as a font's can: a short line that opens
+    with a capital, ends without a full stop and stands HEADING times the body's height is one
+    heading size, everything else the body's (sections come out flat, not nested wrong)."""
+    sizes = sorted(line.size for lines in read for line in lines)
+    body = sizes[len(sizes) // 2] if sizes else 0.0
+
+    def size(line) -> float:
+        text = line.text.strip()
+        heading = (line.size >= body * HEADING and len(text.split()) <= 10 and text[:1].isupper()
+                   and not END.search(text))
+        return body * 1.5 if heading else body
+
+    return [_paragraphs([Line(line.text, number, line.block * 1000 + line.paragraph, line.top, size(line), bold=False)
+                         for line in lines]) for number, lines in zip(numbers, read)]
+
+
+def _paragraphs(lines: list[Line]) -> list[Line]:
+    """Tesseract starts a paragraph (box) inside a sentence now and then ("Rio de" / "Janeiro on
+    Monday"): a line after one that ends mid-sentence stays in its box."""
+    for previous, line in zip(lines, lines[1:]):
+        if (line.box // 1000 == previous.box // 1000 and line.size == previous.size
+                and not END.search(previous.text)):
+            line.box = previous.box
+    return lines
 
 
 def _extract(data: bytes) -> tuple[list[list[Line]], str | None]:
