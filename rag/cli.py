@@ -231,6 +231,8 @@ def evaluate(
                                           "grounding check keeps and catches, per category."),
     feedback: bool = typer.Option(False, "--feedback", help="Re-ask rated answers: a thumbs-up must still cite "
                                   "the same sentence, a thumbs-down must change."),
+    web_pages: Optional[Path] = typer.Option(None, "--web-pages", help="Folder of saved pages (source.html, "
+                                             "expected.html): how much besides the article is indexed."),
     max_docs: Optional[int] = typer.Option(None, "--max-docs", help="Evaluate on a subset of this many documents."),
     work_dir: Optional[Path] = typer.Option(None, "--work-dir", help="Where the BEIR index is cached."),
     index: Optional[Path] = IndexOpt,
@@ -243,6 +245,10 @@ def evaluate(
     from rag.tools import beir as beir_eval
     from rag.tools.qa import evaluate_qa
 
+    if web_pages:
+        from rag.tools.webpages import evaluate_web_pages
+
+        return _print_report(evaluate_web_pages(web_pages), as_json)
     if not beir and not qa and not squad and not claims and not feedback:
         raise RagError(f"Give --beir DIR, --qa FILE, --squad FILE, --claims FILE or --feedback (a QA file for "
                        f"seeds/ ships as {DEFAULT_QA}).")

@@ -16,7 +16,7 @@ ALLOWED = {
     "ingest": {"config", "errors", "registry", "records", "language", "embedding", "stores"},
     "answering": {"config", "errors", "registry", "records", "language", "embedding", "stores"},
     "api": {"config", "errors", "registry", "records", "service", "observe"},
-    "tools": {"config", "errors", "registry", "records", "language", "embedding", "stores", "answering"},
+    "tools": {"config", "errors", "registry", "records", "language", "embedding", "stores", "answering", "ingest"},
     "service": {"config", "errors", "registry", "records", "embedding", "ingest", "answering", "observe"},
     "observe": {"config", "errors", "records"},
     "records": set(),

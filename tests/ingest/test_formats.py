@@ -118,3 +118,28 @@ def test_a_hyphen_at_a_line_end_stays_inside_names_and_model_numbers():
     assert _join(["We compare GPT-", "neo with it."], words) == "We compare GPT-neo with it."
     assert _join(["the har-", "bour master"], words) == "the harbour master"  # a word the typesetter split
     assert _join(["Off-", "peak departures"], Counter({"off-peak": 1})) == "Off-peak departures"
+
+
+ARTICLE = " ".join(f"The harbour ferry made crossing number {n} on time, the authority said on Monday." for n in range(12))
+
+
+def test_a_web_page_is_read_for_its_article_without_menus_or_newsletters():
+    from rag.ingest.formats.html import read
+
+    page = ("<html><head><title>Ferry back</title></head><body><div class='menu'><a href='/'>Home</a> "
+            "<a href='/news'>News</a> <a href='/sport'>Sport</a></div><article><h1>Ferry back</h1><p>"
+            + ARTICLE + "</p><p>Passengers said they <em>missed</em> the crossing.</p></article>"
+            "<div class='sidebar'><p>Sign up for our newsletter to get the best stories every morning.</p>"
+            "<ul><li><a href='/a'>Ten recipes for summer salads you must try</a></li></ul></div>"
+            "<div id='comments'><p>Great news, I love this city and its old boats!</p></div></body></html>")
+    text = read(page.encode()).text
+    assert ARTICLE in text and "Passengers said they missed the crossing." in text
+    assert "newsletter" not in text and "summer salads" not in text and "Sport" not in text
+    assert "Great news" not in text
+
+
+def test_a_short_page_with_no_article_is_read_whole():
+    from rag.ingest.formats.html import read
+
+    text = read(b"<html><body><nav>x</nav><p>Opening hours: 9 to 5.</p><p>Closed on Sundays.</p></body></html>").text
+    assert text.split("\n") == ["Opening hours: 9 to 5.", "Closed on Sundays."]

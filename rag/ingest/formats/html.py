@@ -1,6 +1,14 @@
 """HTML: inline elements never break a sentence, block elements do; tables become one statement
-a row; scripts, styles and navigation are not content."""
+a row; scripts, styles and navigation are not content. A web page is read for its article alone:
+readability-lxml finds the article, and of the page's own blocks (as the walker reads them) those
+whose words the article holds are kept, so menus, share bars, "related stories" and comments drop
+out while sentences stay as whole as the walker makes them. When the article found is too small a
+part of the page, the whole page is read (a plain document, a short page)."""
 from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Callable
 
 from rag.ingest.layout import Layout, Parsed, looks_like_heading, table_rows
 from rag.ingest.formats.text import decode
@@ -13,24 +21,61 @@ BLOCKS = {
     "summary", "caption", "center", "fieldset", "legend", *HEADINGS,
 }
 STATEMENTS = {"li", "dd", "dt"}  # short items here still state something ("Cost: 2.3 million euros")
+IN_ARTICLE = 0.6  # share of a block's words the article must hold for the block to be kept
+MIN_ARTICLE = 0.2  # an article under this share of the page's text: read the whole page
+MIN_ARTICLE_CHARS = 200
 
 
 def read(data: bytes) -> Parsed:
+    html = decode(data)
+    whole = walk(html)
+    article = _article_words(html)
+    if article is None:
+        return whole
+    kept = walk(html, keep=lambda text: _held(text, article))
+    return kept if len(kept.text) >= MIN_ARTICLE * len(whole.text) else whole
+
+
+def walk(html: str, keep: Callable[[str], bool] | None = None) -> Parsed:
+    """The page's blocks (those `keep` accepts), as the walker reads them."""
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(decode(data), "html.parser")
+    soup = BeautifulSoup(html, "html.parser")
     title = soup.title.get_text(" ", strip=True) if soup.title else None
-    walker = Walker()
+    walker = Walker(keep)
     walker.walk(soup)
     walker.flush()
     return walker.layout.finish(title or None)
 
 
+def _article_words(html: str) -> Counter | None:
+    """The words of the page's article as readability-lxml finds it, or None (none, or too short)."""
+    try:
+        from bs4 import BeautifulSoup
+        from readability import Document
+
+        text = BeautifulSoup(Document(html).summary(html_partial=True), "html.parser").get_text(" ")
+    except Exception:  # noqa: BLE001 - a page readability cannot parse is read whole
+        return None
+    return Counter(_words(text)) if len(text.strip()) >= MIN_ARTICLE_CHARS else None
+
+
+def _held(text: str, article: Counter) -> bool:
+    words = Counter(_words(text))
+    total = sum(words.values())
+    return total > 0 and sum(min(n, article[w]) for w, n in words.items()) >= IN_ARTICLE * total
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
+
+
 class Walker:
-    def __init__(self):
+    def __init__(self, keep: Callable[[str], bool] | None = None):
         self.layout = Layout()
         self.buffer: list[str] = []
         self.kind: str | None = None
+        self.keep = keep or (lambda text: True)  # which blocks of the page to read
 
     def walk(self, node) -> None:
         from bs4 import Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
@@ -52,12 +97,14 @@ class Walker:
             rows = [[c.get_text(" ") for c in tr.find_all(["td", "th"])] for tr in tag.find_all("tr")]
             header = bool(tag.find("tr") and tag.find("tr").find("th"))
             for row in table_rows(rows, header):
-                self.layout.block(row)
+                if self.keep(row):
+                    self.layout.block(row)
             return
         if name == "pre":
             self.flush()
             for line in tag.get_text().splitlines():
-                self.layout.block(line)
+                if self.keep(line):
+                    self.layout.block(line)
             return
         if name in BLOCKS or name in STATEMENTS:
             self.flush()
@@ -70,7 +117,7 @@ class Walker:
     def flush(self, name: str | None = None) -> None:
         text = " ".join("".join(self.buffer).split())
         self.buffer = []
-        if not text:
+        if not text or not self.keep(text):
             return
         kind = name or self.kind
         heading = HEADINGS.get(kind or "")
