@@ -60,7 +60,9 @@ def test_a_text_pdf_is_not_read_by_ocr(no_ocr):
 def test_a_scanned_pdf_reads_as_whole_sentences_with_pages_and_is_cached(cache):
     _need_tesseract()
     scan = scans.scanned_pdf(corpus.pdf_bytes(PAGE_TWO), dpi=200)
+    before = dict(os.environ)
     doc = parse_document("scan.pdf", scan)
+    assert dict(os.environ) == before  # Tesseract's thread limit must not reach this process's libraries
     assert doc.ocr_pages == [1, 2] and len(doc.pages) == 2
     page_two = doc.text[doc.pages[1]:]
     assert corpus.PAGE_THREE in page_two  # the sentence on page 2, whole, its line breaks joined
