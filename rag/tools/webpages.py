@@ -37,7 +37,8 @@ def _page(folder: Path) -> dict:
     prose = [s for s in article if len(s.split()) >= 5 and PROSE_END.search(s)]
     length = max(1, len(" ".join(expected)))
     out = {"name": folder.name}
-    for kind, parsed in (("article", html_reader.read(source.encode())), ("page", html_reader.walk(source))):
+    page = html_reader.walk(source)
+    for kind, parsed in (("article", html_reader.article(source, page)), ("page", page)):
         got = set(_sentences(parsed.text))
         out[kind] = {"whole": _share(article, got), "whole_prose": _share(prose, got),
                      "ratio": round(len(" ".join(_sentences(parsed.text))) / length, 3)}

@@ -28,11 +28,15 @@ MIN_ARTICLE_CHARS = 200
 
 def read(data: bytes) -> Parsed:
     html = decode(data)
-    whole = walk(html)
-    article = _article_words(html)
-    if article is None:
+    return article(html, walk(html))
+
+
+def article(html: str, whole: Parsed) -> Parsed:
+    """The page's article blocks, or `whole` (the page as walked) when no article stands out."""
+    words = _article_words(html)
+    if words is None:
         return whole
-    kept = walk(html, keep=lambda text: _held(text, article))
+    kept = walk(html, keep=lambda text: _held(text, words))
     return kept if len(kept.text) >= MIN_ARTICLE * len(whole.text) else whole
 
 
