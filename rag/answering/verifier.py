@@ -14,7 +14,7 @@ from typing import Literal, Protocol
 
 from rag.answering.evidence import (asks_what_is_presupposed, asks_when, denied, gives_time, missing_specifics,
                                     names_swapped, polarity_flipped)
-from rag.language.words import adverb_only, content_words, key_terms, opposites, related
+from rag.language.words import adverb_only, content_words, extends, key_terms, opposites, related
 from rag.registry import Registry
 
 
@@ -106,30 +106,27 @@ def novel(claim: Claim, evidence: Evidence) -> Verdict | None:
     relation or a fact they do not state ("signed a trade agreement" where they say "met"). A name
     has no synonyms: it matches itself or a longer form ("Korea", "Korean") only, so that "United"
     (stem "unit") never stands in for "troops". Adverbs ("also") qualify and are left to the other
-    checks. Questions are left alone: an answer adds what the
-    question lacks."""
+    checks. Questions are left alone: an answer adds what the question lacks."""
     if claim.question:
         return None
-    held = [_word(w, t, i) for text in (*evidence.sentences, evidence.context)
-            for i, (w, t) in enumerate(content_words(text))]
-    new = [w for i, (w, t) in enumerate(content_words(claim.text))
-           if not t.isdigit() and not adverb_only(t) and not any(_same(_word(w, t, i), other) for other in held)]
+    held = [(term, name) for text in (*evidence.sentences, evidence.context) for _, term, name in _named(text)]
+    new = [word for word, term, name in _named(claim.text)
+           if not term.isdigit() and not adverb_only(term) and not any(_same((term, name), other) for other in held)]
     if new:
         return Verdict("unsupported", f"{_closest(claim)} does not say "
                        + ", ".join(f"“{w}”" for w in dict.fromkeys(new)) + f": “{evidence.best}”")
     return None
 
 
-def _word(word: str, term: str, position: int) -> tuple[str, bool]:
-    return term, position > 0 and word[:1].isupper()
+def _named(text: str) -> list[tuple[str, str, bool]]:
+    """Each content word as written, its stem, and whether it is a name (capitalised, not the text's
+    first word)."""
+    return [(word, term, i > 0 and word[:1].isupper()) for i, (word, term) in enumerate(content_words(text))]
 
 
 def _same(a: tuple[str, bool], b: tuple[str, bool]) -> bool:
     (term, name), (other, other_name) = a, b
-    if name or other_name:
-        return term == other or (min(len(term), len(other)) >= 4 and (term.startswith(other)
-                                                                       or other.startswith(term)))
-    return related(term, other)
+    return extends(term, other, shortest=4) if name or other_name else related(term, other)
 
 
 def _closest(claim: Claim, plural: bool = False) -> str:

@@ -50,9 +50,9 @@ def content_words(text: str) -> list[tuple[str, str]]:
     """The content words of a text as written (split before folding), each with its stem."""
     from bm25s.stopwords import STOPWORDS_EN_PLUS
 
-    words = [w for w in re.findall(r"\w\w+|\d", text)
-             if fold(w) not in STOPWORDS_EN_PLUS and fold(w) not in _QUESTION_WORDS]
-    return list(zip(words, _english_stemmer().stemWords([fold(w) for w in words])))
+    kept = [(w, f) for w, f in ((w, fold(w)) for w in re.findall(r"\w\w+|\d", text))
+            if f not in STOPWORDS_EN_PLUS and f not in _QUESTION_WORDS]
+    return list(zip([w for w, _ in kept], _english_stemmer().stemWords([f for _, f in kept])))
 
 
 @functools.lru_cache(maxsize=1)
@@ -94,12 +94,17 @@ def related(a: str, b: str) -> bool:
     """Whether two stems can mean the same: a shared WordNet sense, one's sense next to the other's
     (a broader term, a near-synonym, a derived word), or one stem a long prefix of the other
     ("threaten" and "threat")."""
-    if a == b or (min(len(a), len(b)) >= 5 and (a.startswith(b) or b.startswith(a))):
+    if extends(a, b, shortest=5):
         return True
     senses = _senses()
     _, own_a, near_a = senses.get(a, _NONE)
     _, own_b, near_b = senses.get(b, _NONE)
     return bool(own_a & own_b or own_a & near_b or near_a & own_b)
+
+
+def extends(a: str, b: str, shortest: int) -> bool:
+    """The same stem, or one a prefix of the other with both at least `shortest` long ("korea", "korean")."""
+    return a == b or (min(len(a), len(b)) >= shortest and (a.startswith(b) or b.startswith(a)))
 
 
 def adverb_only(term: str) -> bool:
