@@ -3,7 +3,6 @@ of rag/api a group, each listed in ROUTES. RagErrors become JSON errors here and
 composed onto this app by `rag serve` (server.ui): the API knows nothing of it."""
 from __future__ import annotations
 
-import hmac
 import re
 import time
 import uuid
@@ -12,6 +11,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from rag.api.auth import bearer_matches
 from rag.api.mcp import mount as mount_mcp
 from rag.errors import AuthError, RagError
 from rag.observe.request_log import log_request
@@ -81,9 +81,7 @@ def _require_key(service: RagService):
         key = service.settings.server.api_key
         if not key:
             return
-        given = request.headers.get("authorization", "")
-        token = given[7:] if given.lower().startswith("bearer ") else ""
-        if not hmac.compare_digest(token.encode(), key.encode()):
+        if not bearer_matches(request.headers.get("authorization", ""), key):
             raise AuthError("This endpoint needs the API key: send 'Authorization: Bearer <key>'.")
 
     return check

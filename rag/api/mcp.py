@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hmac
 from typing import Annotated, Any
 from urllib.parse import quote, unquote
 
 from pydantic import Field
 
+from rag.api.auth import bearer_matches
 from rag.errors import RagError
 
 MAX_DOCUMENT_CHARS = 8000  # what get_document returns at most in one call: a model's context is finite
@@ -96,9 +96,10 @@ def _get_document(service):
         title and total length; at most a bounded slice per call."""
         doc = service.index.document(name)
         text = doc["text"]
-        stop = min(len(text), end if end is not None else len(text), start + MAX_DOCUMENT_CHARS)
-        return {"name": name, "title": doc["title"], "length": len(text), "start": min(start, len(text)),
-                "end": max(stop, min(start, len(text))), "text": text[start:stop]}
+        begin = min(start, len(text))
+        stop = max(begin, min(len(text), begin + MAX_DOCUMENT_CHARS, len(text) if end is None else end))
+        return {"name": name, "title": doc["title"], "length": len(text), "start": begin, "end": stop,
+                "text": text[begin:stop]}
 
     return get_document
 
@@ -142,7 +143,6 @@ def _read_only():
     return ToolAnnotations(readOnlyHint=True, openWorldHint=False)
 
 
-
 def mount(app, service) -> None:
     """Streamable HTTP at /mcp on the API's app, stateless, behind server.api_key when one is set."""
     server = build_mcp(service)
@@ -164,8 +164,7 @@ def mount(app, service) -> None:
 def _keyed(asgi, key: str):
     async def app(scope, receive, send):
         given = dict(scope.get("headers") or []).get(b"authorization", b"").decode()
-        token = given[7:] if given.lower().startswith("bearer ") else ""
-        if scope["type"] == "http" and not hmac.compare_digest(token.encode(), key.encode()):
+        if scope["type"] == "http" and not bearer_matches(given, key):
             from starlette.responses import JSONResponse
 
             response = JSONResponse({"detail": "The MCP endpoint needs the API key: send "
