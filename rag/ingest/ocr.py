@@ -64,13 +64,8 @@ def engine() -> OcrEngine | None:
     return OCR_ENGINES.load(name)(_settings)
 
 
-def read_pages(images, key: str) -> list[list[OcrLine]]:
-    """Each (page number, PIL image, dpi) read by the engine, through the cache; key names the file."""
-    reader = engine()
-    if reader is None:
-        from rag.ingest.layout import Unreadable
-
-        raise Unreadable(INSTALL)
+def read_pages(reader: OcrEngine, images, key: str) -> list[list[OcrLine]]:
+    """Each (page number, PIL image, dpi) read by `reader`, through the cache; key names the file."""
     return [_cached(reader, image, f"{key}-{number}", dpi) for number, image, dpi in images]
 
 

@@ -51,6 +51,11 @@ def test_a_broken_image_is_skipped_with_a_reason():
         parse_document("photo.jpg", b"\xff\xd8")
 
 
+def test_without_an_engine_a_page_with_little_text_keeps_it_and_is_not_marked_ocr(no_ocr):
+    parsed = parse_document("mixed.pdf", corpus.pdf_bytes(corpus.NEWS + [("break", None), ("h2", "Notes")], header=""))
+    assert parsed.ocr_pages == [] and len(parsed.pages) == 2 and "Notes" in parsed.text
+
+
 def test_a_text_pdf_is_not_read_by_ocr(no_ocr):
     parsed = parse_document("text.pdf", corpus.pdf_bytes(PAGE_TWO))
     assert parsed.ocr_pages == [] and "spare propeller" in parsed.text

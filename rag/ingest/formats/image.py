@@ -11,9 +11,10 @@ def read(data: bytes) -> Parsed:
         frames = ocr.image_pages(data)
     except Exception as exc:  # Pillow raises several types for a file that is not an image
         raise Unreadable(f"corrupt image ({type(exc).__name__})") from None
-    if ocr.engine() is None:
+    reader = ocr.engine()
+    if reader is None:
         raise Unreadable(ocr.INSTALL)
-    read = ocr.read_pages(frames, ocr.content_key(data))
+    read = ocr.read_pages(reader, frames, ocr.content_key(data))
     pages = ocr_lines(read, list(range(1, len(read) + 1)))
     parsed = from_lines(pages)
     parsed.ocr_pages = [n for n, page in enumerate(pages, start=1) if page]

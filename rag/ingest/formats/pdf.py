@@ -36,10 +36,10 @@ class Line:
 def read(data: bytes) -> Parsed:
     pages, title = _extract(data)
     scanned = [n for n, page in enumerate(pages, start=1) if sum(len(x.text) for x in page) < ocr.settings().min_chars]
-    if scanned:
-        pages = _read_scans(data, pages, scanned)
+    by_ocr = _read_scans(data, pages, scanned) if scanned else {}
+    pages = [by_ocr.get(n, page) for n, page in enumerate(pages, start=1)]
     parsed = from_lines(pages, title)
-    parsed.ocr_pages = [n for n in scanned if pages[n - 1]]
+    parsed.ocr_pages = [n for n, lines in by_ocr.items() if lines]
     return parsed
 
 
@@ -53,19 +53,16 @@ def from_lines(pages: list[list[Line]], title: str | None = None) -> Parsed:
     return _build(body, len(pages), words).finish(title)
 
 
-def _read_scans(data: bytes, pages: list[list[Line]], scanned: list[int]) -> list[list[Line]]:
-    """The scanned pages' lines by OCR; without an engine a PDF of scans alone is unreadable, with the
-    fix, and a PDF with some text keeps that text."""
-    if ocr.engine() is None:
+def _read_scans(data: bytes, pages: list[list[Line]], scanned: list[int]) -> dict[int, list[Line]]:
+    """The scanned pages' lines by OCR, by page number. Without an engine a PDF of scans alone is
+    unreadable, with the fix; a PDF with some text keeps what its text layer holds."""
+    reader = ocr.engine()
+    if reader is None:
         if len(scanned) == len(pages):
             raise Unreadable(ocr.INSTALL)
-        return pages
-    dpi = ocr.settings().dpi
-    read = ocr.read_pages(ocr.pdf_pages(data, scanned, dpi), ocr.content_key(data))
-    pages = list(pages)
-    for number, lines in zip(scanned, ocr_lines(read, scanned)):
-        pages[number - 1] = lines
-    return pages
+        return {}
+    images = ocr.pdf_pages(data, scanned, ocr.settings().dpi)
+    return dict(zip(scanned, ocr_lines(ocr.read_pages(reader, images, ocr.content_key(data)), scanned)))
 
 
 def ocr_lines(read: list[list["ocr.OcrLine"]], numbers: list[int]) -> list[list[Line]]:
