@@ -34,7 +34,7 @@ def _rated(service) -> list[dict]:
 def _recheck(service, case: dict) -> dict:
     answer = service.answers.ask(case["question"])
     before = {_span(c) for c in case["citations"]}
-    after = {_span(c.model_dump()) for c in answer.citations}
+    after = {(c.source, c.start, c.end) for c in answer.citations}
     if case["rating"] == "up":
         held = not answer.not_found and bool(before & after)  # still cites a sentence the user approved
     elif case["not_found"]:

@@ -39,9 +39,10 @@ def _page(folder: Path) -> dict:
     out = {"name": folder.name}
     page = html_reader.walk(source)
     for kind, parsed in (("article", html_reader.article(source, page)), ("page", page)):
-        got = set(_sentences(parsed.text))
+        sentences = _sentences(parsed.text)
+        got = set(sentences)
         out[kind] = {"whole": _share(article, got), "whole_prose": _share(prose, got),
-                     "ratio": round(len(" ".join(_sentences(parsed.text))) / length, 3)}
+                     "ratio": round(len(" ".join(sentences)) / length, 3)}
     return out
 
 
