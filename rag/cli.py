@@ -1,4 +1,5 @@
-"""Command line: `rag index`, `rag ask`, `rag serve`, `rag eval`, `rag bench`.
+"""Command line: `rag index`, `rag ask`, `rag serve`, `rag eval`, `rag bench` (and, from
+rag/cli_documents.py, `rag add URL` and `rag refresh`).
 
 The only place RagErrors become exit messages: one clear line on stderr, exit 1.
 """
@@ -11,33 +12,16 @@ from typing import Optional
 
 import typer
 
+from rag import cli_documents
 from rag.cli_format import format_answer, format_sources
-from rag.config import Settings, load_settings
+from rag.cli_options import ConfigOpt, IndexOpt, JsonOpt, SeedsOpt, print_json, service_for, settings_from
+from rag.config import Settings
 from rag.errors import RagError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Answer questions over a folder of documents, with exact-sentence citations.")
-
-SeedsOpt = typer.Option(None, "--seeds", help="Folder of documents (default: config paths.seeds).")
-IndexOpt = typer.Option(None, "--index", help="Index folder (default: config paths.index).")
-ConfigOpt = typer.Option(None, "--config", help="Path to config.yaml (env RAG_CONFIG).")
-JsonOpt = typer.Option(False, "--json", help="Print one JSON object on stdout.")
-
-
-def settings_from(config: Optional[Path], seeds: Optional[Path], index: Optional[Path], **extra) -> Settings:
-    settings = load_settings(config)
-    return settings.with_overrides(
-        paths__seeds=seeds.resolve() if seeds else None,
-        paths__index=index.resolve() if index else None,
-        **extra,
-    )
-
-
-def service_for(settings: Settings):
-    from rag.service import build_service
-
-    return build_service(settings)
-
+app.command()(cli_documents.add)
+app.command()(cli_documents.refresh)
 
 @app.command()
 def index(
@@ -57,7 +41,7 @@ def index(
     if as_json:
         data = summary.model_dump(mode="json")
         data.pop("version")
-        _print_json(data)
+        print_json(data)
         return
     typer.echo(
         f"{summary.added} added, {summary.updated} updated, {summary.removed} removed, "
@@ -90,7 +74,7 @@ def ask(
         return
     answer = service.answers.ask(question, history=turns, top_k=top_k)
     if as_json:
-        _print_json(answer.model_dump(mode="json"))
+        print_json(answer.model_dump(mode="json"))
     else:
         typer.echo(format_answer(answer.model_dump(mode="json")))
 
@@ -133,7 +117,8 @@ def terminal_progress(show: bool):
         if bar is None:
             for other in bars.values():
                 other.close()
-            bar = bars[phase] = tqdm(total=total, desc=phase.capitalize(), unit="", file=sys.stderr, leave=True)
+            label = "OCR pages" if phase == "ocr" else phase.capitalize()
+            bar = bars[phase] = tqdm(total=total, desc=label, unit="", file=sys.stderr, leave=True)
         bar.total = total
         bar.n = done
         bar.refresh()
@@ -277,7 +262,7 @@ def evaluate(
 def _print_report(report: dict, as_json: bool) -> None:
     """One JSON line with --json, else the same object indented for reading."""
     if as_json:
-        _print_json(report)
+        print_json(report)
     else:
         typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
 
@@ -294,7 +279,7 @@ def _squad(service, path: Path, work_dir: Optional[Path], as_json: bool) -> None
         report = squad.evaluate_squad(service.reconfigured(paths__seeds=folder / "seeds", paths__index=folder / "index"),
                                       articles)
     if as_json:
-        return _print_json(report)
+        return print_json(report)
     answer = service.settings.answer
     typer.echo(json.dumps({k: v for k, v in report.items() if k not in ("sweep", "lengths")}, indent=2))
     typer.echo(f"\nWhat each answer.min_score costs (the service's strictness; default {answer.min_score}):\n"
@@ -312,6 +297,8 @@ def bench(
     store_scale: str = typer.Option("", "--store-scale", help="Chunk counts for the local store's scale test "
                                     "(build, add one, serving memory and latency), e.g. 1000000."),
     queries: int = typer.Option(100, "--queries", help="Questions timed for query latency."),
+    ocr_pages: int = typer.Option(4, "--ocr-pages", help="Scanned pages typeset from the corpus and timed "
+                                  "through OCR (0 skips)."),
     store: Optional[str] = typer.Option(None, "--store", help="Index backend to measure: local or milvus "
                                         "(default: config store.backend; milvus uses collections rag_bench_*)."),
     config: Optional[Path] = ConfigOpt,
@@ -326,9 +313,9 @@ def bench(
     service = service_for(settings_from(config, None, None, store__backend=store,
                                         store__milvus__collection_prefix="rag_bench_"))
     log = (lambda m: None) if as_json else (lambda m: typer.echo(m, err=True))
-    report = run_bench(service, beir, corpus, max_docs, sizes, queries, log, store_sizes)
+    report = run_bench(service, beir, corpus, max_docs, sizes, queries, log, store_sizes, ocr_pages)
     if as_json:
-        _print_json(report)
+        print_json(report)
     else:
         typer.echo(json.dumps(report, indent=2))
 
@@ -366,10 +353,6 @@ def run_server(service) -> None:
         SeedsWatcher(service, s.watch_interval).start()
     typer.echo(f"Serving on http://{s.host}:{s.port}  (API: /api, docs: /docs). Ctrl-C stops.", err=True)
     uvicorn.run(app, host=s.host, port=s.port, log_level="warning")
-
-
-def _print_json(data) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
 
 
 def main() -> None:

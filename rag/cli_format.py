@@ -20,6 +20,8 @@ def format_sources(result: dict) -> str:
             date = f", {c['date']}" if c["date"] else ""
             lines.append(f"[{c['id']}] {c['title']} ({c['source']}{date}{where(c)}, chars {c['start']}-{c['end']})")
             lines.append(f"    \u201c{c['quote']}\u201d")
+            if c.get("url"):
+                lines.append(f"    {c['url']}")
     return "\n".join(lines)
 
 

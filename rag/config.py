@@ -1,13 +1,14 @@
 """The only reader of config.yaml. Precedence: defaults < config.yaml < env vars < flags."""
 from __future__ import annotations
 
+import ipaddress
 import os
 import warnings
 from pathlib import Path
 from typing import Any, Optional
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from rag.errors import ConfigError
 
@@ -118,7 +119,27 @@ class OcrSettings(_Section):
     dpi: int = Field(300, ge=72, le=600)  # a PDF page without a picture is rendered at this before it is read
     language: str = "eng"  # Tesseract language pack(s), e.g. eng+deu
     threads: int = Field(1, ge=1)  # Tesseract's threads per page
+    workers: int = Field(0, ge=0)  # pages read at once (0: one per core)
     min_chars: int = Field(25, ge=0)  # a PDF page whose text layer holds fewer characters is read by OCR
+
+
+class FetchSettings(_Section):
+    allow_private: bool = False  # fetch from private, loopback and link-local addresses too
+    allow_networks: list[str] = []  # networks fetched from although private, e.g. 10.20.0.0/16
+    max_mb: float = Field(20, gt=0)
+    timeout_s: float = Field(20, gt=0)  # for the whole fetch, redirects included
+    max_redirects: int = Field(5, ge=0)
+    user_agent: str = "rag-document-fetch/1"
+
+    @field_validator("allow_networks")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for network in value:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                raise ValueError(f"'{network}' is not a network (write it like 10.20.0.0/16)") from None
+        return value
 
 
 class Retrieval(_Section):
@@ -194,6 +215,7 @@ class Settings(_Section):
     store: Store = Store()
     ingest: Ingest = Ingest()
     ocr: OcrSettings = OcrSettings()
+    fetch: FetchSettings = FetchSettings()
     retrieval: Retrieval = Retrieval()
     answer: AnswerSettings = AnswerSettings()
     grounding: Grounding = Grounding()

@@ -28,6 +28,12 @@ class PayloadTooLargeError(RagError):
     status = 413
 
 
+class FetchError(RagError):
+    """A page asked for by URL could not be fetched (the remote side failed)."""
+
+    status = 502
+
+
 class AuthError(RagError):
     status = 401
 

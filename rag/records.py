@@ -167,6 +167,7 @@ class Citation(_Record):
     page: Optional[int] = Field(None, description="1-based page, for paged formats (PDF)")
     section: Optional[str] = Field(None, description='heading path, e.g. "Results > Ferry service"')
     ocr: bool = Field(False, description="the quote was read from a page image by OCR")
+    url: Optional[str] = Field(None, description="where the document was fetched from, when it was added by URL")
 
 
 class AnswerPart(_Record):

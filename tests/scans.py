@@ -57,7 +57,7 @@ def cer(truth: str, read: str) -> float:
     return Levenshtein.distance(a, b) / max(1, len(a))
 
 
-def measure(dpis=(150, 200, 300), pages: int = 2) -> dict:
+def measure(dpis=(150, 200, 300), pages: int = 2, engine: str = "auto", workers: int = 0) -> dict:
     from rag.config import OcrSettings
     from rag.ingest import ocr
     from rag.ingest.readers import parse_document
@@ -69,7 +69,7 @@ def measure(dpis=(150, 200, 300), pages: int = 2) -> dict:
     truth.sentences = [s.translate(QUOTES) for s in truth.sentences]
     report = {}
     for dpi in dpis:
-        ocr.use(OcrSettings(dpi=dpi))
+        ocr.use(OcrSettings(dpi=dpi, engine=engine, workers=workers))
         scan = scanned_pdf(pdf, dpi)
         with tempfile.TemporaryDirectory() as cache:  # every page read, none from the cache
             os.environ["RAG_CACHE_DIR"], before = cache, os.environ.get("RAG_CACHE_DIR")
@@ -93,4 +93,6 @@ def _restore(name: str, value: str | None) -> None:
 
 
 if __name__ == "__main__":
-    print(measure())
+    import sys
+
+    print(measure(engine=sys.argv[1] if len(sys.argv) > 1 else "auto"))

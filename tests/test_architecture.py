@@ -23,7 +23,10 @@ ALLOWED = {
     "config": {"errors"},
     "errors": set(),
     "registry": {"errors"},
-    "cli": {"config", "errors", "service", "api", "ingest", "tools", "cli_format", "observe"},
+    "cli": {"config", "errors", "service", "api", "ingest", "tools", "cli_format", "cli_documents", "cli_options",
+            "observe"},
+    "cli_documents": {"cli_options", "errors", "ingest"},
+    "cli_options": {"config", "service"},
     "cli_format": set(),
 }
 

@@ -187,3 +187,30 @@ def test_a_rated_cli_answer_is_exported_as_a_qa_check_and_rechecked(workspace, t
     qa = json.loads(rag("eval", "--qa", tmp_path / "rated.jsonl", "--index", workspace / "index", "--seeds",
                         workspace / "seeds", "--json").stdout)
     assert qa["answer_hit_rate"] == 1.0 and qa["citation_precision"] == 1.0
+
+
+def test_add_url_then_refresh_then_ask_cites_the_page(tmp_path):
+    from tests.web_stub import WebStub
+
+    web = WebStub()
+    try:
+        story = ("<html><head><title>Night ferry</title></head><body><nav>Home | Subscribe</nav><article>"
+                 "<h1>The night ferry returns</h1><p>The harbour board said that the night ferry to Lindholm will "
+                 "run again from March, after two years without a service.</p></article></body></html>")
+        url = web.page("/news/night-ferry.html", story)
+        config = tmp_path / "config.yaml"
+        config.write_text("fetch:\n  allow_private: true\n")
+        where = ["--seeds", tmp_path / "seeds", "--index", tmp_path / "index"]
+        refused = rag("add", url, *where, check=False)  # the project's own config: loopback is refused
+        assert refused.returncode == 1 and "fetch.allow_private" in refused.stderr and web.requests == []
+        added = json.loads(rag("add", url, *where, "--config", config, "--json").stdout)
+        assert added["name"] == "127.0.0.1-night-ferry.html" and added["added"] == 1
+        assert rag("refresh", *where, "--config", config).stdout.strip() == "127.0.0.1-night-ferry.html: unchanged"
+        web.page("/news/night-ferry.html", story.replace("from March", "from April"))
+        assert "changed, re-indexed" in rag("refresh", *where, "--config", config).stdout
+        answer = json.loads(rag("ask", "When will the night ferry to Lindholm run again?", *where, "--json").stdout)
+        assert answer["citations"][0]["url"] == url and "from April" in answer["citations"][0]["quote"]
+        plain = rag("ask", "When will the night ferry to Lindholm run again?", *where).stdout
+        assert url in plain
+    finally:
+        web.close()

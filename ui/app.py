@@ -138,7 +138,10 @@ def _documents_tab(service: RagService) -> None:
     table = gr.Dataframe(headers=["File", "Title", "Date", "Chunks"], value=lambda: _rows(service),
                          interactive=False, elem_id="documents")
     with gr.Row():
-        upload = gr.File(label="Add documents", file_count="multiple", elem_id="upload")
+        with gr.Column():
+            upload = gr.File(label="Add documents", file_count="multiple", elem_id="upload")
+            url = gr.Textbox(label="Add a web page or PDF by URL", placeholder="https://…", elem_id="add-url")
+            fetch = gr.Button("Fetch and index", elem_id="fetch-url")
         with gr.Column():
             name = gr.Dropdown(label="Delete a document", choices=_names(service), value=None, elem_id="delete-name")
             delete = gr.Button("Delete", variant="stop")
@@ -147,6 +150,10 @@ def _documents_tab(service: RagService) -> None:
     outputs = [table, name, status, info]
     upload.upload(lambda files, progress=gr.Progress(): _watch(service, _uploads(service, files), progress),
                   upload, outputs, show_progress="full")
+    fetched = [*outputs, url]
+    for event in (url.submit, fetch.click):
+        event(lambda u, progress=gr.Progress(): _fetched(_watch(service, _fetch(service, u), progress), u),
+              url, fetched, show_progress="full")
     delete.click(lambda n, progress=gr.Progress(): _watch(service, lambda: service.index.remove(n) if n else None, progress),
                  name, outputs, show_progress="full")
     reindex.click(lambda progress=gr.Progress(): _watch(service, service.index.start, progress),
@@ -163,6 +170,18 @@ def _uploads(service: RagService, files):
         return job
 
     return start
+
+
+def _fetch(service: RagService, url: str):
+    def start():
+        return service.index.add_url(url)[1] if (url or "").strip() else None
+
+    return start
+
+
+def _fetched(shown: tuple, url: str) -> tuple:
+    """The documents as after any job; the URL box emptied once the page is in, kept if refused."""
+    return (*shown, url if shown[2].startswith("⚠") else "")
 
 
 def _watch(service: RagService, start, progress):

@@ -70,7 +70,7 @@ def _card(c: dict, turn: int) -> str:
         f'<div class="source-head"><span class="source-id">[{c["id"]}]</span> '
         f'<span class="source-title">{html.escape(c["title"])}</span></div>'
         f'<div class="source-meta">{meta} · <a class="open" href="{view_url(c)}" target="_blank" '
-        f'rel="noopener">open</a></div>'
+        f'rel="noopener">open</a>{origin_link(c.get("url"))}</div>'
         f'<blockquote class="source-text">{highlight(c["text"], c["quote"])}</blockquote></div>'
     )
 
@@ -82,6 +82,14 @@ def location(c: dict) -> str:
     where += [f"§ {c['section']}"] if c.get("section") else []
     place = " · ".join(where) or f"chars {c['start']}–{c['end']}"
     return f"{place} · read by OCR" if c.get("ocr") else place
+
+
+def origin_link(url: str | None) -> str:
+    """" · web page" linking where a document added by URL came from (http(s) only)."""
+    if not url or not url.lower().startswith(("http://", "https://")):
+        return ""
+    return (f' · <a class="origin" href="{html.escape(url, quote=True)}" target="_blank" '
+            f'rel="noopener noreferrer">web page</a>')
 
 
 def view_url(c: dict) -> str:
@@ -115,12 +123,16 @@ def index_status(status: dict) -> str:
             f"({status['chunks']} chunks).")
 
 
+PHASES = {"ocr": "Reading pages by OCR"}  # a phase whose name alone says too little
+
+
 def job_progress(job: dict) -> tuple[float | None, str]:
     """(fraction done or None, label) for a running index job."""
     phase = job.get("phase") or job["state"]
+    label = PHASES.get(phase, phase.capitalize())
     if job.get("total"):
-        return job["done"] / job["total"], f"{phase.capitalize()} {job['done']:,}/{job['total']:,}"
-    return None, f"{phase.capitalize()}…"
+        return job["done"] / job["total"], f"{label} {job['done']:,}/{job['total']:,}"
+    return None, f"{label}…"
 
 
 def summary_text(summary: dict) -> str:
@@ -140,7 +152,7 @@ def document_page(doc: dict, start: int | None = None, end: int | None = None) -
         f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(doc['title'])}</title>"
         f"<style>{VIEW_CSS}</style></head><body><header><h1>{html.escape(doc['title'])}</h1>"
         f"<div class='meta'>{html.escape(doc['name'])}{' · ' + html.escape(doc['date']) if doc.get('date') else ''}"
-        f" · <a href='{original}'>original file</a></div></header><main>{document_body(doc, start, end)}</main>"
+        f" · <a href='{original}'>original file</a>{origin_link(doc.get('url'))}</div></header><main>{document_body(doc, start, end)}</main>"
         "</body></html>"
     )
 

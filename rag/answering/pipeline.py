@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Iterator, Protocol
 
 from rag.config import TOP_K_MAX, Settings
@@ -138,7 +138,7 @@ class AnswerPipeline:
         else:
             extractive = self.gate.answer(query, hits)
         turn = _Turn(question, history, query, model, hits, snapshot.name, extractive,
-                     started=started, retrieved=retrieved)
+                     started=started, retrieved=retrieved, urls=_urls(snapshot, hits))
         if model in self.answerers:
             answer = extractive if model == EXTRACTIVE else self.answerers[model].answer(query, hits)
             turn.settled = turn.finish(answer, model)
@@ -183,11 +183,20 @@ class _Turn:
     started: float = 0.0  # perf_counter at the question's start, at retrieval's end, at generation's end
     retrieved: float = 0.0
     generated: float | None = None
+    urls: dict = field(default_factory=dict)  # source -> the URL it was fetched from
 
     def finish(self, answer: Answer, model: str, note: str | None = None) -> Answer:
         answer.query, answer.model, answer.index_version = self.query, model, self.version
         answer.note = note or answer.note
+        for citation in answer.citations:
+            citation.url = self.urls.get(citation.source)
         return answer
+
+
+def _urls(snapshot, hits) -> dict[str, str]:
+    documents = snapshot.documents
+    return {h.chunk.source: documents[h.chunk.source]["url"] for h in hits
+            if documents.get(h.chunk.source, {}).get("url")}
 
 
 def _final(answer: Answer) -> dict:

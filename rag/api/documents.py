@@ -1,15 +1,24 @@
-"""Documents: list, read (text and original file), upload, delete, and re-index."""
+"""Documents: list, read (text and original file), upload a file or fetch a URL, refresh, delete,
+and re-index."""
 from __future__ import annotations
 
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Query, UploadFile
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from pydantic import ValidationError
+from starlette.datastructures import UploadFile
 
-from rag.api.models import DocumentRow, DocumentText, JobView, UploadJob
+from rag.api.models import DocumentRow, DocumentText, FetchRequest, JobView, Refreshed, UploadJob
+from rag.errors import UserInputError
 
 WaitOpt = Query(False, description="Hold the request until the index run ends and return its summary.")
+ADD_BODY = {"requestBody": {"required": True, "content": {
+    "multipart/form-data": {"schema": {"type": "object", "required": ["file"],
+                                       "properties": {"file": {"type": "string", "format": "binary"}}}},
+    "application/json": {"schema": FetchRequest.model_json_schema()}}}}
 
 
 def routes(service, writer) -> APIRouter:
@@ -34,13 +43,29 @@ def routes(service, writer) -> APIRouter:
         return service.index.document(name)
 
     @router.post("/documents", dependencies=[writer], status_code=202, response_model=UploadJob,
-                 responses={200: {"description": "with wait=true: the index summary plus name"}})
-    async def upload(file: UploadFile = File(...), replace: bool = Query(False), wait: bool = WaitOpt):
-        data = await read_limited(file, service.settings.server.max_upload_mb)
-        name, job = await run_in_threadpool(service.index.upload, file.filename or "", data, replace=replace)
+                 openapi_extra=ADD_BODY, responses={200: {"description": "with wait=true: the index summary plus name"}})
+    async def add(request: Request, replace: bool = Query(False), wait: bool = WaitOpt):
+        """A file as multipart field `file`, or `{"url": ...}` as JSON: a web page or PDF fetched
+        (public addresses only, unless fetch.allow_private) and kept with its URL."""
+        if request.headers.get("content-type", "").startswith("application/json"):
+            body = _fetch_request(await request.body())
+            name, job = await run_in_threadpool(service.index.add_url, body.url)
+            wait = wait or body.wait
+        else:
+            data, filename = await _uploaded(request, service.settings.server.max_upload_mb)
+            name, job = await run_in_threadpool(service.index.upload, filename, data, replace=replace)
         if wait:
             return JSONResponse({"name": name, **await run_in_threadpool(service.index.jobs.result, job.id)})
         return {"name": name, **job.to_dict()}
+
+    @router.post("/documents/{name:path}/refresh", dependencies=[writer], response_model=Refreshed)
+    def refresh(name: str, wait: bool = WaitOpt) -> dict:
+        """Fetch a document added by URL again; it is re-indexed only if the page changed."""
+        changed, job = service.index.refresh(name)
+        if job is not None and wait:
+            service.index.jobs.result(job.id)
+            job = service.index.jobs.get(job.id)
+        return {"name": name, "changed": changed, "job": job.to_dict() if job else None}
 
     @router.delete("/documents/{name:path}", dependencies=[writer], status_code=202, response_model=JobView,
                    responses={200: {"description": "with wait=true: the index summary"}})
@@ -58,6 +83,21 @@ def routes(service, writer) -> APIRouter:
 def job_or_summary(service, job, wait: bool):
     """202 with the job, or (wait=true, for scripts) 200 with its summary once it ends."""
     return JSONResponse(service.index.jobs.result(job.id)) if wait else job.to_dict()
+
+
+def _fetch_request(body: bytes) -> FetchRequest:
+    try:
+        return FetchRequest.model_validate_json(body)
+    except ValidationError as exc:
+        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from None
+
+
+async def _uploaded(request: Request, limit_mb: float) -> tuple[bytes, str]:
+    form = await request.form(max_files=1)
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        raise UserInputError('Send a file as the multipart form field "file", or JSON {"url": "https://..."}.')
+    return await read_limited(upload, limit_mb), upload.filename or ""
 
 
 async def read_limited(upload: UploadFile, limit_mb: float) -> bytes:

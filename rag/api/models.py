@@ -58,6 +58,7 @@ class DocumentText(BaseModel):
     title: str
     date: Optional[str]
     hash: str
+    url: Optional[str] = Field(None, description="where it was fetched from, when added by URL")
     chunks: int
     content_type: str
     text: str
@@ -101,6 +102,19 @@ class DocumentRow(BaseModel):
     date: Optional[str]
     chunks: int
     hash: str
+    url: Optional[str] = None
+
+
+class FetchRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    url: str = Field(..., max_length=4000, description="an http(s) web page or PDF to fetch and index")
+    wait: bool = Field(False, description="hold the request until the index run ends and return its summary")
+
+
+class Refreshed(BaseModel):
+    name: str
+    changed: bool = Field(..., description="false: the page is as it was, nothing to index")
+    job: Optional[JobView] = None
 
 
 class FeedbackRequest(BaseModel):

@@ -8,6 +8,7 @@ import unicodedata
 from pathlib import Path, PurePosixPath
 
 from rag.errors import ConflictError, NotFoundError, UserInputError
+from rag.ingest import ocr
 from rag.ingest.layout import Unreadable
 from rag.ingest.readers import parse_document, supported
 from rag.records import Document, content_hash
@@ -44,7 +45,10 @@ def save_upload(seeds: Path, filename: str, data: bytes, replace: bool = False) 
     """Check the bytes can be read, then write them into seeds atomically; returns the name."""
     name = safe_name(filename)
     try:
-        parse_document(name, data)
+        with ocr.deferred():
+            parse_document(name, data)
+    except ocr.Deferred:
+        pass  # it opens; its page images are read by the index job, which shows their progress
     except Unreadable as exc:
         raise UserInputError(f"Cannot use '{name}': {exc}.") from None
     seeds.mkdir(parents=True, exist_ok=True)

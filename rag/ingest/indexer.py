@@ -16,7 +16,7 @@ from rag.embedding import Embedder, content_window, embed_chunks
 from rag.config import Store as StoreSettings
 from rag.errors import IndexCancelled, RagError
 from rag.ingest.engines import IngestEngine, Ingested, Progress, quiet
-from rag.ingest import readers
+from rag.ingest import ocr, readers, sources
 from rag.ingest.layout import Unreadable
 from rag.ingest.readers import iter_files, parse_document, read_source
 from rag.records import Chunk, Document, IndexSummary, Skipped, content_hash
@@ -102,6 +102,7 @@ class Indexer:
             try:
                 txn.remove(gone)
                 ingested = self.engine.ingest(self, plan.fresh, txn, progress, cancelled)
+                _with_urls(ingested.entries, sources.load(seeds_dir))
                 if previous is not None and not (ingested.entries or gone):
                     txn.abort()  # only unreadable files were new: nothing to write
                 else:
@@ -129,7 +130,8 @@ class Indexer:
             if cancelled():
                 raise IndexCancelled()
             try:
-                docs.append(parse_document(source, data))
+                with ocr.reporting(lambda pages_done, pages: progress("ocr", pages_done, pages)):
+                    docs.append(parse_document(source, data))
             except Unreadable as exc:
                 skipped.append(Skipped(path=source, reason=str(exc)))
         progress("reading", len(fresh), len(fresh))
@@ -166,6 +168,13 @@ class Indexer:
             batch = chunks[i : i + step]
             txn.add(batch, embed_chunks(self.embedder, batch, self.sentences))
             progress("embedding", i + len(batch), len(chunks))
+
+
+def _with_urls(entries: dict, fetched: dict) -> None:
+    """A document fetched by URL names it in its entry, so citations can link back to it."""
+    for source, entry in entries.items():
+        if fetched.get(source, {}).get("url"):
+            entry["url"] = fetched[source]["url"]
 
 
 def _entries(docs: list[Document], chunks: list[Chunk]) -> dict:

@@ -129,9 +129,10 @@ def table_rows(rows: list[list[str]], header: bool) -> list[str]:
 MAX_ROWS = 20_000  # rows of one sheet or CSV file read; the rest is named in a note, not indexed
 
 
-def sheet(layout: "Layout", rows, name: str | None = None) -> None:
+def sheet(layout: "Layout", rows, name: str | None = None, count_rest: bool = True) -> None:
     """A spreadsheet's rows as `table_rows` makes them, one statement each under the header row,
-    under a heading naming the sheet; at most MAX_ROWS of them, the rest counted in a note."""
+    under a heading naming the sheet; at most MAX_ROWS of them, the rest counted in a note (or,
+    with count_rest off, only noted: reading an XLSX to its end costs minutes when it is large)."""
     if name:
         layout.block(name, 2)
     cells = (["" if c is None else str(c) for c in row] for row in rows)
@@ -139,6 +140,10 @@ def sheet(layout: "Layout", rows, name: str | None = None) -> None:
     kept = list(itertools.islice(filled, MAX_ROWS + 1))  # the header and MAX_ROWS rows under it
     for row in table_rows(kept, header=True):
         layout.block(row)
+    if not count_rest:
+        if next(filled, None) is not None:
+            layout.block(f"(The rest of {name or 'this sheet'}, after {MAX_ROWS} rows, is not indexed.)", label=True)
+        return
     left = sum(1 for _ in filled)
     if left:
         layout.block(f"({left} more rows of {name or 'this sheet'} are not indexed.)", label=True)

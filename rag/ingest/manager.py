@@ -6,8 +6,12 @@ import threading
 from pathlib import Path
 from typing import Callable
 
-from rag.ingest.files import content_type, read_indexed, resolve_existing, save_upload
+from rag.config import FetchSettings
 from rag.errors import NotFoundError, PayloadTooLargeError
+from rag.ingest import sources
+from rag.ingest.fetch import fetch
+from rag.ingest.files import content_type, read_indexed, resolve_existing, save_upload
+from rag.ingest.readers import supported
 from rag.ingest.indexer import Indexer
 from rag.ingest.engines import Progress, quiet
 from rag.ingest.job_queue import Job, JobManager
@@ -17,11 +21,12 @@ from rag.stores import IndexStore, View
 
 class IndexManager:
     def __init__(self, seeds_dir: Path, index_dir: Path, indexer: Indexer, max_upload_mb: float,
-                 store: IndexStore | None = None):
+                 store: IndexStore | None = None, fetching: FetchSettings | None = None):
         self.seeds_dir, self.index_dir = seeds_dir, index_dir
         self.indexer = indexer
         self.store = store or indexer.open(index_dir)
         self.max_upload_mb = max_upload_mb
+        self.fetching = fetching or FetchSettings()
         self._indexing = threading.RLock()  # one re-index at a time in this process
         self.jobs = JobManager(lambda progress, cancelled: self.run(progress=progress, cancelled=cancelled),
                                index_dir / "jobs.json")
@@ -69,19 +74,44 @@ class IndexManager:
 
     def remove(self, name: str) -> Job:
         resolve_existing(self.seeds_dir, name).unlink()
+        sources.forget(self.seeds_dir, name)
         return self.start("delete", name)
+
+    def add_url(self, url: str) -> tuple[str, Job]:
+        """Fetch a page or PDF (through the guard in rag/ingest/fetch.py), keep it in the seeds
+        folder with where it came from, and index it in a job."""
+        page = fetch(url, self.fetching, supported())
+        name = sources.name_for(self.seeds_dir, page.url, page.suffix)
+        self._keep(name, page)
+        return name, self.start("fetch", name)
+
+    def refresh(self, name: str) -> tuple[bool, Job | None]:
+        """Fetch a document's URL again; index it only if what came back differs."""
+        path = resolve_existing(self.seeds_dir, name)
+        url = sources.url_of(self.seeds_dir, name)
+        if url is None:
+            raise NotFoundError(f"'{name[:80]}' was not added by URL, so there is nothing to fetch again.")
+        page = fetch(url, self.fetching, supported())
+        if page.data == path.read_bytes():
+            return False, None
+        self._keep(name, page)
+        return True, self.start("refresh", name)
+
+    def _keep(self, name: str, page) -> None:
+        self._save(name, page.data, replace=True)
+        sources.record(self.seeds_dir, name, {"url": page.url, "final_url": page.final_url, "fetched": page.fetched})
 
     # -- documents ------------------------------------------------------------------------
 
     def documents(self) -> list[dict]:
         docs = self.snapshot().documents if self.has_index() else {}
         return [{"name": name, "title": d["title"], "date": d["date"], "chunks": d["chunks"],
-                 "hash": d["hash"]} for name, d in sorted(docs.items())]
+                 "hash": d["hash"], "url": d.get("url")} for name, d in sorted(docs.items())]
 
     def document(self, name: str) -> dict:
         """An indexed document's metadata and text, with where its pages and sections begin."""
         entry, (_, doc) = self._indexed(name)
-        return {"name": name, "title": doc.title, "date": doc.date, "hash": doc.hash,
+        return {"name": name, "title": doc.title, "date": doc.date, "hash": doc.hash, "url": entry.get("url"),
                 "chunks": entry["chunks"], "content_type": content_type(name), "text": doc.text,
                 "pages": [{"page": n, "start": at} for n, at in enumerate(doc.pages, start=1)],
                 "sections": [{"start": at, "path": path} for at, path in doc.sections],

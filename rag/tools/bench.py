@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.tools.beir import load_beir, write_corpus
+from rag.tools.ocr_bench import ocr_bench
 from rag.tools.scale import rss_mb, store_scale
 from rag.stores.faiss import FaissStore, engine_version
 
@@ -22,7 +23,8 @@ def _ms(samples: list[float], q: float) -> float:
 
 
 def run_bench(service, beir_dir: Path | None, corpus_dir: Path | None, max_docs: int | None,
-              scale_sizes: list[int], queries: int = 100, log=print, store_sizes: list[int] = ()) -> dict:
+              scale_sizes: list[int], queries: int = 100, log=print, store_sizes: list[int] = (),
+              ocr_pages: int = 0) -> dict:
     with tempfile.TemporaryDirectory(prefix="rag-bench-") as tmp:
         tmp = Path(tmp)
         texts, questions = _corpus(beir_dir, corpus_dir, max_docs, tmp / "seeds")
@@ -36,12 +38,19 @@ def run_bench(service, beir_dir: Path | None, corpus_dir: Path | None, max_docs:
         report |= _queries(service, questions[:queries])
         report |= _observer_cost(service, questions[:queries])
         report["rss_mb"] = rss_mb()
+        if ocr_pages:
+            log(f"OCR of {ocr_pages} scanned pages…")
+            report |= ocr_bench(_texts(tmp / "seeds"), ocr_pages, service.settings.ocr)
         report["scale"] = [_vector_scale(vectors, n, log) for n in scale_sizes]
         view = service.index.snapshot()
         texts = [c.text for source in view.documents for c in view.document_chunks(source)]
         report["store_scale"] = [store_scale(texts, vectors, questions, n, tmp / f"scale-{n}", log)
                                  for n in store_sizes]
     return report
+
+
+def _texts(seeds: Path, files: int = 200) -> list[str]:
+    return [p.read_text(encoding="utf-8", errors="replace") for p in sorted(seeds.rglob("*.txt"))[:files]]
 
 
 def _corpus(beir_dir, corpus_dir, max_docs, seeds: Path) -> tuple[int, list[str]]:

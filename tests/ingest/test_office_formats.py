@@ -39,6 +39,8 @@ def test_a_large_sheet_is_capped_with_a_note(monkeypatch):
     monkeypatch.setattr(layout, "MAX_ROWS", 3)
     doc = parse_document("big.csv", ("n,v\n" + "".join(f"{i},x\n" for i in range(10))).encode())
     assert doc.text.count("n: ") == 3 and "7 more rows of this sheet are not indexed" in doc.text
+    doc = parse_document("big.xlsx", make_xlsx({"Log": [["n", "v"], *([i, "x"] for i in range(10))]}))
+    assert doc.text.count("n: ") == 3 and "The rest of Log, after 3 rows, is not indexed" in doc.text  # not read on
     assert MAX_ROWS == 20_000
 
 

@@ -9,7 +9,7 @@ from tests.tools.test_evaluation import SCIFACT, run_cli
 def test_rag_bench_small():
     shared_bench("scifact")
     report = run_cli("bench", "--beir", SCIFACT, "--max-docs", 40, "--scale", "2000,52000", "--store-scale", 10000,
-                     "--queries", 10, "--json")
+                     "--queries", 10, "--ocr-pages", 2, "--json")
     for key in ("ingest_chunks_per_s", "raw_encode_chunks_per_s", "ingest_vs_raw", "incremental_add_one_s",
                 "full_build_s", "incremental_vs_full", "query_p50_ms", "query_p95_ms", "answer_p50_ms",
                 "ask_p50_ms_observed", "ask_p50_ms_unobserved"):
@@ -21,9 +21,12 @@ def test_rag_bench_small():
     assert store["chunks"] == 10000 and store["segments_after_add"] == 2 and store["add_one_s"] > 0
     assert store["dense_recall@10"] == 1.0  # exact search below ANN_FROM, through the store's own path
     assert store["query_p50_ms"] > 0 and store["index_rss_mb"] > 0
+    assert report["ocr_engine"] == "tesserocr" and report["ocr_pages"] == 2 and report["ocr_word_match"] >= 0.95
+    assert report["ocr_s_per_page_one_worker"] > 0 and report["ocr_s_per_page_all_cores"] > 0
     milvus = run_cli("bench", "--beir", SCIFACT, "--max-docs", 40, "--scale", "", "--queries", 10, "--store", "milvus",
-                     "--json")  # the same figures through the Milvus store (the scale test is FAISS's own)
-    assert (report["store"], milvus["store"]) == ("local", "milvus") and set(milvus) == set(report)
+                     "--ocr-pages", 0, "--json")  # the same figures through the Milvus store (scale and OCR aside)
+    assert (report["store"], milvus["store"]) == ("local", "milvus")
+    assert set(milvus) == {k for k in report if not k.startswith("ocr_")}
     assert milvus["chunks"] == report["chunks"] and milvus["scale"] == [] and milvus["rss_mb"] > 0
     for key in ("ingest_chunks_per_s", "incremental_add_one_s", "query_p50_ms", "answer_p50_ms"):
         assert milvus[key] > 0, key

@@ -12,10 +12,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests import corpus
+from tests import corpus, scans
 from tests.conftest import ROOT, SEED_FILE
+from tests.web_stub import WebStub
 
 pytestmark = pytest.mark.slow
+LENSES = "The lighthouse keeper stores the spare lantern lenses in the cellar of the old boathouse."
+FERRY_PAGE = ("<html><head><title>Lindholm ferry</title></head><body><nav>Home | Sign up for our newsletter</nav>"
+              "<article><h1>The night ferry returns</h1><p>The harbour board said that the night ferry to Lindholm "
+              "will run again from March, after two years without a service.</p></article></body></html>")
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
 
@@ -42,9 +47,12 @@ def served(tmp_path_factory):
     long_pdf = corpus.NEWS + corpus.FILLER * 4 + [("break", None), ("h2", "Notes"), ("p", corpus.PAGE_THREE)]
     (root / "seeds" / "harbour.pdf").write_bytes(corpus.pdf_bytes(long_pdf))
     port = free_port()
+    config = root / "config.yaml"  # the project's, with pages fetched from this machine's own test server
+    config.write_text((ROOT / "config.yaml").read_text().replace("allow_private: false", "allow_private: true")
+                      .replace("workers: 0   ", "workers: 1   "))  # OCR on one core: the browser keeps the other
     proc = subprocess.Popen(
         [sys.executable, "-m", "rag.cli", "serve", "--port", str(port), "--seeds", str(root / "seeds"),
-         "--index", str(root / "index")],
+         "--index", str(root / "index"), "--config", str(config)], env={**os.environ, "RAG_CACHE_DIR": str(root / "cache")},
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 180
@@ -137,6 +145,48 @@ def test_upload_shows_progress_then_the_row_and_answers_from_it(page, served, tm
     ask(page, "Which kettle pours water slowly and precisely?")
     page.wait_for_function("document.querySelector('#sources') && "
                            "document.querySelector('#sources').innerText.includes('kettle.md')", timeout=90_000)
+
+
+def test_a_pasted_url_is_fetched_indexed_and_cited_with_a_link_back(page, served):
+    web = WebStub()
+    try:
+        url = web.page("/news/ferry.html", FERRY_PAGE)
+        page.get_by_role("tab", name="Documents").click()
+        page.fill("#add-url textarea", url)
+        page.locator("#fetch-url").click()
+        page.wait_for_function("document.querySelector('#index-status').innerText.includes('1 added')", timeout=90_000)
+        assert "127.0.0.1-ferry.html" in page.locator("#documents").inner_text()
+        assert page.locator("#add-url textarea").input_value() == ""
+        page.get_by_role("tab", name="Chat").click()
+        ask(page, "When will the night ferry to Lindholm run again?")
+        page.wait_for_selector("#sources .source-card a.origin", timeout=90_000)
+        card = page.locator("#sources .source-card").first
+        assert "night ferry to Lindholm will run again from March" in card.inner_text()
+        assert card.locator("a.origin").get_attribute("href") == url
+    finally:
+        web.close()
+
+
+def test_an_uploaded_scan_shows_ocr_progress_page_by_page_then_answers_read_by_ocr(page, served, tmp_path):
+    scan = tmp_path / "scanned-notice.pdf"
+    blocks = corpus.NEWS + corpus.FILLER * 3 + [("break", None), ("h2", "Lighthouse"), ("p", LENSES)]
+    scan.write_bytes(scans.scanned_pdf(corpus.pdf_bytes(blocks), dpi=200))
+    page.get_by_role("tab", name="Documents").click()
+    page.set_input_files("#upload input[type=file]", str(scan))
+    seen, started = [], time.monotonic()
+    while time.monotonic() - started < 180 and "scanned-notice.pdf" not in page.locator("#documents").inner_text():
+        seen += [t for t in page.locator(".progress-level-inner").all_inner_texts() if t and t not in seen]
+        time.sleep(0.1)
+    pages = [tuple(map(int, m.groups())) for t in seen if (m := re.search(r"Reading pages by OCR (\d+)/(\d+)", t))]
+    assert len(pages) >= 2 and len({total for _, total in pages}) == 1 and pages[0][1] >= 3, seen
+    assert [done for done, _ in pages] == sorted(done for done, _ in pages), seen
+    page.get_by_role("tab", name="Chat").click()
+    ask(page, "Where does the lighthouse keeper store the spare lantern lenses?")
+    page.wait_for_function("document.querySelector('#sources') && "
+                           "document.querySelector('#sources').innerText.includes('scanned-notice.pdf')", timeout=90_000)
+    card = page.locator("#sources .source-card", has_text="scanned-notice.pdf").first
+    assert "read by OCR" in card.inner_text() and LENSES in card.inner_text()
+    assert f"p. {pages[0][1]}" in card.inner_text()  # the last page, where the sentence stands
 
 
 def test_each_answer_keeps_its_own_sources(page):

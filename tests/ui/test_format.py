@@ -46,6 +46,19 @@ def test_index_status_and_job_progress():
     assert job_progress({"state": "running", "phase": "embedding", "done": 50, "total": 200}) == \
         (0.25, "Embedding 50/200")
     assert job_progress({"state": "queued", "phase": None, "done": 0, "total": 0}) == (None, "Queued…")
+    assert job_progress({"state": "running", "phase": "ocr", "done": 2, "total": 8}) == \
+        (0.25, "Reading pages by OCR 2/8")
+
+
+def test_a_fetched_source_links_back_to_its_page_and_only_over_http():
+    url = 'https://news.example/story?a=1&b="x"'
+    card = sources_html({**RESULT, "citations": [{**RESULT["citations"][0], "url": url}]})
+    assert 'class="origin" href="https://news.example/story?a=1&amp;b=&quot;x&quot;"' in card
+    assert 'rel="noopener noreferrer"' in card
+    for unsafe in ("javascript:alert(1)", "data:text/html,x", None):
+        assert "origin" not in sources_html({**RESULT, "citations": [{**RESULT["citations"][0], "url": unsafe}]})
+    page = document_page({"name": "a.html", "title": "T", "date": None, "text": "Hi.", "url": url})
+    assert "web page</a>" in page
 
 
 def test_location_names_page_and_section_before_characters():

@@ -14,7 +14,7 @@ def read(data: bytes) -> Parsed:
     reader = ocr.engine()
     if reader is None:
         raise Unreadable(ocr.INSTALL)
-    read = ocr.read_pages(reader, frames, ocr.content_key(data))
+    read = ocr.read_pages(reader, frames, ocr.content_key(data), len(frames))
     pages = ocr_lines(read, list(range(1, len(read) + 1)))
     parsed = from_lines(pages)
     parsed.ocr_pages = [n for n, page in enumerate(pages, start=1) if page]

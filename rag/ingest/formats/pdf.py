@@ -62,7 +62,8 @@ def _read_scans(data: bytes, pages: list[list[Line]], scanned: list[int]) -> dic
             raise Unreadable(ocr.INSTALL)
         return {}
     images = ocr.pdf_pages(data, scanned, ocr.settings().dpi)
-    return dict(zip(scanned, ocr_lines(ocr.read_pages(reader, images, ocr.content_key(data)), scanned)))
+    read = ocr.read_pages(reader, images, ocr.content_key(data), len(scanned))
+    return dict(zip(scanned, ocr_lines(read, scanned)))
 
 
 def ocr_lines(read: list[list["ocr.OcrLine"]], numbers: list[int]) -> list[list[Line]]:

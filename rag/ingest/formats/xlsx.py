@@ -18,7 +18,7 @@ def read(data: bytes) -> Parsed:
     layout = Layout()
     try:
         for worksheet in book.worksheets:
-            sheet(layout, worksheet.iter_rows(values_only=True), worksheet.title)
+            sheet(layout, worksheet.iter_rows(values_only=True), worksheet.title, count_rest=False)
     finally:
         book.close()
     return layout.finish(book.properties.title or None)

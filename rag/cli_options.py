@@ -1,0 +1,36 @@
+"""What every CLI command shares: the folder, config and --json options, the settings they make,
+and the service built from them."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from rag.config import Settings, load_settings
+
+SeedsOpt = typer.Option(None, "--seeds", help="Folder of documents (default: config paths.seeds).")
+IndexOpt = typer.Option(None, "--index", help="Index folder (default: config paths.index).")
+ConfigOpt = typer.Option(None, "--config", help="Path to config.yaml (env RAG_CONFIG).")
+JsonOpt = typer.Option(False, "--json", help="Print one JSON object on stdout.")
+
+
+def settings_from(config: Optional[Path], seeds: Optional[Path], index: Optional[Path], **extra) -> Settings:
+    settings = load_settings(config)
+    return settings.with_overrides(
+        paths__seeds=seeds.resolve() if seeds else None,
+        paths__index=index.resolve() if index else None,
+        **extra,
+    )
+
+
+def service_for(settings: Settings):
+    from rag.service import build_service
+
+    return build_service(settings)
+
+
+def print_json(data) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
