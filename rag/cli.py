@@ -14,7 +14,8 @@ import typer
 
 from rag import cli_documents
 from rag.cli_format import format_answer, format_sources
-from rag.cli_options import ConfigOpt, IndexOpt, JsonOpt, SeedsOpt, print_json, service_for, settings_from
+from rag.cli_options import (ConfigOpt, IndexOpt, JsonOpt, SeedsOpt, WhereOpt, print_json, service_for,
+                             settings_from, where_filters)
 from rag.config import Settings
 from rag.errors import RagError
 
@@ -61,18 +62,19 @@ def ask(
     model: Optional[str] = typer.Option(None, "--model", help="'extractive' or a litellm model (env RAG_MODEL)."),
     history: Optional[str] = typer.Option(None, "--history", help="Prior turns as JSON [{role, content}], or @file."),
     stream: bool = typer.Option(False, "--stream", help="Print the answer as it is written."),
+    where: Optional[list[str]] = WhereOpt,
     config: Optional[Path] = ConfigOpt,
     as_json: bool = JsonOpt,
 ):
     """Answer a question from the indexed documents, citing the sentences that say it."""
     settings = settings_from(config, seeds, index, generation__model=model)
     service = service_for(settings)
-    turns = _read_history(history)
+    turns, filters = _read_history(history), where_filters(where)
     if stream and not as_json:
-        result = _stream(service.answers.ask_stream(question, history=turns, top_k=top_k))
+        result = _stream(service.answers.ask_stream(question, history=turns, top_k=top_k, filters=filters))
         typer.echo("\n\n" + format_sources(result))
         return
-    answer = service.answers.ask(question, history=turns, top_k=top_k)
+    answer = service.answers.ask(question, history=turns, top_k=top_k, filters=filters)
     if as_json:
         print_json(answer.model_dump(mode="json"))
     else:
@@ -83,11 +85,13 @@ def ask(
 def chat(
     index: Optional[Path] = IndexOpt,
     model: Optional[str] = typer.Option(None, "--model", help="'extractive' or a litellm model."),
+    where: Optional[list[str]] = WhereOpt,
     config: Optional[Path] = ConfigOpt,
 ):
     """Ask questions one after another; follow-ups know what came before. Ctrl-D ends."""
     service = service_for(settings_from(config, None, index, generation__model=model))
     turns: list[dict] = []
+    filters = where_filters(where)
     while True:
         try:
             question = input("\nquestion> ").strip()
@@ -96,7 +100,7 @@ def chat(
         if not question:
             continue
         try:
-            result = _stream(service.answers.ask_stream(question, history=turns))
+            result = _stream(service.answers.ask_stream(question, history=turns, filters=filters))
         except RagError as exc:
             typer.echo(f"error: {exc}", err=True)
             continue

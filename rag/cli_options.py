@@ -10,11 +10,15 @@ from typing import Optional
 import typer
 
 from rag.config import Settings, load_settings
+from rag.errors import UserInputError
 
 SeedsOpt = typer.Option(None, "--seeds", help="Folder of documents (default: config paths.seeds).")
 IndexOpt = typer.Option(None, "--index", help="Index folder (default: config paths.index).")
 ConfigOpt = typer.Option(None, "--config", help="Path to config.yaml (env RAG_CONFIG).")
 JsonOpt = typer.Option(False, "--json", help="Print one JSON object on stdout.")
+WhereOpt = typer.Option(None, "--where", help="Narrow the documents searched, repeatable: documents=GLOB[,GLOB], "
+                        "folder=DIR, date_from=YYYY-MM-DD, date_to=YYYY-MM-DD, tags=TAG[,TAG].")
+LISTS = ("documents", "tags")  # filters that take several values, comma-separated
 
 
 def settings_from(config: Optional[Path], seeds: Optional[Path], index: Optional[Path], **extra) -> Settings:
@@ -24,6 +28,20 @@ def settings_from(config: Optional[Path], seeds: Optional[Path], index: Optional
         paths__index=index.resolve() if index else None,
         **extra,
     )
+
+
+def where_filters(clauses: Optional[list[str]]) -> Optional[dict]:
+    """--where key=value clauses as the filters `ask` takes (checked there)."""
+    if not clauses:
+        return None
+    filters: dict = {}
+    for clause in clauses:
+        key, sep, value = clause.partition("=")
+        if not sep:
+            raise UserInputError(f"--where takes key=value, e.g. documents=reports/*.pdf; not '{clause[:60]}'.")
+        key = key.strip()
+        filters[key] = [v.strip() for v in value.split(",") if v.strip()] if key in LISTS else value.strip()
+    return filters
 
 
 def service_for(settings: Settings):

@@ -41,6 +41,7 @@ class Document:
     pages: list[int] = field(default_factory=list)
     sections: Marks = field(default_factory=list)
     ocr_pages: list[int] = field(default_factory=list)  # pages whose text was read by OCR
+    tags: list[str] = field(default_factory=list)  # front matter tags:, DOCX/PPTX/PDF keywords
 
     def __post_init__(self):
         if not self.hash:
@@ -190,6 +191,20 @@ class ShortAnswer(_Record):
     end: int
 
 
+class Filters(BaseModel):
+    """Which documents a question searches (all of them when empty); each given field narrows it."""
+
+    model_config = ConfigDict(extra="forbid")
+    documents: Optional[list[str]] = Field(None, description='names or globs, e.g. ["reports/*.pdf", "notes.md"]')
+    folder: Optional[str] = Field(None, description="a folder of the seeds folder, e.g. reports/2024")
+    date_from: Optional[str] = Field(None, description="the document's date on or after this (yyyy-mm-dd)")
+    date_to: Optional[str] = Field(None, description="the document's date on or before this (yyyy-mm-dd)")
+    tags: Optional[list[str]] = Field(None, description="any of these tags (front matter tags:, DOCX/PDF keywords)")
+
+    def empty(self) -> bool:
+        return not any(getattr(self, name) for name in type(self).model_fields)
+
+
 class Answer(_Record):
     """An answer whose every sentence cites the retrieved text, or not_found."""
 
@@ -204,6 +219,7 @@ class Answer(_Record):
     short_answer: Optional[ShortAnswer] = Field(
         None, description="for a when / how many / who question whose answer sentence holds exactly one such span")
     answer_id: Optional[str] = Field(None, description="what POST /api/answers/{answer_id}/feedback rates")
+    filters: Optional[Filters] = Field(None, description="the filters the question was asked with (what was searched)")
 
 
 class Skipped(_Record):

@@ -26,7 +26,7 @@ ALLOWED = {
     "cli": {"config", "errors", "service", "api", "ingest", "tools", "cli_format", "cli_documents", "cli_options",
             "observe"},
     "cli_documents": {"cli_options", "errors", "ingest"},
-    "cli_options": {"config", "service"},
+    "cli_options": {"config", "errors", "service"},
     "cli_format": set(),
 }
 

@@ -214,3 +214,14 @@ def test_add_url_then_refresh_then_ask_cites_the_page(tmp_path):
         assert url in plain
     finally:
         web.close()
+
+
+def test_where_narrows_the_documents_asked(workspace):
+    where = ["--seeds", workspace / "seeds", "--index", workspace / "index"]
+    question = "What did Xi tell Biden?"
+    kept = json.loads(rag("ask", question, *where, "--where", f"documents={SEED_FILE.name[:4]}*", "--json").stdout)
+    assert not kept["not_found"] and kept["filters"]["documents"] == [SEED_FILE.name[:4] + "*"]
+    none = json.loads(rag("ask", question, *where, "--where", "tags=ferry,harbour", "--json").stdout)
+    assert none["not_found"] and none["filters"]["tags"] == ["ferry", "harbour"]
+    bad = rag("ask", question, *where, "--where", "colour", check=False)
+    assert bad.returncode == 1 and "key=value" in bad.stderr and "Traceback" not in bad.stderr

@@ -8,8 +8,8 @@ import gradio as gr
 from rag.errors import RagError
 from rag.service import RagService
 
-from ui.format import (answer_markdown, document_page, documents_rows, index_status, job_progress, rating_note,
-                       sources_panel, summary_text)
+from ui.format import (answer_markdown, chosen_filters, document_page, documents_rows, filters_note, index_status,
+                       job_progress, rating_note, sources_panel, summary_text)
 
 CSS = """
 .source-card { border: 1px solid #d0d7de; border-radius: 8px; padding: 10px 12px; margin-bottom: 10px; }
@@ -68,14 +68,21 @@ def _chat_tab(service: RagService, models: list[str]) -> None:
                                      show_label=False, elem_id="feedback-comment", scale=4)
                 rated = gr.Markdown(elem_id="rated")
             gr.Examples(EXAMPLES, inputs=question)
+            with gr.Accordion("Search only…", open=False, elem_id="filters"):
+                only = gr.Dropdown(choices=_names(service), value=[], multiselect=True, label="These documents",
+                                   elem_id="only-documents")
+                with gr.Row():
+                    since = gr.Textbox(label="Dated from", placeholder="yyyy-mm-dd", elem_id="date-from")
+                    until = gr.Textbox(label="Dated to", placeholder="yyyy-mm-dd", elem_id="date-to")
         with gr.Column(scale=2):
             gr.Markdown("### Sources")
             sources = gr.HTML(elem_id="sources")
     history, answered, ids = gr.State([]), gr.State([]), gr.State([])
     outputs = [chatbot, history, answered, sources, query, question, ids]
     for trigger in (question.submit, ask.click):
-        trigger(lambda *a: (yield from respond(service, *a)), [question, chatbot, history, answered, model, ids],
-                outputs)
+        trigger(lambda *a: (yield from respond(service, *a)),
+                [question, chatbot, history, answered, model, ids, only, since, until], outputs)
+    only.focus(lambda: gr.update(choices=_names(service)), None, only)  # documents added since the page loaded
     clear.click(lambda: ([], [], [], "", "", "", []), None, outputs)
 
     def on_like(answer_ids: list, note: str, data: gr.LikeData):  # gradio passes LikeData by this annotation
@@ -99,16 +106,18 @@ def rate(service: RagService, ids: list, comment: str, data: gr.LikeData):
 
 
 def respond(service: RagService, question: str, chat: list, history: list, answered: list, model: str,
-            ids: list):
+            ids: list, only: list | None = None, since: str = "", until: str = ""):
     """Stream one answer into the chat, then show the checked answer; every answer keeps its
     own source cards, so [n] in an earlier answer still points at that answer's sources, and its
-    answer_id beside its message (`ids`, one per chat message), which a thumb rates."""
+    answer_id beside its message (`ids`, one per chat message), which a thumb rates. `only`,
+    `since` and `until` narrow the documents searched."""
+    filters = chosen_filters(only, since, until)
     chat = list(chat or []) + [{"role": "user", "content": question}, {"role": "assistant", "content": "…"}]
     ids = list(ids or []) + [None, None]
     yield chat, history, answered, gr.skip(), gr.skip(), "", ids
     try:
         written = ""
-        for event in service.answers.ask_stream(question, history=history, model=model):
+        for event in service.answers.ask_stream(question, history=history, model=model, filters=filters):
             if event["type"] == "token":
                 written += event["text"]
                 chat[-1] = {"role": "assistant", "content": written}
@@ -122,7 +131,8 @@ def respond(service: RagService, question: str, chat: list, history: list, answe
     answered = answered + [{"question": question, "result": result}]
     chat[-1] = {"role": "assistant", "content": answer_markdown(result, len(answered))}
     history = history + [{"role": "user", "content": question}, {"role": "assistant", "content": result["answer"]}]
-    searched = f"<small>Searched for: <em>{_plain(result['query'])}</em> · {result['model']}</small>"
+    searched = (f"<small>Searched for: <em>{_plain(result['query'])}</em> · {result['model']}"
+                f"{filters_note(result.get('filters'))}</small>")
     ids[-1] = result.get("answer_id")
     yield chat, history, answered, sources_panel(answered), searched, "", ids
 

@@ -123,6 +123,30 @@ def index_status(status: dict) -> str:
             f"({status['chunks']} chunks).")
 
 
+def chosen_filters(documents: list | None, since: str = "", until: str = "") -> dict | None:
+    """The chat's "Search only…" choices as the filters `ask` takes (None: search everything)."""
+    filters = {"documents": list(documents or []) or None, "date_from": (since or "").strip() or None,
+               "date_to": (until or "").strip() or None}
+    filters = {k: v for k, v in filters.items() if v}
+    return filters or None
+
+
+def filters_note(filters: dict | None) -> str:
+    """" · only a.pdf, b.md · dated 2024-01-01 to …", escaped: what the answer searched."""
+    if not filters:
+        return ""
+    parts = []
+    if filters.get("documents"):
+        parts.append("only " + ", ".join(filters["documents"]))
+    if filters.get("folder"):
+        parts.append(f"in {filters['folder']}/")
+    if filters.get("date_from") or filters.get("date_to"):
+        parts.append(f"dated {filters.get('date_from') or '…'} to {filters.get('date_to') or '…'}")
+    if filters.get("tags"):
+        parts.append("tagged " + ", ".join(filters["tags"]))
+    return "".join(f" · {html.escape(p)}" for p in parts)
+
+
 PHASES = {"ocr": "Reading pages by OCR"}  # a phase whose name alone says too little
 
 

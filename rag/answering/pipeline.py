@@ -17,8 +17,9 @@ from rag.config import TOP_K_MAX, Settings
 from rag.answering.conversation import check_history, condense
 from rag.errors import ProviderError, UserInputError
 from rag.answering.evidence import asks_for_summary
+from rag.answering.filters import check_filters, matching
 from rag.answering.generation import build_messages
-from rag.records import Answer, Asked, Hit
+from rag.records import Answer, Asked, Filters, Hit
 from rag.registry import Registry
 
 EXTRACTIVE = "extractive"
@@ -27,6 +28,7 @@ NOT_ASKED = "Nothing in the documents answers this closely enough, so the model 
 UNGROUNDED = ("The answer of {model} could not be matched to the documents; "
               "showing the extracted sentences instead.")
 UNSUPPORTED = "Sentences marked (unsupported) are not backed by the documents."
+NO_MATCH = "No document matches these filters, so nothing was searched."
 
 
 class Answerer(Protocol):
@@ -61,9 +63,10 @@ class AnswerPipeline:
         self.observers: list[Callable[[Asked], None]] = []  # told of every answer: the answer log, metrics
 
     def ask(self, question: str, *, history: list[dict] | None = None, top_k: int | None = None,
-            model: str | None = None) -> Answer:
-        """The answer, whatever wrote it, with citations checked against the retrieved text."""
-        turn = self._prepare(question, history, top_k, model)
+            model: str | None = None, filters=None) -> Answer:
+        """The answer, whatever wrote it, with citations checked against the retrieved text;
+        `filters` (records.Filters, or its dict) narrow the documents searched."""
+        turn = self._prepare(question, history, top_k, model, filters)
         if turn.settled is not None:
             return self._told(turn, turn.settled)
         try:
@@ -74,10 +77,10 @@ class AnswerPipeline:
         return self._told(turn, self._grounded(turn, text))
 
     def ask_stream(self, question: str, *, history: list[dict] | None = None, top_k: int | None = None,
-                   model: str | None = None) -> Iterator[dict]:
+                   model: str | None = None, filters=None) -> Iterator[dict]:
         """Events: {"type": "token", "text"} while the answer is written, then
         {"type": "final", "result": <ask result>}; the final result is authoritative."""
-        turn = self._prepare(question, history, top_k, model)
+        turn = self._prepare(question, history, top_k, model, filters)
         if turn.settled is not None:
             yield {"type": "token", "text": turn.settled.answer}
             yield _final(self._told(turn, turn.settled))
@@ -93,10 +96,11 @@ class AnswerPipeline:
         turn.generated = time.perf_counter()
         yield _final(self._told(turn, self._grounded(turn, "".join(pieces))))
 
-    def search(self, query: str, top_k: int | None = None) -> list[Hit]:
+    def search(self, query: str, top_k: int | None = None, filters=None) -> list[Hit]:
         """The hits a query gets from the live index, as a question would (no answer written)."""
-        return self.retriever.search(self.snapshot(), check_question(query, self.settings.server.max_question_chars),
-                                     check_top_k(top_k, self.settings.retrieval.top_k))
+        query = check_question(query, self.settings.server.max_question_chars)
+        top_k = check_top_k(top_k, self.settings.retrieval.top_k)
+        return self.retriever.search(searched(self.snapshot(), check_filters(filters)), query, top_k)
 
     def _summary_hits(self, snapshot, hits: list[Hit]) -> list[Hit]:
         """The chunks of the document a summary is asked of: the best hit's (or the only one)."""
@@ -122,13 +126,14 @@ class AnswerPipeline:
                 logging.getLogger(__name__).exception("an answer observer failed")
         return answer
 
-    def _prepare(self, question, history, top_k, model) -> "_Turn":
+    def _prepare(self, question, history, top_k, model, filters=None) -> "_Turn":
         started = time.perf_counter()
         question = check_question(question, self.settings.server.max_question_chars)
         history = check_history(history)
         top_k = check_top_k(top_k, self.settings.retrieval.top_k)
         model = check_model(model, self.settings.generation, self.answerers)
-        snapshot = self.snapshot()
+        filters = check_filters(filters)
+        snapshot = searched(self.snapshot(), filters)
         query = condense(question, history, self._rewriter(model))
         hits = self.retriever.search(snapshot, query, top_k)
         retrieved = time.perf_counter()
@@ -138,7 +143,7 @@ class AnswerPipeline:
         else:
             extractive = self.gate.answer(query, hits)
         turn = _Turn(question, history, query, model, hits, snapshot.name, extractive,
-                     started=started, retrieved=retrieved, urls=_urls(snapshot, hits))
+                     started=started, retrieved=retrieved, urls=_urls(snapshot, hits), filters=filters)
         if model in self.answerers:
             answer = extractive if model == EXTRACTIVE else self.answerers[model].answer(query, hits)
             turn.settled = turn.finish(answer, model)
@@ -184,13 +189,22 @@ class _Turn:
     retrieved: float = 0.0
     generated: float | None = None
     urls: dict = field(default_factory=dict)  # source -> the URL it was fetched from
+    filters: Filters | None = None
 
     def finish(self, answer: Answer, model: str, note: str | None = None) -> Answer:
         answer.query, answer.model, answer.index_version = self.query, model, self.version
         answer.note = note or answer.note
+        answer.filters = self.filters
+        if self.filters is not None and not self.hits and answer.not_found:
+            answer.note = NO_MATCH
         for citation in answer.citations:
             citation.url = self.urls.get(citation.source)
         return answer
+
+
+def searched(snapshot, filters: Filters | None):
+    """The live version, narrowed to the documents the filters admit."""
+    return snapshot if filters is None else snapshot.restricted(matching(snapshot.documents, filters))
 
 
 def _urls(snapshot, hits) -> dict[str, str]:

@@ -13,6 +13,7 @@ from pydantic import Field
 
 from rag.api.auth import bearer_matches
 from rag.errors import RagError
+from rag.records import Filters
 
 MAX_DOCUMENT_CHARS = 8000  # what get_document returns at most in one call: a model's context is finite
 
@@ -51,10 +52,11 @@ def _search(service):
     @_tool_errors
     def search(query: Annotated[str, Field(description="What to look for, in plain words")],
                k: Annotated[int | None, Field(description="How many passages (default: the configured top_k)",
-                                              ge=1, le=50)] = None) -> dict:
+                                              ge=1, le=50)] = None,
+               filters: Annotated[Filters | None, Field(description="Search only some documents")] = None) -> dict:
         """Passages of the user's documents that match the query, best first, each with its document
         (source), title, page or section, and character offsets into the document's text."""
-        hits = service.answers.search(query, top_k=k)
+        hits = service.answers.search(query, top_k=k, filters=filters)
         return {"query": query, "passages": [_passage(n, hit) for n, hit in enumerate(hits, start=1)]}
 
     return search
@@ -62,11 +64,13 @@ def _search(service):
 
 def _ask(service):
     @_tool_errors
-    def ask(question: Annotated[str, Field(description="The question, as the user would ask it")]) -> dict:
+    def ask(question: Annotated[str, Field(description="The question, as the user would ask it")],
+            filters: Annotated[Filters | None, Field(description="Search only some documents (names or globs, "
+                                                     "a folder, a date range, tags)")] = None) -> dict:
         """Answer a question from the user's documents. Each sentence of `answer` ends with [n] markers;
         citations[n-1] gives the exact quoted sentence, its document and page. When `not_found` is true
         the documents do not hold the answer: say so rather than answer from memory."""
-        answer = service.answers.ask(question)
+        answer = service.answers.ask(question, filters=filters)
         return {"answer": answer.answer, "not_found": answer.not_found, "answer_id": answer.answer_id,
                 "citations": [{"n": c.id, "quote": c.quote, "source": c.source, "title": c.title, "page": c.page,
                                "section": c.section, "start": c.start, "end": c.end} for c in answer.citations],

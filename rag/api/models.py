@@ -7,6 +7,7 @@ from typing import Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field
 
 from rag.config import TOP_K_MAX
+from rag.records import Filters
 
 
 class Message(BaseModel):
@@ -21,6 +22,7 @@ class AskRequest(BaseModel):
     history: Optional[list[Message]] = Field(None, max_length=40)
     top_k: Optional[int] = Field(None, ge=1, le=TOP_K_MAX)
     model: Optional[str] = Field(None, max_length=200)
+    filters: Optional[Filters] = Field(None, description="narrow the documents searched; returned on the answer")
 
 
 class ChatMessage(BaseModel):
@@ -34,6 +36,8 @@ class ChatRequest(BaseModel):
     model: Optional[str] = Field(None, max_length=200)
     messages: list[ChatMessage] = Field(..., min_length=1, max_length=80)
     stream: bool = False
+    filters: Optional[Filters] = Field(None, description="as in /api/ask (the OpenAI client's extra_body)")
+    metadata: Optional[dict[str, str]] = Field(None, description='or {"filters": "<the filters as JSON>"}')
 
 
 class PageStart(BaseModel):

@@ -26,14 +26,26 @@ def routes(service, writer) -> APIRouter:
     async def chat(body: ChatRequest):
         question, history = _split_chat(body.messages)
         model = body.model if body.model and body.model not in ("rag", "default") else None
+        filters = _filters(body)
         if not body.stream:
-            result = await run_in_threadpool(lambda: service.answers.ask(question, history=history, model=model).model_dump(mode="json"))
-            return _completion(result)
-        events = service.answers.ask_stream(question, history=history, model=model)
+            answer = await run_in_threadpool(service.answers.ask, question, history=history, model=model,
+                                             filters=filters)
+            return _completion(answer.model_dump(mode="json"))
+        events = service.answers.ask_stream(question, history=history, model=model, filters=filters)
         first = await run_in_threadpool(next, events)
         return _openai_stream(first, events)
 
     return router
+
+
+def _filters(body: ChatRequest):
+    """`filters` in the body (extra_body), else the JSON string in metadata["filters"]."""
+    if body.filters is not None or not (body.metadata or {}).get("filters"):
+        return body.filters
+    try:
+        return json.loads(body.metadata["filters"])
+    except ValueError:
+        raise UserInputError('metadata.filters must be the filters as JSON, e.g. {"documents": ["*.pdf"]}.') from None
 
 
 def _split_chat(messages: list[ChatMessage]) -> tuple[str, list[dict]]:

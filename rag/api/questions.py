@@ -21,14 +21,14 @@ def routes(service, writer) -> APIRouter:
     @router.post("/ask", response_model=Answer)
     def ask(body: AskRequest) -> Answer:
         return service.answers.ask(body.question, history=turns(body.history), top_k=body.top_k,
-                           model=body.model)
+                                   model=body.model, filters=body.filters)
 
     @router.post("/ask/stream", responses={200: {
         "description": "Server-Sent Events: `token` events, then one `final` event with the Answer",
         "content": {"text/event-stream": {}}}})
     async def ask_stream(body: AskRequest):
         events = service.answers.ask_stream(body.question, history=turns(body.history), top_k=body.top_k,
-                                    model=body.model)
+                                            model=body.model, filters=body.filters)
         first = await run_in_threadpool(next, events)  # validation errors surface as 4xx here
         return sse(first, events, lambda e: (e["type"], e))
 

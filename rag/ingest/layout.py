@@ -29,6 +29,18 @@ class Parsed:
     pages: list[int] = field(default_factory=list)      # start offset of page 1, 2, …
     sections: list[tuple[int, str]] = field(default_factory=list)  # (offset, heading path) from there on
     ocr_pages: list[int] = field(default_factory=list)  # pages (1-based) whose text OCR read
+    tags: list[str] = field(default_factory=list)  # front matter tags:, DOCX/PPTX/PDF keywords
+
+
+def keywords(value) -> list[str]:
+    """Tags from a keywords field: a list, or one string split at commas and semicolons."""
+    if isinstance(value, (list, tuple)):
+        items = [str(v) for v in value]
+    elif isinstance(value, str):
+        items = re.split(r"[,;]", value)
+    else:
+        return []
+    return list(dict.fromkeys(t.strip() for t in items if t and t.strip()))
 
 
 class Layout:

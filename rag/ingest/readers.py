@@ -15,7 +15,7 @@ from rag.ingest.layout import Unreadable
 from rag.records import Document, content_hash
 
 MAX_TITLE_CHARS = 200
-VERSION = 3  # bump when any reader's output changes: the index then rebuilds, as for the chunker
+VERSION = 4  # bump when any reader's output changes: the index then rebuilds, as for the chunker
 _DATE_PATTERNS = [
     re.compile(r"\b(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})\b"),  # 20-11-2024 (day first)
     re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"),  # 2024-11-20
@@ -57,7 +57,8 @@ def parse_document(source: str, data: bytes) -> Document:
         raise Unreadable("no text found")
     title = (parsed.title or _first_line(text) or Path(source).stem).strip()[:MAX_TITLE_CHARS]
     return Document(source=source, text=text, title=title, date=find_date(text), hash=content_hash(data),
-                    headings=parsed.headings, pages=parsed.pages, sections=parsed.sections, ocr_pages=parsed.ocr_pages)
+                    headings=parsed.headings, pages=parsed.pages, sections=parsed.sections, ocr_pages=parsed.ocr_pages,
+                    tags=parsed.tags)
 
 
 def load_document(path: Path, root: Path) -> Document:

@@ -7,7 +7,8 @@ step. A transaction that is aborted, or a process killed before commit, leaves t
 as it was.
 
 The catalogue (`View.documents`) maps each document's source name to an entry:
-{"hash", "title", "date", "chars", "chunks" (how many), "first" (the vector id of its first chunk)}.
+{"hash", "title", "date", "chars", "chunks" (how many), "first" (the vector id of its first chunk),
+"tags"}, and "url" for a document fetched by URL.
 """
 from __future__ import annotations
 
@@ -42,6 +43,10 @@ class View(Protocol):
 
     def warm(self) -> None:
         """Build whatever the first question would otherwise wait for."""
+
+    def restricted(self, sources: Iterable[str]) -> "View":
+        """This version as if it held only these documents: every search, listing and count sees
+        no other (a question's filters are applied inside the search, not after it)."""
 
 
 class Transaction(Protocol):
@@ -81,7 +86,7 @@ class IndexStore(Protocol):
 
 def catalogue_entry(doc, chunk_ids: list[str], vector_ids: list[int]) -> dict:
     return {"hash": doc.hash, "title": doc.title, "date": doc.date, "chars": len(doc.text),
-            "chunks": len(chunk_ids), "first": vector_ids[0] if vector_ids else None}
+            "chunks": len(chunk_ids), "first": vector_ids[0] if vector_ids else None, "tags": list(doc.tags)}
 
 
 def document_text(chunks: list[Chunk]) -> str:

@@ -153,6 +153,12 @@ class LocalView:
     def warm(self) -> None:
         self.documents
 
+    def restricted(self, sources: Iterable[str]) -> "LocalView":
+        """The other documents read as dead: the same masks and exclusions as a removal's."""
+        keep = set(sources)
+        return LocalView(self.manifest, self.segments,
+                         [dead | (set(seg.sources) - keep) for seg, dead in zip(self.segments, self.dead_sources)])
+
 
 class LocalTransaction:
     """Collects the added chunks; `commit` seals them into one segment and records the version."""

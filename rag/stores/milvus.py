@@ -14,6 +14,7 @@ the same words as the local backend; only ranks are used (scores differ between 
 """
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import threading
@@ -243,6 +244,14 @@ class MilvusView:
 
     def warm(self) -> None:
         self.documents
+
+    def restricted(self, sources: Iterable[str]) -> "MilvusView":
+        """Every read's filter also names the documents."""
+        keep = set(sources)
+        view = copy.copy(self)
+        view.filter = f"{self.filter} and source in {json.dumps(sorted(keep))}"
+        view._documents = {s: entry for s, entry in self.documents.items() if s in keep}
+        return view
 
 
 def pk(collection: str) -> str:

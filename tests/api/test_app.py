@@ -373,3 +373,22 @@ def test_one_json_line_per_request_without_the_question(fake_service, caplog):
     assert {k: line[k] for k in ("request_id", "method", "route", "status", "collection")} == {
         "request_id": "r-1", "method": "POST", "route": "/api/ask", "status": 200, "collection": "default"}
     assert line["ms"] > 0 and "Xi" not in json.dumps(line)
+
+
+def test_filters_narrow_the_search_and_come_back_on_the_answer(client):
+    question = {"question": "What did Xi tell Biden?"}
+    seed = SEED_FILE.name
+    kept = client.post("/api/ask", json={**question, "filters": {"documents": [seed[:4] + "*"]}}).json()
+    assert not kept["not_found"] and {c["source"] for c in kept["citations"]} == {seed}
+    assert kept["filters"]["documents"] == [seed[:4] + "*"]
+    none = client.post("/api/ask", json={**question, "filters": {"folder": "elsewhere"}}).json()
+    assert none["not_found"] and none["citations"] == [] and "No document matches" in none["note"]
+    bad = client.post("/api/ask", json={**question, "filters": {"date_from": "soon"}})
+    assert bad.status_code == 400 and "date_from" in bad.json()["detail"]
+    messages = [{"role": "user", "content": "What did Xi tell Biden?"}]
+    extra = client.post("/v1/chat/completions", json={"messages": messages, "filters": {"folder": "elsewhere"}}).json()
+    assert extra["sources"] == [] and extra["rag"]["filters"]["folder"] == "elsewhere"
+    meta = client.post("/v1/chat/completions", json={"messages": messages,
+                                                     "metadata": {"filters": json.dumps({"documents": [seed]})}}).json()
+    assert {s["source"] for s in meta["sources"]} == {seed} and meta["rag"]["filters"]["documents"] == [seed]
+    assert client.post("/v1/chat/completions", json={"messages": messages, "metadata": {"filters": "{"}}).status_code == 400

@@ -55,6 +55,12 @@ class MemoryView:
     def warm(self):
         pass
 
+    def restricted(self, sources):
+        keep = set(sources)
+        chunks = {vid: c for vid, c in self.chunks.items() if c.source in keep}
+        return MemoryView(self.manifest, {s: e for s, e in self._documents.items() if s in keep}, chunks,
+                          {vid: v for vid, v in self.vectors.items() if vid in chunks})
+
 
 class MemoryTransaction:
     def __init__(self, store, base):

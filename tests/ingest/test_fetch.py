@@ -25,11 +25,18 @@ OPEN = FetchSettings(allow_private=True)
 LOOPBACK_ONLY = FetchSettings(allow_networks=["127.0.0.1/32"])
 
 
-@pytest.fixture
-def web():
+@pytest.fixture(scope="module")
+def server():
     stub = WebStub()
     yield stub
     stub.close()
+
+
+@pytest.fixture
+def web(server):
+    server.pages.clear()
+    server.requests.clear()
+    return server
 
 
 @pytest.mark.parametrize("address", PRIVATE)
@@ -99,14 +106,14 @@ def test_redirects_are_followed_hop_by_hop_without_cookies_or_credentials(web):
 def test_too_many_redirects_too_large_too_slow_wrong_type_and_errors_are_each_refused(web):
     web.redirect("/loop", "/loop")
     big = web.page("/big.html", "<p>" + "word " * 4000 + "</p>")
-    slow = web.page("/slow.html", PAGE, stall=3)
+    slow = web.page("/slow.html", PAGE, stall=4)
     zipped = web.page("/archive", b"PK\x03\x04", kind="application/zip")
     missing = web.base + "/gone.html"
-    cases = [(web.base + "/loop", FetchError, "redirects more than"), (big, UserInputError, "MB limit"),
-             (slow, FetchError, "longer than"), (zipped, UserInputError, "application/zip"),
-             (missing, FetchError, "HTTP 404")]
-    settings = FetchSettings(allow_private=True, max_mb=0.01, timeout_s=1, max_redirects=3)
-    for url, error, message in cases:
+    roomy = FetchSettings(allow_private=True, max_mb=0.01, timeout_s=30, max_redirects=3)
+    cases = [(web.base + "/loop", FetchError, "redirects more than", roomy), (big, UserInputError, "MB limit", roomy),
+             (slow, FetchError, "longer than 1 s", roomy.model_copy(update={"timeout_s": 1})),
+             (zipped, UserInputError, "application/zip", roomy), (missing, FetchError, "HTTP 404", roomy)]
+    for url, error, message, settings in cases:
         with pytest.raises(error, match=message):
             fetch(url, settings, supported())
 

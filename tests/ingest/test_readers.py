@@ -90,6 +90,8 @@ def test_utf16_with_bom_is_read(tmp_path):
         ("bin.txt", b"abc\x00\x01\x02", "binary"),
         ("latin1.txt", "caf\u00e9".encode("latin-1"), "not valid UTF-8"),
         ("x.pdf", b"%PDF-1.4 garbage", "corrupt PDF"),
+        ("zero.pdf", b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>"
+                     b"endobj\ntrailer<</Root 1 0 R>>\n%%EOF", "no text found"),  # a PDF of no pages
         ("x.docx", b"not a zip", "corrupt DOCX"),
         ("song.mp3", b"ID3", "unsupported file type '.mp3'"),
         ("noext", b"text", "unsupported file type '(none)'"),
@@ -137,3 +139,29 @@ def test_binary_behind_a_utf16_bom_is_not_text(tmp_path):
         load_document(write(tmp_path, "b.txt", b"\xff\xfe\x00binary\x00\x00"), tmp_path)
     with pytest.raises(Unreadable, match="binary"):
         load_document(write(tmp_path, "c.txt", b"\xff\xfe" + b"\x01\x00\x02\x00" * 50), tmp_path)
+
+
+def test_tags_come_from_front_matter_and_keywords_and_front_matter_is_not_text(tmp_path):
+    doc = load_document(write(tmp_path, "n.md", "---\ntitle: Ferry notes\ntags: [ferry, Harbour]\n---\n"
+                              "# Notes\n\nThe ferry runs at night.\n"), tmp_path)
+    assert doc.tags == ["ferry", "Harbour"] and doc.title == "Ferry notes" and "tags" not in doc.text
+    assert load_document(write(tmp_path, "k.md", "---\nkeywords: budget; tram\n---\nText.\n"), tmp_path).tags == \
+        ["budget", "tram"]
+    ruled = load_document(write(tmp_path, "r.md", "---\nA line between rules, not YAML: [\n---\nText.\n"), tmp_path)
+    assert ruled.tags == [] and "A line between rules" in ruled.text
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("The ferry runs at night.")
+    document.core_properties.keywords = "ferry, night service"
+    buf = io.BytesIO()
+    document.save(buf)
+    assert load_document(write(tmp_path, "d.docx", buf.getvalue()), tmp_path).tags == ["ferry", "night service"]
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    pdf = canvas.Canvas(buf)
+    pdf.setKeywords("ferry; budget")
+    pdf.drawString(72, 720, "The ferry runs at night.")
+    pdf.save()
+    assert load_document(write(tmp_path, "p.pdf", buf.getvalue()), tmp_path).tags == ["ferry", "budget"]

@@ -57,6 +57,24 @@ def test_add_then_search_by_id_and_rank(env):
     assert view.documents["bikes.txt"]["first"] == chunk.vector_id
 
 
+def test_a_restricted_view_sees_only_its_documents_in_every_read(env):
+    seeds, store, indexer = env
+    indexer.run(seeds, store)
+    view = store.latest()
+    only = view.restricted(["tea.txt", "harbour.txt"])
+    bike = view.document_chunks("bikes.txt")[0]
+    vector = indexer.embedder.embed_batch([bike.text])[0]
+    assert set(only.documents) == {"tea.txt", "harbour.txt"} and set(view.documents) == set(DOCS)
+    assert only.count() == view.count() - view.documents["bikes.txt"]["chunks"]
+    assert set(sources(only.dense(vector, 10))) == {"tea.txt", "harbour.txt"}  # k filled from what is allowed
+    assert len(only.dense(vector, 10)) == only.count()
+    assert only.lexical_chunks("freewheel pedals", 5) == [] and only.lexical_documents("freewheel", 5) == []
+    assert sources(only.lexical_chunks("dredging", 5)) == ["harbour.txt"]
+    assert only.document_chunks("bikes.txt") == [] and len(only.document_chunks("tea.txt")) == 1
+    assert sources(view.dense(vector, 1)) == ["bikes.txt"]  # the view it came from is unchanged
+    assert view.restricted([]).dense(vector, 5) == [] and view.restricted([]).documents == {}
+
+
 def test_each_chunk_keeps_its_sentences_vectors(env):
     seeds, store, indexer = env
     indexer.run(seeds, store)

@@ -189,6 +189,23 @@ def test_an_uploaded_scan_shows_ocr_progress_page_by_page_then_answers_read_by_o
     assert f"p. {pages[0][1]}" in card.inner_text()  # the last page, where the sentence stands
 
 
+def test_search_only_one_document_keeps_every_source_in_it(page):
+    ask(page, "Where does the harbour master keep the spare propeller?")
+    page.wait_for_selector("#sources .source-card", timeout=90_000)
+    assert "harbour.pdf" in page.locator("#sources .source-card").first.inner_text()  # unfiltered, it is cited
+    page.locator("#filters").get_by_text("Search only…").click()
+    box = page.locator("#only-documents input")
+    box.click()
+    box.fill(SEED_FILE.name)
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    ask(page, "Where does the harbour master keep the spare propeller?")
+    page.wait_for_function("document.querySelector('#query').innerText.includes('only ')", timeout=90_000)
+    assert f"only {SEED_FILE.name}" in page.locator("#query").inner_text()
+    assert page.locator("#sources [id^='source-2-']").count() == 0  # the news article has no propeller
+    assert "do not contain" in page.locator("#chat .message").last.inner_text()
+
+
 def test_each_answer_keeps_its_own_sources(page):
     ask(page, "What did Xi tell Biden?")
     page.wait_for_selector("#sources #source-1-1", timeout=90_000)

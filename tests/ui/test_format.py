@@ -120,3 +120,13 @@ def test_a_short_answer_leads_in_bold_linked_to_its_sentence():
     md = answer_markdown({**RESULT, "short_answer": {"text": "<1066>", "citation": 1, "start": 10, "end": 14}}, turn=2)
     assert md.startswith('<strong class="short">&lt;1066&gt;</strong> <a class="cite" href="#source-2-1">[1]</a>\n\n')
     assert not answer_markdown(RESULT).startswith("<strong")
+
+
+def test_the_search_only_choices_become_filters_and_the_answer_says_what_it_searched():
+    from ui.format import chosen_filters, filters_note
+
+    assert chosen_filters([], " ", "") is None and chosen_filters(None) is None
+    assert chosen_filters(["a.pdf"], "2024-01-01", "") == {"documents": ["a.pdf"], "date_from": "2024-01-01"}
+    note = filters_note({"documents": ["a.pdf", "<b>.md"], "date_from": "2024-01-01", "tags": ["ferry"]})
+    assert note == " · only a.pdf, &lt;b&gt;.md · dated 2024-01-01 to … · tagged ferry"
+    assert filters_note(None) == ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 
-from rag.ingest.layout import Layout, Parsed, looks_like_heading, table_rows
+from rag.ingest.layout import Layout, Parsed, keywords, looks_like_heading, table_rows
 from rag.ingest.layout import Unreadable
 
 _HEADING = re.compile(r"^(?:heading|überschrift|titre)\s*(\d)$", re.I)
@@ -28,7 +28,9 @@ def read(data: bytes) -> Parsed:
                 layout.block(row)
         else:
             _paragraph(layout, item)
-    return layout.finish(document.core_properties.title or None)
+    parsed = layout.finish(document.core_properties.title or None)
+    parsed.tags = keywords(document.core_properties.keywords)
+    return parsed
 
 
 def _paragraph(layout: Layout, paragraph) -> None:

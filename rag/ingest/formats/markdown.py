@@ -1,15 +1,42 @@
 """Markdown parsed as CommonMark (markdown-it-py): soft-wrapped lines joined, headings, list items,
-table rows and code lines as blocks of their own, link text kept and URLs dropped."""
+table rows and code lines as blocks of their own, link text kept and URLs dropped; YAML front
+matter gives the title and tags and is not indexed as text."""
 from __future__ import annotations
 
-from rag.ingest.layout import Layout, Parsed, looks_like_heading, table_rows
+import re
+
+from rag.ingest.layout import Layout, Parsed, keywords, looks_like_heading, table_rows
 from rag.ingest.formats.text import decode
+
+FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 
 
 def read(data: bytes) -> Parsed:
+    text, front = front_matter(decode(data))
+    parsed = _read(text)
+    parsed.title = str(front.get("title") or "").strip() or parsed.title
+    parsed.tags = keywords(front.get("tags") or front.get("keywords"))
+    return parsed
+
+
+def front_matter(text: str) -> tuple[str, dict]:
+    """The text without its YAML front matter, and that front matter (a mapping, else {})."""
+    import yaml
+
+    match = FRONT_MATTER.match(text)
+    if not match:
+        return text, {}
+    try:
+        front = yaml.safe_load(match[1])
+    except yaml.YAMLError:
+        return text, {}  # not front matter after all: a thematic break and some text
+    return (text[match.end():], front) if isinstance(front, dict) else (text, {})
+
+
+def _read(text: str) -> Parsed:
     from markdown_it import MarkdownIt
 
-    tokens = MarkdownIt("commonmark").enable("table").parse(decode(data))
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
     layout = Layout()
     heading: int | None = None
     rows: list[list[str]] | None = None  # inside a table: its rows so far

@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from rag.ingest import ocr
-from rag.ingest.layout import SENTENCE_END as END, Layout, Parsed, looks_like_heading
+from rag.ingest.layout import SENTENCE_END as END, Layout, Parsed, keywords, looks_like_heading
 from rag.ingest.layout import Unreadable
 
 HEADING = 1.18  # an OCR line this much taller than the body's is a heading (see ocr_lines)
@@ -34,12 +34,13 @@ class Line:
 
 
 def read(data: bytes) -> Parsed:
-    pages, title = _extract(data)
+    pages, title, tags = _extract(data)
     scanned = [n for n, page in enumerate(pages, start=1) if sum(len(x.text) for x in page) < ocr.settings().min_chars]
     by_ocr = _read_scans(data, pages, scanned) if scanned else {}
     pages = [by_ocr.get(n, page) for n, page in enumerate(pages, start=1)]
     parsed = from_lines(pages, title)
     parsed.ocr_pages = [n for n, lines in by_ocr.items() if lines]
+    parsed.tags = tags
     return parsed
 
 
@@ -113,7 +114,7 @@ def _extract(data: bytes) -> tuple[list[list[Line]], str | None]:
             layout = device.get_result()
             boxes = [o for o in layout if isinstance(o, LTTextBox)]
             pages.append([_line(line, number, b, layout.height) for b, box in enumerate(boxes) for line in box])
-        return pages, _title(document)
+        return pages, _info(document, "Title"), keywords(_info(document, "Keywords"))
     except (PDFPasswordIncorrect, PDFEncryptionError):
         raise Unreadable("encrypted PDF (password protected)") from None
     except Unreadable:
@@ -133,12 +134,12 @@ def _line(line, page: int, box: int, height: float) -> Line:
     return Line(" | ".join(cells), page, box, top, round(size, 1), bold, row=len(cells) > 1)
 
 
-def _title(document) -> str | None:
+def _info(document, key: str) -> str | None:
     from pdfminer.pdftypes import resolve1
     from pdfminer.utils import decode_text
 
     for info in document.info:
-        value = resolve1(info.get("Title"))
+        value = resolve1(info.get(key))
         if isinstance(value, bytes):
             value = decode_text(value)
         if isinstance(value, str) and value.strip():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 
-from rag.ingest.layout import Layout, Parsed, Unreadable, looks_like_heading, table_rows
+from rag.ingest.layout import Layout, Parsed, Unreadable, keywords, looks_like_heading, table_rows
 
 
 def read(data: bytes) -> Parsed:
@@ -28,7 +28,9 @@ def read(data: bytes) -> Parsed:
         if slide.has_notes_slide:
             for paragraph in slide.notes_slide.notes_text_frame.paragraphs:
                 layout.block("".join(run.text for run in paragraph.runs))
-    return layout.finish(deck.core_properties.title or None)
+    parsed = layout.finish(deck.core_properties.title or None)
+    parsed.tags = keywords(deck.core_properties.keywords)
+    return parsed
 
 
 def _shape(layout: Layout, shape) -> None:
