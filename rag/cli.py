@@ -14,8 +14,9 @@ import typer
 
 from rag import cli_documents
 from rag.cli_format import format_answer, format_sources
-from rag.cli_options import (ConfigOpt, IndexOpt, JsonOpt, SeedsOpt, WhereOpt, print_json, service_for,
-                             settings_from, where_filters)
+from rag.cli_access import collections_app, keys_app
+from rag.cli_options import (CollectionOpt, ConfigOpt, IndexOpt, JsonOpt, SeedsOpt, WhereOpt, print_json,
+                             service_for, settings_from, where_filters)
 from rag.config import Settings
 from rag.errors import RagError
 
@@ -23,6 +24,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Answer questions over a folder of documents, with exact-sentence citations.")
 app.command()(cli_documents.add)
 app.command()(cli_documents.refresh)
+app.add_typer(collections_app, name="collections")
+app.add_typer(keys_app, name="keys")
 
 @app.command()
 def index(
@@ -33,11 +36,12 @@ def index(
     rebuild: bool = typer.Option(False, "--rebuild", help="Ignore the existing index and embed everything."),
     ray: bool = typer.Option(False, "--ray", help="Read, chunk and embed on Ray Data (a local Ray unless --ray-address)."),
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Join this Ray cluster (implies --ray)."),
+    collection: Optional[str] = CollectionOpt,
 ):
     """Bring the index in line with the seeds folder (only new or changed files are embedded)."""
     on_ray = ray or ray_address is not None
     ray_settings = {"ingest__engine": "ray", "ingest__ray_address": ray_address} if on_ray else {}
-    service = service_for(settings_from(config, seeds, index, **ray_settings))
+    service = service_for(settings_from(config, seeds, index, **ray_settings), collection)
     summary = service.index.run(rebuild=rebuild, progress=terminal_progress(not as_json and sys.stderr.isatty()))
     if as_json:
         data = summary.model_dump(mode="json")
@@ -63,12 +67,13 @@ def ask(
     history: Optional[str] = typer.Option(None, "--history", help="Prior turns as JSON [{role, content}], or @file."),
     stream: bool = typer.Option(False, "--stream", help="Print the answer as it is written."),
     where: Optional[list[str]] = WhereOpt,
+    collection: Optional[str] = CollectionOpt,
     config: Optional[Path] = ConfigOpt,
     as_json: bool = JsonOpt,
 ):
     """Answer a question from the indexed documents, citing the sentences that say it."""
     settings = settings_from(config, seeds, index, generation__model=model)
-    service = service_for(settings)
+    service = service_for(settings, collection)
     turns, filters = _read_history(history), where_filters(where)
     if stream and not as_json:
         result = _stream(service.answers.ask_stream(question, history=turns, top_k=top_k, filters=filters))
@@ -86,10 +91,11 @@ def chat(
     index: Optional[Path] = IndexOpt,
     model: Optional[str] = typer.Option(None, "--model", help="'extractive' or a litellm model."),
     where: Optional[list[str]] = WhereOpt,
+    collection: Optional[str] = CollectionOpt,
     config: Optional[Path] = ConfigOpt,
 ):
     """Ask questions one after another; follow-ups know what came before. Ctrl-D ends."""
-    service = service_for(settings_from(config, None, index, generation__model=model))
+    service = service_for(settings_from(config, None, index, generation__model=model), collection)
     turns: list[dict] = []
     filters = where_filters(where)
     while True:
@@ -168,13 +174,19 @@ def serve(
     """Serve the chat UI at / and the HTTP API at /api (docs at /docs)."""
     settings = settings_from(config, seeds, index, server__host=host, server__port=port, server__watch=watch,
                              server__allow_public=public or None)
-    check_bind(settings)
-    service = service_for(settings)
+    from rag.library import Library
+
+    library = Library(settings)
+    check_bind(settings, library.keys.enabled())
+    service = library.get("default")
     if rebuild or not service.index.has_index():
         typer.echo("Building the index…", err=True)
         service.index.run(rebuild=rebuild, progress=terminal_progress(sys.stderr.isatty()))
     service.index.snapshot()  # a corrupt index stops here with a message naming --rebuild
-    run_server(service)
+    for name in library.names()[1:]:  # the other collections index in jobs of their own, while serving
+        if not library.get(name).index.has_index():
+            library.get(name).index.start()
+    run_server(library)
 
 
 @app.command()
@@ -324,7 +336,7 @@ def bench(
         typer.echo(json.dumps(report, indent=2))
 
 
-def check_bind(settings: Settings) -> None:
+def check_bind(settings: Settings, keys: bool = False) -> None:
     import ipaddress
 
     server = settings.server
@@ -332,12 +344,12 @@ def check_bind(settings: Settings) -> None:
         loopback = server.host == "localhost" or ipaddress.ip_address(server.host).is_loopback
     except ValueError:
         loopback = False
-    if not loopback and not server.api_key and not server.allow_public:
-        raise RagError(f"Refusing to serve on {server.host} without an API key: set server.api_key "
-                       "(or RAG_API_KEY), or pass --public to allow it.")
+    if not loopback and not server.api_key and not keys and not server.allow_public:
+        raise RagError(f"Refusing to serve on {server.host} without an API key: create one (rag keys create) or "
+                       "set server.api_key (or RAG_API_KEY), or pass --public to allow it.")
 
 
-def run_server(service) -> None:
+def run_server(library) -> None:
     import uvicorn
 
     import importlib
@@ -345,16 +357,18 @@ def run_server(service) -> None:
     from rag.api.app import create_app
     from rag.ingest.watcher import SeedsWatcher
 
-    s = service.settings.server
-    if service.settings.log.requests:
+    settings = library.settings
+    s = settings.server
+    if settings.log.requests:
         from rag.observe.request_log import to_stderr
 
         to_stderr()
-    app = create_app(service)
+    app = create_app(library=library)
     if s.ui:  # the UI is composed onto the API here; the core package never imports it
-        app = importlib.import_module(s.ui).mount(app, service)
+        app = importlib.import_module(s.ui).mount(app, library)
     if s.watch:
-        SeedsWatcher(service, s.watch_interval).start()
+        for name in library.names():
+            SeedsWatcher(library.get(name), s.watch_interval).start()
     typer.echo(f"Serving on http://{s.host}:{s.port}  (API: /api, docs: /docs). Ctrl-C stops.", err=True)
     uvicorn.run(app, host=s.host, port=s.port, log_level="warning")
 

@@ -16,6 +16,7 @@ SeedsOpt = typer.Option(None, "--seeds", help="Folder of documents (default: con
 IndexOpt = typer.Option(None, "--index", help="Index folder (default: config paths.index).")
 ConfigOpt = typer.Option(None, "--config", help="Path to config.yaml (env RAG_CONFIG).")
 JsonOpt = typer.Option(False, "--json", help="Print one JSON object on stdout.")
+CollectionOpt = typer.Option(None, "--collection", help="A collection other than `default` (rag collections list).")
 WhereOpt = typer.Option(None, "--where", help="Narrow the documents searched, repeatable: documents=GLOB[,GLOB], "
                         "folder=DIR, date_from=YYYY-MM-DD, date_to=YYYY-MM-DD, tags=TAG[,TAG].")
 LISTS = ("documents", "tags")  # filters that take several values, comma-separated
@@ -44,7 +45,12 @@ def where_filters(clauses: Optional[list[str]]) -> Optional[dict]:
     return filters
 
 
-def service_for(settings: Settings):
+def service_for(settings: Settings, collection: Optional[str] = None):
+    """The service of the default collection, or of the one named."""
+    if collection and collection != "default":
+        from rag.library import Library
+
+        return Library(settings).get(collection)
     from rag.service import build_service
 
     return build_service(settings)

@@ -208,6 +208,12 @@ class LogSettings(_Section):
     requests: bool = False  # one JSON line per HTTP request on stderr (never a question or document text)
 
 
+class CollectionSettings(_Section):
+    seeds: Path  # its documents (relative to config.yaml)
+    retrieval: dict[str, Any] = {}  # overrides of the retrieval section for this collection, e.g. {top_k: 8}
+    answer: dict[str, Any] = {}  # and of the answer section
+
+
 class Settings(_Section):
     paths: Paths = Paths()
     embedding: Embedding = Embedding()
@@ -223,6 +229,7 @@ class Settings(_Section):
     generation: Generation = Generation()
     server: Server = Server()
     log: LogSettings = LogSettings()
+    collections: dict[str, CollectionSettings] = {}  # beside `default` (paths.seeds); more by `rag collections create`
 
     def with_overrides(self, **dotted: Any) -> "Settings":
         """Copy with values like `paths__index=...` or `store__milvus__uri=...` replaced; None means
@@ -275,7 +282,9 @@ def _resolve_paths(settings: Settings, base: Path, raw: dict) -> Settings:
         value = getattr(settings.paths, name)
         root = Path.cwd() if name in from_env else base
         paths[name] = value if value.is_absolute() else (root / value).resolve()
-    return settings.model_copy(update={"paths": Paths(**paths)})
+    collections = {name: c.model_copy(update={"seeds": c.seeds if c.seeds.is_absolute() else (base / c.seeds).resolve()})
+                   for name, c in settings.collections.items()}
+    return settings.model_copy(update={"paths": Paths(**paths), "collections": collections})
 
 
 def _first_error(exc: ValidationError) -> str:

@@ -38,6 +38,12 @@ class AuthError(RagError):
     status = 401
 
 
+class ForbiddenError(RagError):
+    """The key is known and may read this collection, but not do this."""
+
+    status = 403
+
+
 class ConfigError(RagError):
     """config.yaml cannot be read or holds a bad value."""
 

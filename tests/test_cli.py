@@ -225,3 +225,22 @@ def test_where_narrows_the_documents_asked(workspace):
     assert none["not_found"] and none["filters"]["tags"] == ["ferry", "harbour"]
     bad = rag("ask", question, *where, "--where", "colour", check=False)
     assert bad.returncode == 1 and "key=value" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_collections_are_made_asked_listed_and_deleted_from_the_cli(tmp_path):
+    where = ["--index", tmp_path / "index"]
+    (tmp_path / "seeds").mkdir()
+    made = json.loads(rag("collections", "create", "handbook", *where, "--json").stdout)
+    seeds = tmp_path / "index" / "collections" / "handbook" / "seeds"
+    assert made["name"] == "handbook" and made["seeds"] == str(seeds)
+    (seeds / "rules.md").write_text("# Rules\n\nThe canteen opens at noon.\n")
+    rag("index", "--collection", "handbook", "--seeds", tmp_path / "seeds", *where)
+    answer = json.loads(rag("ask", "When does the canteen open?", "--collection", "handbook", "--seeds",
+                            tmp_path / "seeds", *where, "--json").stdout)
+    assert answer["citations"][0]["source"] == "rules.md"
+    listed = json.loads(rag("collections", "list", *where, "--json").stdout)
+    assert [(c["name"], c["documents"]) for c in listed][1:] == [("handbook", 1)]
+    missing = rag("ask", "x", "--collection", "nope", *where, check=False)
+    assert missing.returncode == 1 and "No collection named 'nope'" in missing.stderr
+    assert "documents are kept" in rag("collections", "delete", "handbook", *where).stdout
+    assert (seeds / "rules.md").exists()

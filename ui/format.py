@@ -93,7 +93,10 @@ def origin_link(url: str | None) -> str:
 
 
 def view_url(c: dict) -> str:
-    return f"/view/{quote(c['source'])}?start={int(c['start'])}&end={int(c['end'])}#cited"
+    """The viewer at the cited sentence (in the citation's collection, when the UI set one)."""
+    collection = c.get("collection") or "default"
+    at = f"&collection={quote(collection)}" if collection != "default" else ""
+    return f"/view/{quote(c['source'])}?start={int(c['start'])}&end={int(c['end'])}{at}#cited"
 
 
 def highlight(chunk_text: str, quote: str) -> str:
@@ -167,11 +170,12 @@ def summary_text(summary: dict) -> str:
     return line + skipped
 
 
-def document_page(doc: dict, start: int | None = None, end: int | None = None) -> str:
+def document_page(doc: dict, start: int | None = None, end: int | None = None, collection: str = "default") -> str:
     """A whole document as one HTML page: headings, page markers, the span start-end marked
     `#cited` (the link's fragment scrolls it into view), and a link to the original file."""
     cited_page = _page_at(doc, start) if start is not None else None
-    original = f"/api/documents/{quote(doc['name'])}/file" + (f"#page={cited_page}" if cited_page else "")
+    under = "/api" if collection == "default" else f"/api/collections/{quote(collection)}"
+    original = f"{under}/documents/{quote(doc['name'])}/file" + (f"#page={cited_page}" if cited_page else "")
     return (
         f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(doc['title'])}</title>"
         f"<style>{VIEW_CSS}</style></head><body><header><h1>{html.escape(doc['title'])}</h1>"

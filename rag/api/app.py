@@ -1,5 +1,7 @@
-"""HTTP API (FastAPI): the app, its errors and its API key; the endpoints are APIRouters, one module
-of rag/api a group, each listed in ROUTES. RagErrors become JSON errors here and nowhere else. The UI is
+"""HTTP API (FastAPI): the app, its errors and who may call it; the endpoints are APIRouters, one
+module of rag/api a group. A collection's groups (ROUTES) are mounted twice: at /api for the
+`default` collection and at /api/collections/{collection} for any; the service-wide ones (OpenAI,
+metrics, collections, health) once. RagErrors become JSON errors here and nowhere else. The UI is
 composed onto this app by `rag serve` (server.ui): the API knows nothing of it."""
 from __future__ import annotations
 
@@ -7,41 +9,54 @@ import re
 import time
 import uuid
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from rag.api.auth import bearer_matches
+from rag.api import collections, metrics, openai, status
+from rag.api.auth import access, bearer
 from rag.api.mcp import mount as mount_mcp
+from rag.library import DEFAULT, Library
 from rag.errors import AuthError, RagError
 from rag.observe.request_log import log_request
 from rag.registry import Registry
 from rag.service import RagService
 
-ROUTES = Registry("an API route group", {  # each: routes(service, writer) -> APIRouter; all are mounted
+# A collection's route groups: each routes(current, writer, prefix) -> APIRouter under prefix (/api
+# or /api/collections/{collection}), where a handler takes the collection's RagService as a
+# parameter defaulting to `current`, and a change lists `writer`.
+ROUTES = Registry("an API route group", {
     "questions": "rag.api.questions:routes",
     "documents": "rag.api.documents:routes",
     "jobs": "rag.api.jobs:routes",
-    "openai": "rag.api.openai:routes",
     "feedback": "rag.api.feedback:routes",
-    "metrics": "rag.api.metrics:routes",
 })
+SCOPES = ("/api", "/api/collections/{collection}")
 
 
-def create_app(service: RagService) -> FastAPI:
+def create_app(service: RagService | None = None, library: Library | None = None) -> FastAPI:
+    """The app over a library of collections (or one service as its `default`)."""
+    library = library or Library(service.settings, service)
+    service = library.get(DEFAULT)
     app = FastAPI(title="rag", description="Answers from your documents, each sentence cited.",
                   version="0.1.0", docs_url="/docs", openapi_url="/openapi.json")
     _errors(app)
     _upload_limit(app, service.settings.server.max_upload_mb)
     _observed(app, service)
-    writer = Depends(_require_key(service))  # what every write endpoint depends on
+    caller, current, writer, admin = access(library)
+    app.include_router(status.routes(library, caller, current))
     for routes in ROUTES.load_all().values():
-        app.include_router(routes(service, writer))
-    mount_mcp(app, service)
+        for prefix in SCOPES:  # built once each, so every route knows its whole path (metrics, logs, OpenAPI)
+            app.include_router(routes(current, writer, prefix))
+    app.include_router(collections.routes(library, caller, admin))
+    app.include_router(openai.routes(library, caller))
+    app.include_router(metrics.routes(service, admin))
+    mount_mcp(app, service, lambda header: library.keys.caller(bearer(header)).may("read", DEFAULT))
     return app
 
 
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+UPLOADS = re.compile(r"/api(?:/collections/[^/]+)?/documents")
 
 
 def _observed(app: FastAPI, service: RagService) -> None:
@@ -69,22 +84,11 @@ def _upload_limit(app: FastAPI, limit_mb: float) -> None:
     @app.middleware("http")
     async def check(request: Request, call_next):
         length = request.headers.get("content-length", "")
-        if request.method == "POST" and request.url.path == "/api/documents" and length.isdigit() \
+        if request.method == "POST" and UPLOADS.fullmatch(request.url.path) and length.isdigit() \
                 and int(length) > limit:
             return JSONResponse({"detail": f"The file is larger than the {limit_mb:g} MB limit."},
                                 status_code=413)
         return await call_next(request)
-
-
-def _require_key(service: RagService):
-    def check(request: Request) -> None:
-        key = service.settings.server.api_key
-        if not key:
-            return
-        if not bearer_matches(request.headers.get("authorization", ""), key):
-            raise AuthError("This endpoint needs the API key: send 'Authorization: Bearer <key>'.")
-
-    return check
 
 
 def _errors(app: FastAPI) -> None:

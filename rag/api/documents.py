@@ -21,16 +21,16 @@ ADD_BODY = {"requestBody": {"required": True, "content": {
     "application/json": {"schema": FetchRequest.model_json_schema()}}}}
 
 
-def routes(service, writer) -> APIRouter:
-    router = APIRouter(prefix="/api", tags=["documents"])
+def routes(current, writer, prefix: str = "/api") -> APIRouter:
+    router = APIRouter(prefix=prefix, tags=["documents"])
 
     @router.get("/documents", response_model=list[DocumentRow])
-    def documents() -> list[dict]:
+    def documents(service=current) -> list[dict]:
         return service.index.documents()
 
     @router.get("/documents/{name:path}/file", response_class=Response,
                 responses={200: {"description": "The original file, as uploaded", "content": {"*/*": {}}}})
-    def document_file(name: str) -> Response:
+    def document_file(name: str, service=current) -> Response:
         data, kind = service.index.document_file(name)
         filename = quote(name.rsplit("/", 1)[-1])
         headers = {"Content-Disposition": f"inline; filename*=UTF-8''{filename}", "X-Content-Type-Options": "nosniff"}
@@ -39,12 +39,12 @@ def routes(service, writer) -> APIRouter:
         return Response(data, media_type=kind, headers=headers)
 
     @router.get("/documents/{name:path}", response_model=DocumentText)
-    def document(name: str) -> dict:
+    def document(name: str, service=current) -> dict:
         return service.index.document(name)
 
     @router.post("/documents", dependencies=[writer], status_code=202, response_model=UploadJob,
                  openapi_extra=ADD_BODY, responses={200: {"description": "with wait=true: the index summary plus name"}})
-    async def add(request: Request, replace: bool = Query(False), wait: bool = WaitOpt):
+    async def add(request: Request, replace: bool = Query(False), wait: bool = WaitOpt, service=current):
         """A file as multipart field `file`, or `{"url": ...}` as JSON: a web page or PDF fetched
         (public addresses only, unless fetch.allow_private) and kept with its URL."""
         if request.headers.get("content-type", "").startswith("application/json"):
@@ -59,7 +59,7 @@ def routes(service, writer) -> APIRouter:
         return {"name": name, **job.to_dict()}
 
     @router.post("/documents/{name:path}/refresh", dependencies=[writer], response_model=Refreshed)
-    def refresh(name: str, wait: bool = WaitOpt) -> dict:
+    def refresh(name: str, wait: bool = WaitOpt, service=current) -> dict:
         """Fetch a document added by URL again; it is re-indexed only if the page changed."""
         changed, job = service.index.refresh(name)
         if job is not None and wait:
@@ -69,12 +69,12 @@ def routes(service, writer) -> APIRouter:
 
     @router.delete("/documents/{name:path}", dependencies=[writer], status_code=202, response_model=JobView,
                    responses={200: {"description": "with wait=true: the index summary"}})
-    def delete(name: str, wait: bool = WaitOpt):
+    def delete(name: str, wait: bool = WaitOpt, service=current):
         return job_or_summary(service, service.index.remove(name), wait)
 
     @router.post("/reindex", dependencies=[writer], status_code=202, response_model=JobView,
                  responses={200: {"description": "with wait=true: the index summary"}})
-    def reindex(wait: bool = WaitOpt):
+    def reindex(wait: bool = WaitOpt, service=current):
         return job_or_summary(service, service.index.start(), wait)
 
     return router

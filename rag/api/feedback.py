@@ -6,12 +6,12 @@ from fastapi import APIRouter
 from rag.api.models import FeedbackRequest, FeedbackView
 
 
-def routes(service, writer) -> APIRouter:
-    router = APIRouter(prefix="/api/answers", tags=["feedback"])
+def routes(current, writer, prefix: str = "/api") -> APIRouter:
+    router = APIRouter(prefix=f"{prefix}/answers", tags=["feedback"])
 
-    # Open as /api/ask is: whoever got an answer may rate it, and only they know its random id.
+    # Open as ask is, to whoever may read the collection: they got the answer and know its random id.
     @router.post("/{answer_id}/feedback", response_model=FeedbackView)
-    def feedback(answer_id: str, body: FeedbackRequest) -> dict:
+    def feedback(answer_id: str, body: FeedbackRequest, service=current) -> dict:
         return service.rate(answer_id, body.rating, body.comment, body.correct_source)
 
     return router

@@ -11,7 +11,6 @@ from urllib.parse import quote, unquote
 
 from pydantic import Field
 
-from rag.api.auth import bearer_matches
 from rag.errors import RagError
 from rag.records import Filters
 
@@ -147,13 +146,13 @@ def _read_only():
     return ToolAnnotations(readOnlyHint=True, openWorldHint=False)
 
 
-def mount(app, service) -> None:
-    """Streamable HTTP at /mcp on the API's app, stateless, behind server.api_key when one is set."""
+def mount(app, service, allowed) -> None:
+    """Streamable HTTP at /mcp on the API's app, stateless, for a caller `allowed(authorization)`
+    admits (anyone without keys; with keys, one who may read the default collection)."""
     server = build_mcp(service)
     http = server.streamable_http_app(streamable_http_path="/mcp", stateless_http=True, json_response=True)
-    key = service.settings.server.api_key
     for route in http.routes:
-        route.app = _keyed(route.app, key) if key else route.app
+        route.app = _keyed(route.app, allowed)
         app.router.routes.append(route)
     outer = app.router.lifespan_context
 
@@ -165,16 +164,23 @@ def mount(app, service) -> None:
     app.router.lifespan_context = lifespan
 
 
-def _keyed(asgi, key: str):
+def _keyed(asgi, allowed):
     async def app(scope, receive, send):
         given = dict(scope.get("headers") or []).get(b"authorization", b"").decode()
-        if scope["type"] == "http" and not bearer_matches(given, key):
+        if scope["type"] == "http" and not _admits(allowed, given):
             from starlette.responses import JSONResponse
 
-            response = JSONResponse({"detail": "The MCP endpoint needs the API key: send "
-                                               "'Authorization: Bearer <key>'."}, status_code=401,
+            response = JSONResponse({"detail": "The MCP endpoint needs a key that may read the default "
+                                               "collection: send 'Authorization: Bearer <key>'."}, status_code=401,
                                     headers={"WWW-Authenticate": "Bearer"})
             return await response(scope, receive, send)
         return await asgi(scope, receive, send)
 
     return app
+
+
+def _admits(allowed, authorization: str) -> bool:
+    try:
+        return allowed(authorization)
+    except RagError:  # a wrong or revoked key
+        return False

@@ -1,14 +1,14 @@
-"""GET /metrics: the Prometheus text format, behind the API key when one is set."""
+"""GET /metrics: the Prometheus text format, for an admin key when keys are on."""
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
 
-def routes(service, writer) -> APIRouter:
+def routes(service, admin) -> APIRouter:
     router = APIRouter(tags=["operations"])
 
-    @router.get("/metrics", dependencies=[writer], response_class=Response,
+    @router.get("/metrics", dependencies=[Depends(admin)], response_class=Response,
                 responses={200: {"description": "Prometheus text exposition format", "content": {"text/plain": {}}}})
     def metrics() -> Response:
         body, kind = service.counters.render()

@@ -77,7 +77,7 @@ class JobView(BaseModel):
     id: str
     kind: Literal["reindex", "upload", "delete"]
     state: Literal["queued", "running", "done", "failed", "cancelled"]
-    phase: Optional[Literal["scanning", "reading", "embedding", "writing", "swapping"]]
+    phase: Optional[Literal["scanning", "reading", "ocr", "embedding", "writing", "swapping"]]
     done: int
     total: int
     created: str
@@ -93,11 +93,26 @@ class UploadJob(JobView):
 
 
 class Health(BaseModel):
+    """`status` for anyone; the counts for a caller who may read the collection."""
+
     status: Literal["ok"]
+    documents: Optional[int] = None
+    chunks: Optional[int] = None
+    index_version: Optional[str] = None
+    built: Optional[str] = Field(None, description="when the live index version was written (UTC)")
+
+
+class CollectionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(..., max_length=40, description="lower-case letters, digits, - and _")
+
+
+class CollectionView(BaseModel):
+    name: str
     documents: int
     chunks: int
     index_version: str
-    built: Optional[str] = Field(None, description="when the live index version was written (UTC)")
+    built: Optional[str] = None
 
 
 class DocumentRow(BaseModel):

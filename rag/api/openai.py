@@ -5,27 +5,33 @@ import json
 import time
 import uuid
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
-from rag.errors import UserInputError
+from rag.errors import NotFoundError, UserInputError
 from rag.api.models import ChatMessage, ChatRequest
 from rag.api.sse import chain
 
 
-def routes(service, writer) -> APIRouter:
+def routes(library, caller) -> APIRouter:
+    """`model: rag/<name>` asks collection <name>; any other model asks `default` with that model."""
     router = APIRouter(prefix="/v1", tags=["openai"])
 
     @router.get("/models")
-    def models() -> dict:
-        names = service.settings.generation.allowed()
+    def models(who=Depends(caller)) -> dict:
+        names = [f"rag/{n}" for n in library.names() if who.may("read", n)]
+        if who.may("read", "default"):
+            names += library.get("default").settings.generation.allowed()
         return {"object": "list", "data": [{"id": n, "object": "model", "owned_by": "rag"} for n in names]}
 
     @router.post("/chat/completions")
-    async def chat(body: ChatRequest):
+    async def chat(body: ChatRequest, who=Depends(caller)):
         question, history = _split_chat(body.messages)
-        model = body.model if body.model and body.model not in ("rag", "default") else None
+        name, model = _target(body.model)
+        if not who.may("read", name) or not library.has(name):
+            raise NotFoundError(f"No collection named '{name[:40]}'.")
+        service = library.get(name)
         filters = _filters(body)
         if not body.stream:
             answer = await run_in_threadpool(service.answers.ask, question, history=history, model=model,
@@ -36,6 +42,13 @@ def routes(service, writer) -> APIRouter:
         return _openai_stream(first, events)
 
     return router
+
+
+def _target(model: str | None) -> tuple[str, str | None]:
+    """(collection, model): rag/<name> is a collection asked with its own default model."""
+    if model and model.startswith("rag/"):
+        return model[4:], None
+    return "default", model if model and model not in ("rag", "default") else None
 
 
 def _filters(body: ChatRequest):

@@ -83,6 +83,9 @@ class IndexStore(Protocol):
     def lock(self) -> AbstractContextManager:
         """Held by the one indexer allowed at a time; a second fails fast with IndexBusyError."""
 
+    # A backend that keeps an index outside its index folder (a server) also has
+    # destroy() -> None: drop every version, for a deleted collection (the folder goes too).
+
 
 def catalogue_entry(doc, chunk_ids: list[str], vector_ids: list[int]) -> dict:
     return {"hash": doc.hash, "title": doc.title, "date": doc.date, "chars": len(doc.text),

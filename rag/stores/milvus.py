@@ -145,6 +145,13 @@ class MilvusBackend:
     def names(self, generation: int) -> tuple[str, str]:
         return f"{self.prefix}chunks_{generation}", f"{self.prefix}documents_{generation}"
 
+    def destroy(self) -> None:
+        """Drop every Milvus collection of this index (those of its prefix): a deleted collection's."""
+        client = self.client
+        for name in client.list_collections():
+            if name.startswith(self.prefix) and name[len(self.prefix):].split("_")[0] in ("chunks", "documents", "meta"):
+                client.drop_collection(name)
+
 
 class Guarded:
     """The client, with Milvus's own errors (a server gone, a timeout) turned into one that names

@@ -263,7 +263,7 @@ def test_unknown_job_is_404(client):
     assert client.delete("/api/jobs/nope").status_code == 404
 
 
-def test_api_key_is_enforced_on_writes_only(server):
+def test_with_a_key_every_route_needs_it_but_health(server):
     keyed = RunningServer(create_app(server.service.reconfigured(server__api_key=KEY)))  # the same index
     try:
         with httpx.Client(base_url=keyed.url, timeout=120) as client:
@@ -272,7 +272,11 @@ def test_api_key_is_enforced_on_writes_only(server):
             assert client.delete("/api/documents/x.txt").status_code == 401
             assert client.delete("/api/jobs/x").status_code == 401
             assert client.post("/api/reindex?wait=true", headers={"Authorization": f"Bearer {KEY}"}).status_code == 200
-            assert client.post("/api/ask", json={"question": "What did Xi tell Biden?"}).status_code == 200
+            assert client.post("/api/ask", json={"question": "What did Xi tell Biden?"}).status_code == 401
+            assert client.post("/api/ask", json={"question": "What did Xi tell Biden?"},
+                               headers={"Authorization": f"Bearer {KEY}"}).status_code == 200
+            assert client.get("/api/health").json() == {"status": "ok"}  # open, without the counts
+            assert client.get("/api/health", headers={"Authorization": f"Bearer {KEY}"}).json()["documents"] == 1
             assert client.get("/metrics").status_code == 401
             assert "rag_http_requests_total" in client.get("/metrics", headers={"Authorization": f"Bearer {KEY}"}).text
     finally:

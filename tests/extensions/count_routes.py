@@ -1,12 +1,13 @@
-"""An endpoint (ROUTES in rag/api/app.py): GET /api/count, the number of indexed documents."""
+"""An endpoint (ROUTES in rag/api/app.py): GET /api/count (and /api/collections/{name}/count),
+the number of a collection's indexed documents."""
 from fastapi import APIRouter
 
 
-def routes(service, writer):
-    router = APIRouter(prefix="/api")
+def routes(current, writer, prefix="/api"):
+    router = APIRouter(prefix=prefix)
 
     @router.get("/count")
-    def count() -> dict:
+    def count(service=current) -> dict:
         return {"documents": len(service.index.documents())}
 
     return router

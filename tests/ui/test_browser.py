@@ -118,8 +118,8 @@ def test_follow_up_and_refusal_in_the_ui(page):
 
 def test_upload_shows_progress_then_the_row_and_answers_from_it(page, served, tmp_path):
     page.get_by_role("tab", name="Documents").click()
-    page.wait_for_selector("#documents", timeout=30_000)
-    assert SEED_FILE.name in page.locator("#documents").inner_text()
+    page.wait_for_function(f"document.querySelector('#documents').innerText.includes('{SEED_FILE.name}')",
+                           timeout=30_000)  # filled when the page loads, for what its key may read
     assert re.search(r"Index built \S+ \S+ UTC from 2 documents", page.locator("#index-info").inner_text())
     new = tmp_path / "kettle.md"
     filler = "\n".join(f"Kettle model {i} holds {1 + i % 9} litres and weighs {300 + i} grams." for i in range(2700))
@@ -199,6 +199,8 @@ def test_search_only_one_document_keeps_every_source_in_it(page):
     box.fill(SEED_FILE.name)
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")
+    page.wait_for_function(f"document.querySelector('#only-documents').innerText.includes('{SEED_FILE.name}')",
+                           timeout=30_000)
     ask(page, "Where does the harbour master keep the spare propeller?")
     page.wait_for_function("document.querySelector('#query').innerText.includes('only ')", timeout=90_000)
     assert f"only {SEED_FILE.name}" in page.locator("#query").inner_text()

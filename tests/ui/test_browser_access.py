@@ -1,0 +1,97 @@
+"""Two collections, a read key for each, set up with the CLI as a user would, then `rag serve`:
+each user's browser signs in with their key and sees only their collection, in the chat and the
+Documents tab; /v1/models with each key lists only its own; without a key the UI asks for one."""
+import os
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from tests.ui.test_browser import CHROMIUM, _need_chromium, free_port
+
+pytestmark = pytest.mark.slow
+TEAMS = {"alpha": "The alpha vault opens with the word QUOKKA.", "beta": "The beta vault opens with the word NARWHAL."}
+
+
+def rag(*args, root):
+    done = subprocess.run([sys.executable, "-m", "rag.cli", *map(str, args), "--index", str(root / "index")],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def teams(tmp_path_factory):
+    root = tmp_path_factory.mktemp("teams")
+    (root / "seeds").mkdir()
+    (root / "seeds" / "lobby.txt").write_text("The lobby opens at eight.\n")
+    keys = {}
+    for name, line in TEAMS.items():
+        rag("collections", "create", name, root=root)
+        seeds = root / "index" / "collections" / name / "seeds"
+        (seeds / f"{name}-vault.txt").write_text(f"Vault notes\n{line}\n")
+        rag("index", "--collection", name, root=root)
+        keys[name] = rag("keys", "create", "--role", "read", "--collection", name, "--name", f"{name}-reader",
+                         root=root).strip().splitlines()[-1]
+    listed = rag("keys", "list", root=root)
+    assert "alpha-reader\tread\talpha" in listed and keys["alpha"] not in listed and keys["beta"] not in listed
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "rag.cli", "serve", "--port", str(port), "--seeds",
+                             str(root / "seeds"), "--index", str(root / "index")],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "RAG_CACHE_DIR": str(root / "cache")})
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + "/api/health", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.5)
+        assert proc.poll() is None, proc.stdout.read()
+    yield url, keys
+    proc.terminate()
+    proc.wait(20)
+
+
+def test_each_key_lists_only_its_own_models_and_the_ui_needs_a_key(teams):
+    url, keys = teams
+    for name, key in keys.items():
+        models = httpx.get(url + "/v1/models", headers={"Authorization": f"Bearer {key}"}).json()
+        assert [m["id"] for m in models["data"]] == [f"rag/{name}"]
+    refused = httpx.get(url + "/")
+    assert refused.status_code == 401 and refused.headers["www-authenticate"].startswith("Basic")
+
+
+@pytest.mark.parametrize("team, other", [("alpha", "beta"), ("beta", "alpha")])
+def test_each_user_sees_only_their_collection_in_the_ui(teams, team, other):
+    _need_chromium()
+    from playwright.sync_api import sync_playwright
+
+    url, keys = teams
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+        context = browser.new_context(http_credentials={"username": team, "password": keys[team], "send": "always"})
+        page = context.new_page()
+        page.goto(url + "/")
+        page.wait_for_selector("#question textarea", timeout=90_000)
+        page.get_by_role("tab", name="Documents").click()
+        page.wait_for_function(f"document.querySelector('#documents').innerText.includes('{team}-vault.txt')",
+                               timeout=30_000)
+        listed = page.locator("#documents").inner_text()
+        assert f"{other}-vault" not in listed and "lobby" not in listed
+        page.get_by_role("tab", name="Chat").click()
+        page.fill("#question textarea", "Which word opens the vault?")
+        page.press("#question textarea", "Enter")
+        page.wait_for_selector("#sources .source-card", timeout=90_000)
+        shown = page.locator("#sources").inner_text() + page.locator("#chat").inner_text()
+        assert TEAMS[team].split()[-1].rstrip(".") in shown and TEAMS[other].split()[-1].rstrip(".") not in shown
+        with page.context.expect_page() as opened:
+            page.locator("#sources .source-card a.open").first.click()
+        viewer = opened.value
+        viewer.wait_for_selector("mark#cited", timeout=30_000)
+        assert "vault opens" in viewer.locator("mark#cited").inner_text()
+        assert page.request.get(url + f"/api/collections/{other}/documents").status == 404
+        browser.close()
