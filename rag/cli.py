@@ -238,6 +238,7 @@ def evaluate(
     work_dir: Optional[Path] = typer.Option(None, "--work-dir", help="Where the BEIR index is cached."),
     index: Optional[Path] = IndexOpt,
     seeds: Optional[Path] = SeedsOpt,
+    collection: Optional[str] = CollectionOpt,
     config: Optional[Path] = ConfigOpt,
     as_json: bool = JsonOpt,
 ):
@@ -253,7 +254,7 @@ def evaluate(
     if not beir and not qa and not squad and not claims and not feedback:
         raise RagError(f"Give --beir DIR, --qa FILE, --squad FILE, --claims FILE or --feedback (a QA file for "
                        f"seeds/ ships as {DEFAULT_QA}).")
-    service = service_for(settings_from(config, seeds, index))
+    service = service_for(settings_from(config, seeds, index), collection)
     if feedback:
         from rag.tools.ratings import evaluate_feedback
 
@@ -315,6 +316,9 @@ def bench(
     queries: int = typer.Option(100, "--queries", help="Questions timed for query latency."),
     ocr_pages: int = typer.Option(4, "--ocr-pages", help="Scanned pages typeset from the corpus and timed "
                                   "through OCR (0 skips)."),
+    collections: int = typer.Option(10, "--collections", help="Collections served at once, each a copy of the "
+                                    "corpus: ask p50 across them, and questions during a rebuild (0 skips)."),
+    clients: int = typer.Option(10, "--clients", help="Clients asking the other collections during the rebuild."),
     store: Optional[str] = typer.Option(None, "--store", help="Index backend to measure: local or milvus "
                                         "(default: config store.backend; milvus uses collections rag_bench_*)."),
     config: Optional[Path] = ConfigOpt,
@@ -329,7 +333,8 @@ def bench(
     service = service_for(settings_from(config, None, None, store__backend=store,
                                         store__milvus__collection_prefix="rag_bench_"))
     log = (lambda m: None) if as_json else (lambda m: typer.echo(m, err=True))
-    report = run_bench(service, beir, corpus, max_docs, sizes, queries, log, store_sizes, ocr_pages)
+    report = run_bench(service, beir, corpus, max_docs, sizes, queries, log, store_sizes, ocr_pages,
+                       (collections, clients))
     if as_json:
         print_json(report)
     else:

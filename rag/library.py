@@ -21,6 +21,7 @@ from rag.access.keys import KeyStore
 from rag.config import Settings
 from rag.errors import ConflictError, NotFoundError, UserInputError
 from rag.service import RagService, build_service
+from rag.stores import open_store
 
 DEFAULT = "default"
 NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
@@ -29,7 +30,8 @@ NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 class Library:
     def __init__(self, settings: Settings, default: RagService | None = None, embedder=None):
         self.settings = settings
-        self._services: dict[str, RagService] = {DEFAULT: default or build_service(settings, embedder)}
+        self._services: dict[str, RagService] = {DEFAULT: default} if default else {}
+        self._embedder = embedder  # (the default service, built on first use, loads one otherwise)
         self.keys = KeyStore(settings.paths.index / "keys.json", settings.server.api_key)
         self._lock = threading.RLock()
         self._registry = settings.paths.index / "collections.json"
@@ -49,12 +51,20 @@ class Library:
             if name not in self._services:
                 if not self.has(name):
                     raise NotFoundError(f"No collection named '{name[:40]}'.")
-                self._services[name] = self._build(name)
+                if name == DEFAULT:
+                    self._services[name] = build_service(self.settings, self._embedder)
+                else:
+                    default = self.get(DEFAULT)  # its model and LLM client are shared
+                    self._services[name] = build_service(self._settings_for(name), default.embedder,
+                                                         default.answers.llm)
             return self._services[name]
 
     def loaded(self) -> dict[str, RagService]:
         with self._lock:
             return dict(self._services)
+
+    def index_dir(self, name: str):
+        return self.settings.paths.index if name == DEFAULT else self._home(name) / "index"
 
     def describe(self, name: str) -> dict:
         service = self.get(name)
@@ -74,7 +84,7 @@ class Library:
             created = self._created()
             created[name] = {"seeds": str(folder), "created": datetime.now(timezone.utc).isoformat(timespec="seconds")}
             self._write(created)
-        return self.describe(name)
+        return {"name": name, "seeds": str(folder), "documents": 0, "chunks": 0, "index_version": "", "built": None}
 
     def delete(self, name: str, files: bool = False) -> None:
         """Drop a created collection's index (and its keys); its documents stay unless `files`,
@@ -85,10 +95,11 @@ class Library:
                 if self.has(name):
                     raise UserInputError(f"'{name}' is set in config.yaml (or is the default); remove it there.")
                 raise NotFoundError(f"No collection named '{name[:40]}'.")
-            service = self._services.pop(name, None) or self._build(name)  # opened to be destroyed
-            if service.answer_log is not None:
+            service = self._services.pop(name, None)
+            if service is not None and service.answer_log is not None:
                 service.answer_log.flush()
-            getattr(service.index.store, "destroy", lambda: None)()  # a server's copy (Milvus)
+            store = service.index.store if service else open_store(self._settings_for(name).store, self.index_dir(name))
+            getattr(store, "destroy", lambda: None)()  # a server's copy (Milvus); the folder goes below
             seeds = Path(created.pop(name)["seeds"])
             self._write(created)
             shutil.rmtree(self._home(name) / "index", ignore_errors=True)
@@ -104,17 +115,16 @@ class Library:
 
     # -- inside -------------------------------------------------------------------------------
 
-    def _build(self, name: str) -> RagService:
+    def _settings_for(self, name: str) -> Settings:
         base = self.settings
         configured = base.collections.get(name)
         seeds = configured.seeds if configured else Path(self._created()[name]["seeds"])
         overrides = {f"{section}__{key}": value for section, values in
                      (("retrieval", configured.retrieval if configured else {}),
                       ("answer", configured.answer if configured else {})) for key, value in values.items()}
-        settings = base.with_overrides(
-            paths__seeds=seeds, paths__index=self._home(name) / "index",
+        return base.with_overrides(
+            paths__seeds=seeds, paths__index=self.index_dir(name),
             store__milvus__collection_prefix=milvus_prefix(base.store.milvus.collection_prefix, name), **overrides)
-        return build_service(settings, self._services[DEFAULT].embedder, self._services[DEFAULT].answers.llm)
 
     def _home(self, name: str) -> Path:
         return self.settings.paths.index / "collections" / name

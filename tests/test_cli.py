@@ -240,6 +240,11 @@ def test_collections_are_made_asked_listed_and_deleted_from_the_cli(tmp_path):
     assert answer["citations"][0]["source"] == "rules.md"
     listed = json.loads(rag("collections", "list", *where, "--json").stdout)
     assert [(c["name"], c["documents"]) for c in listed][1:] == [("handbook", 1)]
+    qa = tmp_path / "qa.jsonl"
+    qa.write_text(json.dumps({"question": "When does the canteen open?", "expected": ["noon"], "support": ["noon"]})
+                  + "\n")
+    scored = json.loads(rag("eval", "--qa", qa, "--collection", "handbook", *where, "--json").stdout)
+    assert scored["answer_hit_rate"] == 1.0
     missing = rag("ask", "x", "--collection", "nope", *where, check=False)
     assert missing.returncode == 1 and "No collection named 'nope'" in missing.stderr
     assert "documents are kept" in rag("collections", "delete", "handbook", *where).stdout

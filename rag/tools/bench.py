@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.tools.beir import load_beir, write_corpus
+from rag.tools.library_bench import library_bench
 from rag.tools.ocr_bench import ocr_bench
 from rag.tools.scale import rss_mb, store_scale
 from rag.stores.faiss import FaissStore, engine_version
@@ -24,7 +25,7 @@ def _ms(samples: list[float], q: float) -> float:
 
 def run_bench(service, beir_dir: Path | None, corpus_dir: Path | None, max_docs: int | None,
               scale_sizes: list[int], queries: int = 100, log=print, store_sizes: list[int] = (),
-              ocr_pages: int = 0) -> dict:
+              ocr_pages: int = 0, collections: tuple[int, int] = (0, 10)) -> dict:
     with tempfile.TemporaryDirectory(prefix="rag-bench-") as tmp:
         tmp = Path(tmp)
         texts, questions = _corpus(beir_dir, corpus_dir, max_docs, tmp / "seeds")
@@ -38,6 +39,9 @@ def run_bench(service, beir_dir: Path | None, corpus_dir: Path | None, max_docs:
         report |= _queries(service, questions[:queries])
         report |= _observer_cost(service, questions[:queries])
         report["rss_mb"] = rss_mb()
+        if collections[0]:
+            log(f"{collections[0]} collections at once…")
+            report |= library_bench(service, questions[:queries], *collections)
         if ocr_pages:
             log(f"OCR of {ocr_pages} scanned pages…")
             report |= ocr_bench(_texts(tmp / "seeds"), ocr_pages, service.settings.ocr)

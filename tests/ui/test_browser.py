@@ -118,7 +118,7 @@ def test_follow_up_and_refusal_in_the_ui(page):
 
 def test_upload_shows_progress_then_the_row_and_answers_from_it(page, served, tmp_path):
     page.get_by_role("tab", name="Documents").click()
-    page.wait_for_function(f"document.querySelector('#documents').innerText.includes('{SEED_FILE.name}')",
+    page.wait_for_function(f"(document.querySelector('#documents') || {{innerText: ''}}).innerText.includes('{SEED_FILE.name}')",
                            timeout=30_000)  # filled when the page loads, for what its key may read
     assert re.search(r"Index built \S+ \S+ UTC from 2 documents", page.locator("#index-info").inner_text())
     new = tmp_path / "kettle.md"

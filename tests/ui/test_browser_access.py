@@ -1,4 +1,5 @@
-"""Two collections, a read key for each, set up with the CLI as a user would, then `rag serve`:
+"""Two collections, a read key for each, set up with the CLI as a user would, then `rag serve`
+(which indexes each collection in a job of its own):
 each user's browser signs in with their key and sees only their collection, in the chat and the
 Documents tab; /v1/models with each key lists only its own; without a key the UI asks for one."""
 import os
@@ -31,8 +32,7 @@ def teams(tmp_path_factory):
     for name, line in TEAMS.items():
         rag("collections", "create", name, root=root)
         seeds = root / "index" / "collections" / name / "seeds"
-        (seeds / f"{name}-vault.txt").write_text(f"Vault notes\n{line}\n")
-        rag("index", "--collection", name, root=root)
+        (seeds / f"{name}-vault.txt").write_text(f"Vault notes\n{line}\n")  # `rag serve` indexes it in a job
         keys[name] = rag("keys", "create", "--role", "read", "--collection", name, "--name", f"{name}-reader",
                          root=root).strip().splitlines()[-1]
     listed = rag("keys", "list", root=root)
@@ -78,8 +78,8 @@ def test_each_user_sees_only_their_collection_in_the_ui(teams, team, other):
         page.goto(url + "/")
         page.wait_for_selector("#question textarea", timeout=90_000)
         page.get_by_role("tab", name="Documents").click()
-        page.wait_for_function(f"document.querySelector('#documents').innerText.includes('{team}-vault.txt')",
-                               timeout=30_000)
+        page.wait_for_function(f"(document.querySelector('#documents') || {{innerText: ''}}).innerText.includes('{team}-vault.txt')",
+                               timeout=90_000)
         listed = page.locator("#documents").inner_text()
         assert f"{other}-vault" not in listed and "lobby" not in listed
         page.get_by_role("tab", name="Chat").click()
