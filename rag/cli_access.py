@@ -18,6 +18,15 @@ def _library(config: Optional[Path], index: Optional[Path]):
     return Library(settings_from(config, None, index))
 
 
+def _table(rows: list[dict], as_json: bool, line: str) -> None:
+    """Rows as one JSON list, or one tab-separated line each."""
+    if as_json:
+        print_json(rows)
+        return
+    for row in rows:
+        typer.echo(line.format(**row))
+
+
 @collections_app.command("create")
 def collections_create(
     name: str = typer.Argument(..., help="lower-case letters, digits, - and _"),
@@ -40,12 +49,8 @@ def collections_create(
 def collections_list(index: Optional[Path] = IndexOpt, config: Optional[Path] = ConfigOpt, as_json: bool = JsonOpt):
     """Every collection, with its folder and what its index holds."""
     library = _library(config, index)
-    rows = [library.describe(name) for name in library.names()]
-    if as_json:
-        print_json(rows)
-        return
-    for row in rows:
-        typer.echo(f"{row['name']}\t{row['documents']} documents, {row['chunks']} chunks\t{row['seeds']}")
+    _table([library.describe(name) for name in library.names()], as_json,
+           "{name}\t{documents} documents, {chunks} chunks\t{seeds}")
 
 
 @collections_app.command("delete")
@@ -80,12 +85,7 @@ def keys_create(
 @keys_app.command("list")
 def keys_list(index: Optional[Path] = IndexOpt, config: Optional[Path] = ConfigOpt, as_json: bool = JsonOpt):
     """Labels, roles and collections; never the keys."""
-    rows = _library(config, index).keys.list()
-    if as_json:
-        print_json(rows)
-        return
-    for row in rows:
-        typer.echo(f"{row['label']}\t{row['role']}\t{row['collection']}\t{row['created']}")
+    _table(_library(config, index).keys.list(), as_json, "{label}\t{role}\t{collection}\t{created}")
 
 
 @keys_app.command("revoke")

@@ -258,7 +258,7 @@ def load_settings(path: str | os.PathLike | None = None) -> Settings:
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(f"{path}: {_first_error(exc)}") from None
+        raise ConfigError(f"{path}: {first_error(exc)}") from None
     return _resolve_paths(settings, path.resolve().parent, data)
 
 
@@ -287,7 +287,8 @@ def _resolve_paths(settings: Settings, base: Path, raw: dict) -> Settings:
     return settings.model_copy(update={"paths": Paths(**paths), "collections": collections})
 
 
-def _first_error(exc: ValidationError) -> str:
+def first_error(exc: ValidationError) -> str:
+    """A validation error's first complaint, as "where.it.is: what is wrong"."""
     err = exc.errors()[0]
     where = ".".join(str(p) for p in err["loc"])
-    return f"{where}: {err['msg']}"
+    return f"{where}: {err['msg']}" if where else err["msg"]

@@ -17,14 +17,15 @@ import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
-from rag.access.keys import KeyStore
+from rag.access.keys import Caller, KeyStore
 from rag.config import Settings
-from rag.errors import ConflictError, NotFoundError, UserInputError
+from rag.errors import ConflictError, ForbiddenError, NotFoundError, UserInputError
 from rag.service import RagService, build_service
 from rag.stores import open_store
 
 DEFAULT = "default"
 NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
+FORBIDDEN = {"write": "change it", "admin": "administer it"}
 
 
 class Library:
@@ -58,6 +59,23 @@ class Library:
                     self._services[name] = build_service(self._settings_for(name), default.embedder,
                                                          default.answers.llm)
             return self._services[name]
+
+    def check(self, who: Caller, name: str, action: str = "read") -> None:
+        """Whether a caller may `action` a collection: one it may not read is a NotFoundError
+        worded as for a missing one (no name leaks); one it may read but not change or
+        administer a ForbiddenError."""
+        if not who.may("read", name) or not self.has(name):
+            raise NotFoundError(f"No collection named '{name[:40]}'.")
+        if not who.may(action, name):
+            raise ForbiddenError(f"This key may read '{name}' but not {FORBIDDEN[action]}.")
+
+    def reachable(self, who: Caller, name: str, action: str = "read") -> RagService:
+        """The collection's service, once `check` lets the caller `action` it."""
+        self.check(who, name, action)
+        return self.get(name)
+
+    def readable(self, who: Caller) -> list[str]:
+        return [name for name in self.names() if who.may("read", name)]
 
     def loaded(self) -> dict[str, RagService]:
         with self._lock:

@@ -184,11 +184,12 @@ def test_no_secret_is_ever_returned(live):
         keyed.stop()
 
 
-def serve(root, *extra, port=None):
+def serve(root, *extra, port=None, env=None):
     return subprocess.Popen(
         [sys.executable, "-m", "rag.cli", "serve", "--seeds", str(root / "seeds"), "--index", str(root / "index"),
          "--port", str(port or free_port()), *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        env={**os.environ, **(env or {})})
 
 
 def wait_healthy(port, proc, seconds=180):

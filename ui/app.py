@@ -250,12 +250,13 @@ def _watch(scope: Scope, collection: str, request, start, progress):
 
 
 def _refresh(scope: Scope, collection: str, request, message: str):
+    """The documents table, the delete choices and the index line, from one listing."""
     try:
-        status = index_status(scope.service(request, collection).index.status())
+        service = scope.service(request, collection)
+        rows, status = documents_rows(service.index.documents()), index_status(service.index.status())
     except RagError as exc:
-        status = f"⚠ {exc}"
-    return (_rows(scope, collection, request), gr.update(choices=_names(scope, collection, request), value=None),
-            message, status)
+        rows, status = [], f"⚠ {exc}"
+    return rows, gr.update(choices=[row[0] for row in rows], value=None), message, status
 
 
 def _rows(scope: Scope, collection: str, request):

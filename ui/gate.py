@@ -6,7 +6,7 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from rag.api.auth import bearer as key_of
-from rag.errors import AuthError, ForbiddenError, NotFoundError
+from rag.errors import AuthError
 
 OWN = ("/api", "/v1", "/mcp", "/metrics", "/docs", "/openapi.json", "/redoc")  # the API checks its own
 
@@ -20,7 +20,7 @@ def guard(app, library) -> None:
         if request.url.path.startswith(OWN) or not library.keys.enabled():
             return await call_next(request)
         try:
-            request.state.caller = library.keys.caller(key_of(request.headers.get("authorization", "")))
+            library.keys.caller(key_of(request.headers.get("authorization", "")))
         except AuthError:
             return Response("Sign in with your API key as the password.", status_code=401,
                             headers={"WWW-Authenticate": 'Basic realm="rag", charset="UTF-8"'})
@@ -39,16 +39,9 @@ class Scope:
 
     def readable(self, request) -> list[str]:
         try:
-            who = self.caller(request)
+            return self.library.readable(self.caller(request))
         except AuthError:
             return []
-        return [name for name in self.library.names() if who.may("read", name)]
 
     def service(self, request, name: str | None, action: str = "read"):
-        name = name or "default"
-        who = self.caller(request)
-        if not who.may("read", name) or not self.library.has(name):
-            raise NotFoundError(f"No collection named '{name[:40]}'.")
-        if not who.may(action, name):
-            raise ForbiddenError(f"This key may read '{name}' but not change it.")
-        return self.library.get(name)
+        return self.library.reachable(self.caller(request), name or "default", action)

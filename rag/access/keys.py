@@ -46,7 +46,8 @@ class KeyStore:
         self.path, self.server_key = path, server_key
         self._lock = threading.Lock()
         self._checked: dict[str, str] = {}  # sha256 of a presented key -> its id, while the file is unchanged
-        self._seen = None  # (mtime_ns, size) of the file the cache belongs to
+        self._seen = None  # (inode, mtime_ns, size) of the file the caches belong to
+        self._keys: dict = {}
 
     # -- managing ----------------------------------------------------------------------------
 
@@ -56,7 +57,7 @@ class KeyStore:
             raise UserInputError(f"A key's role is one of {', '.join(ROLES)}, not '{role}'.")
         key_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
         with self._lock:
-            keys = self._load()
+            keys = dict(self._load())  # (the cached copy stays as read)
             label = label or f"{role}-{collection if collection != ALL else 'all'}-{key_id[:4]}"
             if not LABEL.fullmatch(label):
                 raise UserInputError("A key's label is letters, digits and ._@- (up to 64), starting with a letter or digit.")
@@ -74,7 +75,7 @@ class KeyStore:
 
     def revoke(self, label: str) -> None:
         with self._lock:
-            keys = self._load()
+            keys = dict(self._load())  # (the cached copy stays as read)
             found = [key_id for key_id, k in keys.items() if k["label"] == label]
             if not found:
                 raise NotFoundError(f"No key labelled '{label[:64]}'.")
@@ -85,7 +86,7 @@ class KeyStore:
     def revoke_collection(self, collection: str) -> None:
         """Keys for one collection go with it (a later collection of that name starts without them)."""
         with self._lock:
-            keys = self._load()
+            keys = dict(self._load())  # (the cached copy stays as read)
             kept = {i: k for i, k in keys.items() if k["collection"] != collection}
             if len(kept) != len(keys):
                 self._write(kept)
@@ -125,19 +126,23 @@ class KeyStore:
     # -- the file ----------------------------------------------------------------------------
 
     def _load(self) -> dict:
+        """The keys, read again only when the file changed: every write replaces it (a new inode),
+        so a revoke by any process is seen by the next request's stat."""
         try:
             stat = self.path.stat()
         except FileNotFoundError:
             self._checked.clear()
+            self._seen, self._keys = None, {}
             return {}
-        seen = (stat.st_mtime_ns, stat.st_size)
+        seen = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
         if seen != self._seen:
             self._checked.clear()
+            try:
+                self._keys = json.loads(self.path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                raise AuthError(f"{self.path} cannot be read; restore it or remove it and create keys again.") from None
             self._seen = seen
-        try:
-            return json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            raise AuthError(f"{self.path} cannot be read; restore it or remove it and create keys again.") from None
+        return self._keys
 
     def _write(self, keys: dict) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,9 @@ import datetime
 from fnmatch import fnmatchcase
 from pathlib import PurePosixPath
 
+from pydantic import ValidationError
+
+from rag.config import first_error
 from rag.errors import UserInputError
 from rag.records import Filters
 
@@ -19,8 +22,8 @@ def check_filters(filters) -> Filters | None:
     if not isinstance(filters, Filters):
         try:
             filters = Filters.model_validate(filters)
-        except ValueError as exc:
-            raise UserInputError(f"filters: {_first(exc)}") from None
+        except ValidationError as exc:
+            raise UserInputError(f"filters: {first_error(exc)}") from None
     for name in ("date_from", "date_to"):
         value = getattr(filters, name)
         if value is not None:
@@ -51,11 +54,3 @@ def admits(filters: Filters, source: str, entry: dict) -> bool:
         if not wanted & {t.lower() for t in entry.get("tags") or []}:
             return False
     return True
-
-
-def _first(exc) -> str:
-    errors = getattr(exc, "errors", lambda: [])()
-    if not errors:
-        return str(exc)
-    where = ".".join(str(p) for p in errors[0]["loc"])
-    return f"{where}: {errors[0]['msg']}" if where else errors[0]["msg"]

@@ -44,7 +44,7 @@ def create_app(service: RagService | None = None, library: Library | None = None
     _upload_limit(app, service.settings.server.max_upload_mb)
     _observed(app, service)
     caller, current, writer, admin = access(library)
-    app.include_router(status.routes(library, caller, current))
+    app.include_router(status.routes(library, current))
     for routes in ROUTES.load_all().values():
         for prefix in SCOPES:  # built once each, so every route knows its whole path (metrics, logs, OpenAPI)
             app.include_router(routes(current, writer, prefix))

@@ -1,7 +1,8 @@
 """Who is asking, and what they may reach. Every route but /api/health takes its caller from
 the request's key (rag/access/keys.py); a collection's routes take its service through `reader`
-(read access, else 404 exactly as for a collection that does not exist, so no name leaks) and a
-change through `writer` (write access, else 403). Without any key configured everyone is admin."""
+and a change through `writer`, both by `Library.check` (404 for what the key may not read,
+exactly as for a missing collection; 403 for a read key's change). Without any key configured
+everyone is admin."""
 from __future__ import annotations
 
 import base64
@@ -11,7 +12,7 @@ import hmac
 from fastapi import Depends, Request
 
 from rag.access.keys import Caller
-from rag.errors import ForbiddenError, NotFoundError
+from rag.errors import ForbiddenError
 
 
 def bearer_matches(authorization: str, key: str) -> bool:
@@ -48,23 +49,14 @@ def access(library):
         return request.path_params.get("collection", "default")
 
     async def reader(request: Request, who: Caller = Depends(caller)):
-        name = collection(request)
-        if not who.may("read", name) or not library.has(name):
-            raise NotFoundError(f"No collection named '{name[:40]}'.")
-        return library.get(name)
+        return library.reachable(who, collection(request))
 
-    def needs(action: str):
-        async def check(request: Request, who: Caller = Depends(caller)) -> None:
-            name = collection(request)
-            if not who.may("read", name) or not library.has(name):
-                raise NotFoundError(f"No collection named '{name[:40]}'.")
-            if not who.may(action, name):
-                raise ForbiddenError(f"This key may read '{name}' but not {'change it' if action == 'write' else 'do this'}.")
-        return check
+    async def writer(request: Request, who: Caller = Depends(caller)) -> None:
+        library.check(who, collection(request), "write")
 
     async def admin(who: Caller = Depends(caller)) -> Caller:
         if not who.may("admin", "*"):
             raise ForbiddenError("This needs an admin key for every collection.")
         return who
 
-    return caller, Depends(reader), Depends(needs("write")), admin
+    return caller, Depends(reader), Depends(writer), admin

@@ -4,7 +4,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query
 
 from rag.api.models import CollectionRequest, CollectionView
-from rag.errors import ForbiddenError, NotFoundError
 
 
 def routes(library, caller, admin) -> APIRouter:
@@ -12,19 +11,16 @@ def routes(library, caller, admin) -> APIRouter:
 
     @router.get("", response_model=list[CollectionView])
     def listed(who=Depends(caller)) -> list[dict]:
-        return [library.describe(name) for name in library.names() if who.may("read", name)]
+        return [library.describe(name) for name in library.readable(who)]
 
     @router.post("", status_code=201, response_model=CollectionView, dependencies=[Depends(admin)])
     def create(body: CollectionRequest) -> dict:
         return library.create(body.name)
 
-    @router.delete("/{collection}", status_code=204, dependencies=[])
+    @router.delete("/{collection}", status_code=204)
     def delete(collection: str, files: bool = Query(False, description="also delete its documents"),
                who=Depends(caller)) -> None:
-        if not who.may("read", collection) or not library.has(collection):
-            raise NotFoundError(f"No collection named '{collection[:40]}'.")
-        if not who.may("admin", collection):
-            raise ForbiddenError("Deleting a collection needs an admin key for it.")
+        library.check(who, collection, "admin")
         library.delete(collection, files=files)
 
     return router

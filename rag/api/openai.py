@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
-from rag.errors import NotFoundError, UserInputError
+from rag.errors import UserInputError
 from rag.api.models import ChatMessage, ChatRequest
 from rag.api.sse import chain
 
@@ -20,7 +20,7 @@ def routes(library, caller) -> APIRouter:
 
     @router.get("/models")
     def models(who=Depends(caller)) -> dict:
-        names = [f"rag/{n}" for n in library.names() if who.may("read", n)]
+        names = [f"rag/{n}" for n in library.readable(who)]
         if who.may("read", "default"):
             names += library.get("default").settings.generation.allowed()
         return {"object": "list", "data": [{"id": n, "object": "model", "owned_by": "rag"} for n in names]}
@@ -29,9 +29,7 @@ def routes(library, caller) -> APIRouter:
     async def chat(body: ChatRequest, who=Depends(caller)):
         question, history = _split_chat(body.messages)
         name, model = _target(body.model)
-        if not who.may("read", name) or not library.has(name):
-            raise NotFoundError(f"No collection named '{name[:40]}'.")
-        service = library.get(name)
+        service = library.reachable(who, name)
         filters = _filters(body)
         if not body.stream:
             answer = await run_in_threadpool(service.answers.ask, question, history=history, model=model,

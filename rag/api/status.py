@@ -10,7 +10,7 @@ from rag.api.models import Health
 from rag.errors import AuthError
 
 
-def routes(library, caller, current) -> APIRouter:
+def routes(library, current) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["questions"])
 
     @router.get("/collections/{collection}/health", response_model=Health)

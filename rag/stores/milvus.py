@@ -25,6 +25,7 @@ from typing import Iterable
 import numpy as np
 
 from rag.stores import versions
+from rag.stores.milvus_schema import create_collections
 from rag.config import MilvusStore
 from rag.errors import MissingDependencyError, NoIndexError, RagError, StoreUnavailableError
 from rag.stores.interfaces import document_text
@@ -34,7 +35,6 @@ from rag.records import Chunk
 FOREVER = 2**62  # `removed` of a row no version has removed
 PART_CHARS = 20_000  # a document's BM25 text is split into parts this long (VARCHAR holds 64 KB)
 IN_BATCH = 500  # ids or sources per `in [...]` filter
-HNSW = {"index_type": "HNSW", "metric_type": "IP", "params": {"M": 16, "efConstruction": 200}}
 
 
 class MilvusBackend:
@@ -377,36 +377,3 @@ def split_terms(terms: str) -> list[str]:
         parts.append(terms[start:cut])
         start = cut + 1
     return parts + [terms[start:]]
-
-
-def create_collections(client, chunk_names: str, doc_names: str, dim: int) -> None:
-    from pymilvus import DataType, Function, FunctionType
-
-    def schema(key, fields):
-        s = client.create_schema(auto_id=False, enable_dynamic_field=False)
-        s.add_field(key[0], key[1], is_primary=True, **key[2])
-        s.add_field("source", DataType.VARCHAR, max_length=4096)
-        s.add_field("added", DataType.INT64)
-        s.add_field("removed", DataType.INT64)
-        s.add_field("terms", DataType.VARCHAR, max_length=65535, enable_analyzer=True,
-                    analyzer_params={"tokenizer": "standard"})
-        s.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
-        s.add_function(Function(name="bm25", function_type=FunctionType.BM25, input_field_names=["terms"],
-                                output_field_names=["sparse"]))
-        for name, kind, extra in fields:
-            s.add_field(name, kind, **extra)
-        return s
-
-    def indexes(dense: bool):
-        index = client.prepare_index_params()
-        index.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")
-        if dense:
-            index.add_index("dense", **HNSW)
-        return index
-
-    chunks = schema(("vid", DataType.INT64, {}), [("record", DataType.JSON, {}),
-                                                  ("dense", DataType.FLOAT_VECTOR, {"dim": dim})])
-    documents = schema(("key", DataType.VARCHAR, {"max_length": 64}),
-                       [("part", DataType.INT64, {}), ("entry", DataType.JSON, {})])
-    client.create_collection(chunk_names, schema=chunks, index_params=indexes(True), consistency_level="Strong")
-    client.create_collection(doc_names, schema=documents, index_params=indexes(False), consistency_level="Strong")

@@ -9,11 +9,11 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests import corpus, scans
 from tests.conftest import ROOT, SEED_FILE
+from tests.test_reliability import serve, wait_healthy
 from tests.web_stub import WebStub
 
 pytestmark = pytest.mark.slow
@@ -50,19 +50,9 @@ def served(tmp_path_factory):
     config = root / "config.yaml"  # the project's, with pages fetched from this machine's own test server
     config.write_text((ROOT / "config.yaml").read_text().replace("allow_private: false", "allow_private: true")
                       .replace("workers: 0   ", "workers: 1   "))  # OCR on one core: the browser keeps the other
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "rag.cli", "serve", "--port", str(port), "--seeds", str(root / "seeds"),
-         "--index", str(root / "index"), "--config", str(config)], env={**os.environ, "RAG_CACHE_DIR": str(root / "cache")},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = serve(root, "--config", str(config), port=port, env={"RAG_CACHE_DIR": str(root / "cache")})
+    wait_healthy(port, proc)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "/api/health", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.5)
-        assert proc.poll() is None, proc.stdout.read()
     yield url, root
     proc.terminate()
     proc.wait(20)

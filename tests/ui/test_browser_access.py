@@ -2,15 +2,14 @@
 (which indexes each collection in a job of its own):
 each user's browser signs in with their key and sees only their collection, in the chat and the
 Documents tab; /v1/models with each key lists only its own; without a key the UI asks for one."""
-import os
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
 
-from tests.ui.test_browser import CHROMIUM, _need_chromium, free_port
+from tests.test_reliability import free_port, serve, wait_healthy
+from tests.ui.test_browser import CHROMIUM, _need_chromium
 
 pytestmark = pytest.mark.slow
 TEAMS = {"alpha": "The alpha vault opens with the word QUOKKA.", "beta": "The beta vault opens with the word NARWHAL."}
@@ -38,19 +37,9 @@ def teams(tmp_path_factory):
     listed = rag("keys", "list", root=root)
     assert "alpha-reader\tread\talpha" in listed and keys["alpha"] not in listed and keys["beta"] not in listed
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "rag.cli", "serve", "--port", str(port), "--seeds",
-                             str(root / "seeds"), "--index", str(root / "index")],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env={**os.environ, "RAG_CACHE_DIR": str(root / "cache")})
+    proc = serve(root, port=port, env={"RAG_CACHE_DIR": str(root / "cache")})
+    wait_healthy(port, proc)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "/api/health", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.5)
-        assert proc.poll() is None, proc.stdout.read()
     yield url, keys
     proc.terminate()
     proc.wait(20)
