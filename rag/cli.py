@@ -319,6 +319,9 @@ def bench(
     collections: int = typer.Option(10, "--collections", help="Collections served at once, each a copy of the "
                                     "corpus: ask p50 across them, and questions during a rebuild (0 skips)."),
     clients: int = typer.Option(10, "--clients", help="Clients asking the other collections during the rebuild."),
+    pdf_files: int = typer.Option(4, "--pdf-files", help="Text PDFs of 20 pages typeset from the corpus: read, "
+                                  "embedded and indexed, and one uploaded until answered (0 skips)."),
+    ray: int = typer.Option(0, "--ray", help="Index again on a local Ray with 1 and this many workers (0 skips)."),
     store: Optional[str] = typer.Option(None, "--store", help="Index backend to measure: local or milvus "
                                         "(default: config store.backend; milvus uses collections rag_bench_*)."),
     config: Optional[Path] = ConfigOpt,
@@ -334,7 +337,7 @@ def bench(
                                         store__milvus__collection_prefix="rag_bench_"))
     log = (lambda m: None) if as_json else (lambda m: typer.echo(m, err=True))
     report = run_bench(service, beir, corpus, max_docs, sizes, queries, log, store_sizes, ocr_pages,
-                       (collections, clients))
+                       (collections, clients), pdf_files, ray)
     if as_json:
         print_json(report)
     else:

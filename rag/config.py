@@ -5,7 +5,7 @@ import ipaddress
 import os
 import warnings
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Literal, Optional
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -49,6 +49,7 @@ class Embedding(_Section):
     batch_size: int = Field(32, ge=1)
     threads: int = Field(0, ge=0)
     sentences: bool = True
+    chunk_vectors: Literal["sentences", "whole"] = "sentences"
 
 
 class Chunking(_Section):

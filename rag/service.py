@@ -59,7 +59,7 @@ def build_service(settings: Settings, embedder: Embedder | None = None, llm: LLM
     ocr.use(settings.ocr)  # readers take bytes alone: scanned pages read with these settings
     indexer = Indexer(embedder, settings.chunking.chunk_tokens, settings.chunking.overlap_tokens, settings.store,
                       engine=INGEST_ENGINES.load(settings.ingest.engine)(settings),
-                      sentences=settings.embedding.sentences)
+                      sentences=settings.embedding.sentences, whole_chunks=settings.embedding.chunk_vectors == "whole")
     index = IndexManager(settings.paths.seeds, settings.paths.index, indexer, settings.server.max_upload_mb,
                          fetching=settings.fetch)
     retriever = Retriever(embedder, settings.retrieval, RERANKERS.load(settings.retrieval.rerank)(embedder))

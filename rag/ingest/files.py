@@ -46,7 +46,7 @@ def save_upload(seeds: Path, filename: str, data: bytes, replace: bool = False) 
     name = safe_name(filename)
     try:
         with ocr.deferred():
-            parse_document(name, data)
+            parse_document(name, data, keep=True)
     except ocr.Deferred:
         pass  # it opens; its page images are read by the index job, which shows their progress
     except Unreadable as exc:

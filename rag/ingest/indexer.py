@@ -18,12 +18,15 @@ from rag.errors import IndexCancelled, RagError
 from rag.ingest.engines import IngestEngine, Ingested, Progress, quiet
 from rag.ingest import ocr, readers, sources
 from rag.ingest.layout import Unreadable
+from rag.ingest.read_ahead import read_ahead
 from rag.ingest.readers import iter_files, parse_document, read_source
 from rag.records import Chunk, Document, IndexSummary, Skipped, content_hash
 from rag.stores import IndexStore, View, open_store
 from rag.stores.interfaces import catalogue_entry
 
 EMBED_SLICE = 1024  # large slices let encode() sort by length: less padding
+READ_AHEAD = 64  # files read and chunked ahead of the embedder
+READ_SLICE = 256  # chunks embedded at a time while files are still being read
 PROGRESS_STEPS = 20  # but small enough that progress moves about this many times a run
 
 
@@ -40,9 +43,11 @@ class _Plan:
 
 class Indexer:
     def __init__(self, embedder: Embedder, chunk_tokens: int, overlap_tokens: int,
-                 store: StoreSettings | None = None, engine: IngestEngine | None = None, sentences: bool = True):
+                 store: StoreSettings | None = None, engine: IngestEngine | None = None, sentences: bool = True,
+                 whole_chunks: bool = False):
         self.embedder = embedder
         self.sentences = sentences  # embed each sentence too (embedding.sentences)
+        self.whole_chunks = whole_chunks or not sentences  # each chunk in a pass of its own (embedding.chunk_vectors)
         self.engine = engine or InProcess()  # where new files are read, chunked and embedded
         self.chunk_tokens = chunk_tokens
         self.overlap_tokens = overlap_tokens
@@ -63,7 +68,8 @@ class Indexer:
     def fingerprint(self, store: IndexStore) -> dict:
         """What, if changed, invalidates every vector in the index (known without loading the model)."""
         return {
-            "embedding": {"model": self.embedder.name, "sentences": self.sentences},
+            "embedding": {"model": self.embedder.name, "sentences": self.sentences,
+                          "chunk_vectors": "whole" if self.whole_chunks else "sentences"},
             "chunker": {"chunk_tokens": self.chunk_tokens, "overlap_tokens": self.overlap_tokens,
                         "version": 1, "loaders": readers.VERSION},
             "store": store.fingerprint,
@@ -123,21 +129,34 @@ class Indexer:
             version=version)
 
     def read_and_embed(self, fresh: list[tuple[str, bytes]], txn, progress: Progress, cancelled) -> Ingested:
-        """Read, chunk and embed in this process; each embedded slice goes to the transaction."""
-        docs, skipped = [], []
-        for done, (source, data) in enumerate(fresh):
-            progress("reading", done, len(fresh))
-            if cancelled():
-                raise IndexCancelled()
-            try:
-                with ocr.reporting(lambda pages_done, pages: progress("ocr", pages_done, pages)):
-                    docs.append(parse_document(source, data))
-            except Unreadable as exc:
-                skipped.append(Skipped(path=source, reason=str(exc)))
-        progress("reading", len(fresh), len(fresh))
-        chunks = [c for doc in docs for c in self.chunker.split(doc)]
-        self._embed(chunks, txn, progress, cancelled)
+        """Read, chunk and embed in this process, the next files read while the last are embedded;
+        each embedded slice goes to the transaction."""
+        docs, skipped, chunks, pending = [], [], [], []
+        progress("reading", 0, len(fresh))
+        with read_ahead(fresh, lambda item: self._read(*item, progress), READ_AHEAD) as read:
+            for done, result in enumerate(read, 1):
+                if cancelled():
+                    raise IndexCancelled()
+                if isinstance(result, Skipped):
+                    skipped.append(result)
+                else:
+                    docs.append(result[0])
+                    chunks += result[1]
+                    pending += result[1]
+                if len(pending) >= READ_SLICE:
+                    txn.add(pending, embed_chunks(self.embedder, pending, self.sentences, self.whole_chunks))
+                    pending = []
+                progress("reading", done, len(fresh))
+        self._embed(pending, txn, progress, cancelled, already=len(chunks) - len(pending))
         return Ingested(_entries(docs, chunks), skipped)
+
+    def _read(self, source: str, data: bytes, progress: Progress) -> tuple[Document, list[Chunk]] | Skipped:
+        try:
+            with ocr.reporting(lambda pages_done, pages: progress("ocr", pages_done, pages)):
+                doc = parse_document(source, data)
+        except Unreadable as exc:
+            return Skipped(path=source, reason=str(exc))
+        return doc, self.chunker.split(doc)
 
     def _plan(self, seeds_dir: Path, old_docs: dict, progress: Progress, cancelled) -> _Plan:
         plan = _Plan()
@@ -158,16 +177,18 @@ class Indexer:
         progress("scanning", len(files), len(files))
         return plan
 
-    def _embed(self, chunks: list[Chunk], txn, progress: Progress, cancelled) -> None:
-        """Embed in slices, each handed to the transaction as soon as it is done."""
-        step = max(32, min(EMBED_SLICE, len(chunks) // PROGRESS_STEPS))
-        progress("embedding", 0, len(chunks))
+    def _embed(self, chunks: list[Chunk], txn, progress: Progress, cancelled, already: int = 0) -> None:
+        """Embed in slices, each handed to the transaction as soon as it is done; `already` chunks
+        were embedded while files were still being read."""
+        total = already + len(chunks)
+        step = max(32, min(EMBED_SLICE, total // PROGRESS_STEPS))
+        progress("embedding", already, total)
         for i in range(0, len(chunks), step):
             if cancelled():
                 raise IndexCancelled()
             batch = chunks[i : i + step]
-            txn.add(batch, embed_chunks(self.embedder, batch, self.sentences))
-            progress("embedding", i + len(batch), len(chunks))
+            txn.add(batch, embed_chunks(self.embedder, batch, self.sentences, self.whole_chunks))
+            progress("embedding", already + i + len(batch), total)
 
 
 def _with_urls(entries: dict, fetched: dict) -> None:

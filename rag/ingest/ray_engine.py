@@ -36,6 +36,7 @@ class Worker:
         ocr.use(OcrSettings(**(ocr_settings or {})))  # a scan reads the same in an actor as at home
         settings = Embedding(**embedding)
         self.embedder, self.sentences = make_embedder(settings), settings.sentences
+        self.whole = settings.chunk_vectors == "whole"
         chunking = Chunking(**chunking)
         self.chunker = Indexer(self.embedder, chunking.chunk_tokens, chunking.overlap_tokens).chunker
 
@@ -61,7 +62,7 @@ class Worker:
         out = np.zeros((len(rows["source"]), self.embedder.dim), dtype=np.float32)
         if chunks:
             at = [i for i, r in enumerate(rows["record"]) if r is None]
-            out[at] = embed_chunks(self.embedder, chunks, self.sentences)
+            out[at] = embed_chunks(self.embedder, chunks, self.sentences, self.whole)
             for i, chunk in zip(at, chunks):
                 rows["record"][i] = json.dumps(chunk.to_dict(), ensure_ascii=False)
         return {**{k: np.array(v, dtype=object) for k, v in rows.items()}, "vector": out}

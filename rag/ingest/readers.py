@@ -7,6 +7,8 @@ service can say about a file it cannot read is raised as `Unreadable(reason)`.
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Iterator
 
@@ -15,6 +17,9 @@ from rag.ingest.layout import Unreadable
 from rag.records import Document, content_hash
 
 MAX_TITLE_CHARS = 200
+KEPT = 8  # documents read by an upload's check, kept until its index job reads them
+_kept: OrderedDict[tuple[str, str], Document] = OrderedDict()
+_kept_lock = threading.Lock()
 VERSION = 4  # bump when any reader's output changes: the index then rebuilds, as for the chunker
 _DATE_PATTERNS = [
     re.compile(r"\b(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})\b"),  # 20-11-2024 (day first)
@@ -49,14 +54,31 @@ def read_source(path: Path, root: Path) -> tuple[str, bytes]:
     return source, _read_bytes(path)
 
 
-def parse_document(source: str, data: bytes) -> Document:
-    """Text, title and date of a file's bytes; raises Unreadable."""
+def parse_document(source: str, data: bytes, *, keep: bool = False) -> Document:
+    """Text, title and date of a file's bytes; raises Unreadable. With `keep`, the result is kept
+    for the next call with the same name and bytes (an upload is read to check it, then its index
+    job reads it again: a 20-page PDF is about 2.5 s of pdfminer each time)."""
+    key = (source, content_hash(data))
+    with _kept_lock:
+        kept = _kept.pop(key, None)
+    if kept is not None:
+        return kept
+    doc = _parse(source, data, key[1])
+    if keep:
+        with _kept_lock:
+            _kept[key] = doc
+            while len(_kept) > KEPT:
+                _kept.popitem(last=False)
+    return doc
+
+
+def _parse(source: str, data: bytes, digest: str) -> Document:
     parsed = reader(Path(source).suffix.lower())(data)
     text = parsed.text
     if not text.strip():
         raise Unreadable("no text found")
     title = (parsed.title or _first_line(text) or Path(source).stem).strip()[:MAX_TITLE_CHARS]
-    return Document(source=source, text=text, title=title, date=find_date(text), hash=content_hash(data),
+    return Document(source=source, text=text, title=title, date=find_date(text), hash=digest,
                     headings=parsed.headings, pages=parsed.pages, sections=parsed.sections, ocr_pages=parsed.ocr_pages,
                     tags=parsed.tags)
 

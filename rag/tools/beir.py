@@ -124,8 +124,8 @@ def metrics(run: dict[str, list[str]], qrels: dict[str, dict[str, int]]) -> dict
 def evaluate_beir(service, beir: Beir, work_dir: Path, progress=None) -> dict:
     started = time.perf_counter()
     names = write_corpus(beir, work_dir / "corpus")
-    # retrieval alone: no answer reads sentence vectors, so they are not embedded (half the build)
-    service = service.reconfigured(paths__seeds=work_dir / "corpus", paths__index=work_dir / "index", embedding__sentences=False)
+    # the chunk vectors the service's own settings build (embedding.chunk_vectors), sentences included
+    service = service.reconfigured(paths__seeds=work_dir / "corpus", paths__index=work_dir / "index")
     service.index.run(progress=progress)
     snapshot = service.index.snapshot()
     depth = max(CUTOFFS) * 3  # chunks; pooled to at least 100 documents in practice

@@ -15,8 +15,13 @@ import numpy as np
 from rag.tools.beir import load_beir, write_corpus
 from rag.tools.library_bench import library_bench
 from rag.tools.ocr_bench import ocr_bench
+from rag.tools.pdf_bench import pdf_bench
+from rag.tools.ray_bench import ray_bench
 from rag.tools.scale import rss_mb, store_scale
 from rag.stores.faiss import FaissStore, engine_version
+
+
+PDF_PAGES = 20  # pages of each typeset PDF
 
 
 def _ms(samples: list[float], q: float) -> float:
@@ -25,7 +30,8 @@ def _ms(samples: list[float], q: float) -> float:
 
 def run_bench(service, beir_dir: Path | None, corpus_dir: Path | None, max_docs: int | None,
               scale_sizes: list[int], queries: int = 100, log=print, store_sizes: list[int] = (),
-              ocr_pages: int = 0, collections: tuple[int, int] = (0, 10)) -> dict:
+              ocr_pages: int = 0, collections: tuple[int, int] = (0, 10), pdf_files: int = 0,
+              ray_workers: int = 0) -> dict:
     with tempfile.TemporaryDirectory(prefix="rag-bench-") as tmp:
         tmp = Path(tmp)
         texts, questions = _corpus(beir_dir, corpus_dir, max_docs, tmp / "seeds")
@@ -45,6 +51,10 @@ def run_bench(service, beir_dir: Path | None, corpus_dir: Path | None, max_docs:
         if ocr_pages:
             log(f"OCR of {ocr_pages} scanned pages…")
             report |= ocr_bench(_texts(tmp / "seeds"), ocr_pages, service.settings.ocr)
+        if pdf_files:
+            report |= pdf_bench(service, _texts(tmp / "seeds", files=None), pdf_files, PDF_PAGES, tmp, log)
+        if ray_workers:
+            report |= ray_bench(service, ray_workers, tmp, log)
         report["scale"] = [_vector_scale(vectors, n, log) for n in scale_sizes]
         view = service.index.snapshot()
         texts = [c.text for source in view.documents for c in view.document_chunks(source)]
@@ -53,7 +63,7 @@ def run_bench(service, beir_dir: Path | None, corpus_dir: Path | None, max_docs:
     return report
 
 
-def _texts(seeds: Path, files: int = 200) -> list[str]:
+def _texts(seeds: Path, files: int | None = 200) -> list[str]:
     return [p.read_text(encoding="utf-8", errors="replace") for p in sorted(seeds.rglob("*.txt"))[:files]]
 
 

@@ -165,3 +165,17 @@ def test_tags_come_from_front_matter_and_keywords_and_front_matter_is_not_text(t
     pdf.drawString(72, 720, "The ferry runs at night.")
     pdf.save()
     assert load_document(write(tmp_path, "p.pdf", buf.getvalue()), tmp_path).tags == ["ferry", "budget"]
+
+
+def test_an_upload_read_to_check_it_is_not_read_again_by_its_job(monkeypatch):
+    from rag.ingest import readers
+
+    calls = []
+    real = readers.reader
+    monkeypatch.setattr(readers, "reader", lambda suffix: lambda data: calls.append(suffix) or real(suffix)(data))
+    data = b"Harbour notes\nThe pier reopened in May."
+    checked = readers.parse_document("notes.txt", data, keep=True)
+    assert readers.parse_document("notes.txt", data) is checked  # the job's read: kept from the check
+    assert readers.parse_document("notes.txt", data) is not checked  # once only
+    assert readers.parse_document("other.txt", data).source == "other.txt"  # name and bytes both match
+    assert calls == [".txt", ".txt", ".txt"]

@@ -10,7 +10,7 @@ def test_rag_bench_small():
     shared_bench("scifact")
     report = run_cli("bench", "--beir", SCIFACT, "--max-docs", 40, "--scale", "2000,52000", "--store-scale", 10000,
                      "--queries", 10, "--ocr-pages", 2, "--collections", 3,
-                     "--clients", 2, "--json")
+                     "--clients", 2, "--pdf-files", 1, "--ray", 2, "--json")
     for key in ("ingest_chunks_per_s", "raw_encode_chunks_per_s", "ingest_vs_raw", "incremental_add_one_s",
                 "full_build_s", "incremental_vs_full", "query_p50_ms", "query_p95_ms", "answer_p50_ms",
                 "ask_p50_ms_observed", "ask_p50_ms_unobserved"):
@@ -26,12 +26,16 @@ def test_rag_bench_small():
     assert report["ocr_s_per_page_one_worker"] > 0 and report["ocr_s_per_page_all_cores"] > 0
     assert report["collections"] == 3 and report["across_vs_one"] > 0 and report["ask_p50_ms_one_collection"] > 0
     assert report["asked_during_rebuild"] > 0 and report["failed_during_rebuild"] == 0
+    assert report["pdf_pages"] == 20 and report["pdf_read_pages_per_s"] > 0 and report["pdf_overlap"] > 0
+    assert report["upload_state"] == "done" and report["upload_cited"] and report["upload_answered_s"] > 0
+    assert {"reading", "embedding", "swapping"} <= set(report["upload_phases_s"])
+    assert report["ray_1_workers_chunks_per_s"] > 0 and report["ray_scaling"] > 0
     milvus = run_cli("bench", "--beir", SCIFACT, "--max-docs", 40, "--scale", "", "--queries", 10, "--store", "milvus",
-                     "--ocr-pages", 0, "--collections", 0, "--json")  # the same through Milvus (scale, OCR and
+                     "--ocr-pages", 0, "--collections", 0, "--pdf-files", 0, "--json")  # the same through Milvus (scale, OCR and
     assert (report["store"], milvus["store"]) == ("local", "milvus")  # collections aside)
     library = {"collections", "ask_p50_ms_one_collection", "ask_p50_ms_across_collections", "across_vs_one",
                "rebuild_s_while_asked", "asked_during_rebuild", "failed_during_rebuild"}
-    assert set(milvus) == {k for k in report if not k.startswith("ocr_")} - library
+    assert set(milvus) == {k for k in report if not k.startswith(("ocr_", "pdf_", "upload_", "ray_"))} - library
     assert milvus["chunks"] == report["chunks"] and milvus["scale"] == [] and milvus["rss_mb"] > 0
     for key in ("ingest_chunks_per_s", "incremental_add_one_s", "query_p50_ms", "answer_p50_ms"):
         assert milvus[key] > 0, key
