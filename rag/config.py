@@ -28,7 +28,7 @@ TOP_K_MAX = 100  # most chunks one question may retrieve (config, API and servic
 
 
 def cache_root() -> Path:
-    """Where models converted on this machine are kept (the int8 embedder, the local LLM):
+    """Where models converted on this machine are kept (the int8 embedder):
     env RAG_CACHE_DIR, else ~/.cache/rag; embedding.cache_dir moves the embedder's alone."""
     return Path(os.environ.get("RAG_CACHE_DIR") or Path.home() / ".cache" / "rag")
 

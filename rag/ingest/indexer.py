@@ -143,12 +143,21 @@ class Indexer:
                     docs.append(result[0])
                     chunks += result[1]
                     pending += result[1]
-                if len(pending) >= READ_SLICE:
-                    txn.add(pending, embed_chunks(self.embedder, pending, self.sentences, self.whole_chunks))
+                if len(pending) >= READ_SLICE and done < len(fresh):  # the last file's are embedded below, with progress
+                    self._embed_quietly(pending, txn, cancelled)
                     pending = []
                 progress("reading", done, len(fresh))
         self._embed(pending, txn, progress, cancelled, already=len(chunks) - len(pending))
         return Ingested(_entries(docs, chunks), skipped)
+
+    def _embed_quietly(self, chunks: list[Chunk], txn, cancelled) -> None:
+        """Embed while files are still being read: no count yet to report against, but a cancel
+        is heard between slices."""
+        for i in range(0, len(chunks), READ_SLICE):
+            if cancelled():
+                raise IndexCancelled()
+            batch = chunks[i : i + READ_SLICE]
+            txn.add(batch, embed_chunks(self.embedder, batch, self.sentences, self.whole_chunks))
 
     def _read(self, source: str, data: bytes, progress: Progress) -> tuple[Document, list[Chunk]] | Skipped:
         try:

@@ -1,7 +1,6 @@
 """The real offline generator, SmolLM2-135M, through litellm: completion, streaming, grounding."""
 import asyncio
 import re
-from pathlib import Path
 
 import pytest
 
@@ -53,15 +52,23 @@ def service(tmp_path_factory, real_embedder):
 
 
 @slow
-def test_the_converted_model_is_kept_and_loads_the_same_weights(litellm):
+def test_the_model_loads_once_and_answers_alike_every_time(litellm):
     from rag.answering import local_llm
 
     messages = [{"role": "user", "content": "Name one colour."}]
     first = "".join(local_llm.generate("smollm2-135m", messages, max_tokens=8))
-    folder, filename = local_llm.gguf_location("smollm2-135m")
-    assert (local_llm.converted_dir(Path(folder) / filename) / "model.safetensors").exists()
-    local_llm._loaded.clear()  # as a new process would: from the kept conversion, not the GGUF
-    assert "".join(local_llm.generate("smollm2-135m", messages, max_tokens=8)) == first
+    assert first.strip() and local_llm.load("smollm2-135m") is local_llm.load("smollm2-135m")
+    assert "".join(local_llm.generate("smollm2-135m", messages, max_tokens=8)) == first  # greedy, seeded
+
+
+@slow
+def test_a_model_too_slow_for_its_timeout_is_stopped_with_a_reason(litellm):
+    from rag.answering import local_llm
+    from rag.errors import ProviderError
+
+    with pytest.raises(ProviderError, match="did not finish within"):
+        list(local_llm.generate("smollm2-135m", [{"role": "user", "content": "Tell a long story."}],
+                                max_tokens=4000, timeout=0.3))
 
 
 def _check_grounded(result: dict):
@@ -101,44 +108,9 @@ def test_unanswerable_question_never_reaches_the_model(service):
     assert answer.not_found and answer.citations == [] and answer.model == "extractive"
 
 
-class _Saves:
-    """Stands in for a tokenizer or model: save_pretrained writes one file, or fails."""
+def test_an_unknown_local_model_is_named_with_those_there_are():
+    from rag.answering import local_llm
+    from rag.errors import ProviderError
 
-    def __init__(self, name, fail=False):
-        self.name, self.fail, self.config, self.hf_quantizer = name, fail, type("C", (), {})(), object()
-
-    def save_pretrained(self, folder):
-        if self.fail:
-            raise OSError("disk full")
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        (Path(folder) / self.name).write_text("weights")
-
-
-def test_keeping_a_conversion_renames_it_whole_and_clears_what_dead_savers_left(tmp_path):
-    from rag.answering.local_llm import keep_converted
-
-    target = tmp_path / "model-1-2"
-    abandoned = tmp_path / "model-1-2.partial-999999999"  # no such process
-    abandoned.mkdir()
-    keep_converted(target, _Saves("tokenizer.json"), _Saves("model.safetensors"))
-    assert sorted(p.name for p in target.iterdir()) == ["model.safetensors", "tokenizer.json"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["model-1-2"]
-
-
-def test_a_conversion_that_cannot_be_saved_leaves_nothing_behind(tmp_path):
-    from rag.answering.local_llm import keep_converted
-
-    keep_converted(tmp_path / "model-1-2", _Saves("tokenizer.json"), _Saves("model.safetensors", fail=True))
-    assert list(tmp_path.iterdir()) == []
-
-
-@slow
-def test_a_damaged_conversion_is_dropped_so_the_next_load_converts_again(tmp_path):
-    from rag.answering.local_llm import _kept
-
-    damaged = tmp_path / "model-1-2"
-    damaged.mkdir()
-    (damaged / "config.json").write_text('{"model_type": "llama", ')  # cut off mid-write
-    (damaged / "model.safetensors").write_bytes(b"\x00" * 16)
-    assert _kept(damaged) is None and not damaged.exists()
-    assert _kept(tmp_path / "never-made") is None
+    with pytest.raises(ProviderError, match="local/smollm2-135m"):
+        local_llm.gguf_location("llama-70b")
