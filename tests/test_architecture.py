@@ -26,10 +26,11 @@ ALLOWED = {
     "config": {"errors"},
     "errors": set(),
     "registry": {"errors"},
-    "cli": {"config", "errors", "service", "api", "ingest", "tools", "cli_format", "cli_documents", "cli_options",
+    "cli": {"config", "errors", "service", "api", "ingest", "tools", "cli_format", "cli_documents", "cli_bench", "cli_options",
             "cli_access", "library", "observe"},
     "cli_access": {"cli_options", "library"},
     "cli_documents": {"cli_options", "errors", "ingest"},
+    "cli_bench": {"cli_options", "errors", "tools"},
     "cli_options": {"config", "errors", "service", "library"},
     "cli_format": set(),
 }

@@ -144,20 +144,14 @@ class Indexer:
                     chunks += result[1]
                     pending += result[1]
                 if len(pending) >= READ_SLICE and done < len(fresh):  # the last file's are embedded below, with progress
-                    self._embed_quietly(pending, txn, cancelled)
+                    self._embed(pending, txn, cancelled, READ_SLICE)  # no total yet to report against
                     pending = []
                 progress("reading", done, len(fresh))
-        self._embed(pending, txn, progress, cancelled, already=len(chunks) - len(pending))
+        already, total = len(chunks) - len(pending), len(chunks)
+        progress("embedding", already, total)
+        self._embed(pending, txn, cancelled, max(32, min(EMBED_SLICE, total // PROGRESS_STEPS)),
+                    lambda done: progress("embedding", already + done, total))
         return Ingested(_entries(docs, chunks), skipped)
-
-    def _embed_quietly(self, chunks: list[Chunk], txn, cancelled) -> None:
-        """Embed while files are still being read: no count yet to report against, but a cancel
-        is heard between slices."""
-        for i in range(0, len(chunks), READ_SLICE):
-            if cancelled():
-                raise IndexCancelled()
-            batch = chunks[i : i + READ_SLICE]
-            txn.add(batch, embed_chunks(self.embedder, batch, self.sentences, self.whole_chunks))
 
     def _read(self, source: str, data: bytes, progress: Progress) -> tuple[Document, list[Chunk]] | Skipped:
         try:
@@ -186,18 +180,15 @@ class Indexer:
         progress("scanning", len(files), len(files))
         return plan
 
-    def _embed(self, chunks: list[Chunk], txn, progress: Progress, cancelled, already: int = 0) -> None:
-        """Embed in slices, each handed to the transaction as soon as it is done; `already` chunks
-        were embedded while files were still being read."""
-        total = already + len(chunks)
-        step = max(32, min(EMBED_SLICE, total // PROGRESS_STEPS))
-        progress("embedding", already, total)
+    def _embed(self, chunks: list[Chunk], txn, cancelled, step: int, done=lambda embedded: None) -> None:
+        """Embed in slices of `step`, each handed to the transaction as soon as it is done; a
+        cancel is heard between slices, and `done` hears how many of `chunks` are embedded."""
         for i in range(0, len(chunks), step):
             if cancelled():
                 raise IndexCancelled()
             batch = chunks[i : i + step]
             txn.add(batch, embed_chunks(self.embedder, batch, self.sentences, self.whole_chunks))
-            progress("embedding", already + i + len(batch), total)
+            done(i + len(batch))
 
 
 def _with_urls(entries: dict, fetched: dict) -> None:
