@@ -62,8 +62,8 @@ class ExtractiveAnswerer:
         """The best sentence, then others within `margin` of it only while each covers question
         terms the ones before do not, or holds them all (short answers, no repeats)."""
         s = settings or self.settings
-        ranked = sorted((c for c in found if c.score >= s.min_score and c.similarity >= s.min_similarity),
-                        key=lambda c: -c.score)
+        ranked = sorted((c for c in found if c.score >= s.min_score
+                         and (c.similarity >= s.min_similarity or c.coverage >= COMPLETE)), key=lambda c: -c.score)
         chosen: list[Candidate] = []
         covered: set[str] = set()
         for cand in ranked:

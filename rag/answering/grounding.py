@@ -18,11 +18,17 @@ from rag.answering.candidates import Candidate, candidates, sentence_vectors, to
 from rag.language.sentences import split_sentences
 from rag.config import Grounding, VerifierSettings
 from rag.embedding import Embedder, VectorCache
-from rag.answering.verifier import Claim, Evidence, Verdict, Verifier
+from rag.answering.verifier import Claim, Evidence, Verdict, Verifier, novel_words
+from rag.language.parse import nouns
+from rag.language.words import fold
 from rag.language.words import key_terms
 from rag.records import Answer, AnswerPart, Citation, Hit
 
 MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
+# A claim may join what two sentences of one document say: when the best one lacks a name or a
+# noun of the claim, the next sentences most like the claim are tried beside it (and both cited);
+# the claim must then hold against each of the two, so neither can contradict it.
+COMPANIONS = 3
 NOTHING_SIMILAR = Verdict("unsupported", "No retrieved sentence says anything close to this.", "similarity")
 REFUSAL = re.compile(
     r"\b(do(es)? not (contain|mention|say|provide|include)|not (mentioned|found|stated|provided) in"
@@ -66,9 +72,9 @@ class Grounder:
             return None
         return _assemble(judged, query)
 
-    def judge(self, text: str, hits: list[Hit]) -> list[tuple[Written, Candidate | None, Verdict | None]]:
-        """Each sentence of `text` with the retrieved sentence that supports it, or None and the verdict
-        why not."""
+    def judge(self, text: str, hits: list[Hit]) -> list[tuple[Written, list[Candidate] | None, Verdict | None]]:
+        """Each sentence of `text` with the retrieved sentences that support it (the best first), or
+        None and the verdict why not."""
         parts_in = claims(text)
         pool = candidates(hits)
         if not parts_in or not pool:
@@ -80,8 +86,8 @@ class Grounder:
         return [(c, *self._support(c, v, pool, hits)) for c, v in zip(parts_in, claim_vectors)]
 
     def _support(self, written: Written, vector: np.ndarray, pool: list[Candidate], hits: list[Hit]
-                 ) -> tuple[Candidate | None, Verdict | None]:
-        """The retrieved sentence that supports the claim, or None and the verdict why not."""
+                 ) -> tuple[list[Candidate] | None, Verdict | None]:
+        """The retrieved sentences that support the claim, or None and the verdict why not."""
         cited = {hits[n - 1].chunk.id for n in written.markers if 1 <= n <= len(hits)}
         terms = set(key_terms(written.text))
         scored = []
@@ -93,12 +99,39 @@ class Grounder:
         if not scored:
             return None, NOTHING_SIMILAR
         _, _, similarity, best = max(scored, key=lambda s: (s[0], s[1]))
-        verdict = self.verifier.verify(Claim(written.text),
-                                       Evidence(best=best.text, sentences=(best.text,), passage=best.own_paragraph,
-                                                context=best.heading))
+        verdict = self._verify(written, [best])
+        if self._combinable(written, best, verdict):
+            for other in self._companions(vector, best, pool):
+                if self._verify(written, [best, other]).supported and self._verify(written, [other, best]).supported:
+                    return [replace(best, similarity=similarity), other], None
         if not verdict.supported:
             return None, verdict
-        return replace(best, similarity=similarity), None
+        return [replace(best, similarity=similarity)], None
+
+    def _verify(self, written: Written, cited: list[Candidate]) -> Verdict:
+        best = cited[0]
+        return self.verifier.verify(Claim(written.text), Evidence(
+            best=best.text, sentences=tuple(c.text for c in cited),
+            passage="\n".join(c.own_paragraph for c in cited), context=best.heading))
+
+    @staticmethod
+    def _combinable(written: Written, best: Candidate, verdict: Verdict) -> bool:
+        """Whether another sentence may supply what the best one lacks: a name or specific, or
+        nouns, never a verb or adjective (a relation the best sentence does not state)."""
+        if verdict.check == "specifics":
+            return True
+        if verdict.check != "novel":
+            return False
+        lacking = novel_words(written.text, Evidence(best.text, (best.text,), best.own_paragraph, best.heading))
+        return bool(lacking) and {fold(w) for w in lacking} <= nouns(written.text)
+
+    def _companions(self, vector: np.ndarray, best: Candidate, pool: list[Candidate]) -> list[Candidate]:
+        """The sentences of the best one's document most like the claim after it: one of them may
+        state what the claim adds (where the attack was, who reported it)."""
+        same = [c for c in pool if c.chunk.source == best.chunk.source and c is not best]
+        ranked = sorted(same, key=lambda c: -float(c.vector @ vector))[:COMPANIONS]
+        return [replace(c, similarity=float(c.vector @ vector)) for c in ranked
+                if float(c.vector @ vector) >= self.settings.min_similarity_with_terms]
 
     def _supports(self, similarity: float, overlap: float) -> bool:
         s = self.settings
@@ -106,20 +139,21 @@ class Grounder:
             similarity >= s.min_similarity_with_terms and overlap >= s.min_term_overlap)
 
 
-def _assemble(judged: list[tuple[Written, Candidate | None, Verdict | None]], query: str) -> Answer:
+def _assemble(judged: list[tuple[Written, list[Candidate] | None, Verdict | None]], query: str) -> Answer:
     citations: list[Citation] = []
     numbers: dict[tuple, int] = {}
     parts = []
-    for claim, cand, why in judged:
-        if cand is None:
+    for claim, cited, why in judged:
+        if cited is None:
             parts.append(AnswerPart(text=claim.text, citations=[], unsupported=True, reason=why.reason,
                                     check=why.check))
             continue
-        key = (cand.chunk.source, cand.start, cand.end)
-        if key not in numbers:
-            numbers[key] = len(citations) + 1
-            citations.append(to_citation(numbers[key], cand))
-        parts.append(AnswerPart(text=claim.text, citations=[numbers[key]]))
+        for cand in cited:
+            key = (cand.chunk.source, cand.start, cand.end)
+            if key not in numbers:
+                numbers[key] = len(citations) + 1
+                citations.append(to_citation(numbers[key], cand))
+        parts.append(AnswerPart(text=claim.text, citations=[numbers[(c.chunk.source, c.start, c.end)] for c in cited]))
     return Answer(answer=render(parts), not_found=False, citations=citations, query=query, parts=parts)
 
 

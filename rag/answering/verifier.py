@@ -9,12 +9,15 @@ CHECKS; `verifier.checks` lists which run, in order.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from rag.answering.evidence import (asks_what_is_presupposed, asks_when, denied, gives_time, missing_specifics,
                                     names_swapped, polarity_flipped)
-from rag.language.words import adverb_only, content_words, extends, key_terms, opposites, related
+from rag.language.parse import empty_words, names, stems
+from rag.language.relations import flipped_negation, moved_modifier, substituted_subject, swapped_roles
+from rag.language.words import adverb_only, fold, content_words, extends, key_terms, opposites, related
 from rag.registry import Registry
 
 
@@ -52,10 +55,23 @@ class Check(Protocol):
 
 def roles(claim: Claim, evidence: Evidence) -> Verdict | None:
     """The best sentence has the claim's names in each other's roles ("Biden told Xi" against "Xi
-    told Biden"), or the question's own name where its answer should be."""
+    told Biden"), or the question's own name where its answer should be. A statement's roles are
+    read from its parse and the sentence's: phrases whose places are exchanged, or a describing
+    word moved from one noun to another."""
     best = evidence.best
-    if names_swapped(claim.text, best, claim.question):
-        return Verdict("contradicted", f"{_closest(claim)} has its names the other way round: “{best}”")
+    if claim.question:
+        if names_swapped(claim.text, best):
+            return Verdict("contradicted", f"{_closest(claim)} has its names the other way round: “{best}”")
+        return None
+    pair = swapped_roles(claim.text, best)
+    if pair:
+        return Verdict("contradicted", f"{_closest(claim)} has {pair} the other way round: “{best}”")
+    other = substituted_subject(claim.text, best)
+    if other:
+        return Verdict("contradicted", f"{_closest(claim)} has {other}: “{best}”")
+    moved = moved_modifier(claim.text, best)
+    if moved:
+        return Verdict("contradicted", f"{_closest(claim)} does not say {moved}: “{best}”")
     return None
 
 
@@ -65,8 +81,16 @@ def negation(claim: Claim, evidence: Evidence) -> Verdict | None:
     question is left alone: "no" answers it."""
     if claim.question and not asks_what_is_presupposed(claim.text):
         return None
-    denial = denied(claim.text, evidence.best) or (not claim.question and polarity_flipped(claim.text, evidence.best))
-    return Verdict("contradicted", f"{_closest(claim)} says otherwise: “{denial}”") if denial else None
+    denial = denied(claim.text, evidence.best) or (not claim.question and (
+        polarity_flipped(claim.text, evidence.best) or _negated_word(claim.text, evidence.best)))
+    if not denial:
+        return None
+    return Verdict("contradicted", f"{_closest(claim)} says otherwise: {denial if denial.startswith('“') else f'“{denial}”'}")
+
+
+def _negated_word(claim: str, sentence: str) -> str | None:
+    word = flipped_negation(claim, sentence)
+    return f"“{word}” negated on one side only: “{sentence}”" if word else None
 
 
 def opposite(claim: Claim, evidence: Evidence) -> Verdict | None:
@@ -75,7 +99,8 @@ def opposite(claim: Claim, evidence: Evidence) -> Verdict | None:
     one answerable question and no unanswerable one (cite_hit 0.854 -> 0.844)."""
     if claim.question:
         return None
-    said, held = set(key_terms(claim.text)), set(key_terms(evidence.best))
+    said = set(key_terms(claim.text)) | stems(claim.text)
+    held = set(key_terms(evidence.best)) | stems(evidence.best)
     for term in sorted(said - held):
         clash = sorted((opposites(term) & held) - said)
         if clash:
@@ -94,10 +119,23 @@ def time(claim: Claim, evidence: Evidence) -> Verdict | None:
 def specifics(claim: Claim, evidence: Evidence) -> Verdict | None:
     """Every number, year, name, quoted phrase and superlative the claim names stands in the passage."""
     missing = missing_specifics(claim.text, evidence.passage)
+    if not claim.question:
+        missing += [n for n in _missing_names(claim.text, evidence.passage) if n not in missing]
     if missing:
         return Verdict("unsupported", f"{_closest(claim, plural=True)} do not mention "
                        + ", ".join(f"“{m}”" for m in missing) + ".")
     return None
+
+
+_NUMBERED = re.compile(r"\s(?:[IVXL]+|\d+)$")  # "Roger I", "Henry VIII", "Apollo 11"
+
+
+def _missing_names(text: str, passage: str) -> list[str]:
+    """The claim's numbered names that the passage does not hold whole: "Roger I" is not "Roger II".
+    (Other names are matched word by word, a shortened or longer form allowed: see `specifics`.)"""
+    folded = fold(passage)
+    return [name for name in names(text) if _NUMBERED.search(name)
+            and not re.search(r"(?<!\w)" + re.escape(fold(name)) + r"(?:['’]s?)?(?!\w)", folded)]
 
 
 def novel(claim: Claim, evidence: Evidence) -> Verdict | None:
@@ -109,13 +147,21 @@ def novel(claim: Claim, evidence: Evidence) -> Verdict | None:
     checks. Questions are left alone: an answer adds what the question lacks."""
     if claim.question:
         return None
-    held = [(term, name) for text in (*evidence.sentences, evidence.context) for _, term, name in _named(text)]
-    new = [word for word, term, name in _named(claim.text)
-           if not term.isdigit() and not adverb_only(term) and not any(_same((term, name), other) for other in held)]
+    new = novel_words(claim.text, evidence)
     if new:
         return Verdict("unsupported", f"{_closest(claim)} does not say "
                        + ", ".join(f"“{w}”" for w in dict.fromkeys(new)) + f": “{evidence.best}”")
     return None
+
+
+def novel_words(claim: str, evidence: Evidence) -> list[str]:
+    """The content words of `claim` that no sentence of the evidence (nor its context) holds or
+    has a word for."""
+    held = [(term, name) for text in (*evidence.sentences, evidence.context) for _, term, name in _named(text)]
+    empty = empty_words(claim)
+    return [word for word, term, name in _named(claim)
+            if not term.isdigit() and not adverb_only(term) and fold(word) not in empty
+            and not any(_same((term, name), other) for other in held)]
 
 
 def _named(text: str) -> list[tuple[str, str, bool]]:

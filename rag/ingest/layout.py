@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 Span = tuple[int, int]
 SENTENCE_END = re.compile(r"[.!?…:;][\"'”’)\]]*$")
 _KEY_VALUE = re.compile(r"^[^:]{1,60}:\s+\S")
+# "Table 2: Costs by item." names what a table or figure shows; it repeats a question's words more
+# often than it answers them, so it labels (like a heading) and is never quoted as the answer.
+CAPTION = re.compile(r"^(?:Table|Figure|Fig\.|Chart|Exhibit|Listing|Plate)\s+[\dIVXL]+[a-z]?(?:\.\d+)?\s*[:.—–-]\s", re.I)
 
 
 class Unreadable(Exception):
@@ -68,7 +71,7 @@ class Layout:
         start = self._length
         self._mark_pages(start)
         self._emit(text)
-        if heading is not None or label:
+        if heading is not None or label or CAPTION.match(text):
             self._headings.append((start, self._length, heading, text))
 
     def extend(self, text: str) -> None:

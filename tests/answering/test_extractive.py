@@ -211,3 +211,20 @@ def test_sentence_vectors_kept_from_indexing_are_used_and_give_the_same_answer()
     answer = kept.answer(question, hits)
     assert kept.embedder.calls == [1]  # the question alone
     assert answer.answer == asked_fresh.answer and not answer.not_found
+
+
+def test_a_sentence_holding_every_key_term_is_considered_below_min_similarity():
+    ask, question = answerer(min_score=0.3, min_similarity=0.99), "Which tea is steamed soon after picking?"
+    found = ask.evidence(question, hits_for())
+    complete = [c for c in found if c.coverage >= 0.999]
+    assert complete and all(c.similarity < 0.99 for c in complete)
+    assert ask.decide(question, found).citations[0].quote == "Green tea is steamed soon after picking."
+    assert ask.decide("Which tea is picked by hand?", ask.evidence("Which tea is picked by hand?", hits_for())).not_found
+
+
+def test_a_caption_repeating_the_question_is_never_the_answer():
+    text = ("# Costs\n\nTable 2: What the hull repairs cost, by item.\n\nHull repairs cost 1.4 million euros in all. "
+            "The engines were overhauled in March.\n")
+    found = candidates(hits_for(text, source="costs.md", chunk_tokens=40))
+    assert [c.text for c in found][:1] == ["Hull repairs cost 1.4 million euros in all."]
+    assert not any(c.text.startswith("Table 2") for c in found)

@@ -147,3 +147,30 @@ def test_the_reason_names_the_check_that_failed(real_embedder):
     parts = Grounder(real_embedder).ground(text, seed_hits(real_embedder), "q").parts
     assert [p.unsupported for p in parts] == [True, False, True]
     assert "other way round" in parts[0].reason and parts[1].reason is None and "“2019”" in parts[2].reason
+
+
+def doc_hits(embedder, text: str):
+    doc = Document(source="news.txt", text=text, title="news.txt")
+    return [Hit(c, 1.0) for c in Chunker(embedder.token_spans, 200, 0).split(doc)]
+
+
+MUSEUM = ("Tunisia attack\nGunmen stormed the Bardo National Museum in Tunis on Wednesday. "
+          "At least 19 people were killed by the gunmen, most of them foreign tourists.")
+
+
+@pytest.mark.slow
+def test_a_claim_joining_two_sentences_cites_both(real_embedder):
+    answer = Grounder(real_embedder).ground("Gunmen killed at least 19 people at the Bardo National Museum [1].",
+                                            doc_hits(real_embedder, MUSEUM), "q")
+    assert not answer.parts[0].unsupported
+    assert sorted(c.quote[:12] for c in answer.citations) == ["At least 19 ", "Gunmen storm"]
+    assert answer.parts[0].citations == [1, 2]
+
+
+@pytest.mark.slow
+def test_a_second_sentence_never_supplies_the_relation(real_embedder):
+    text = ("Debt\nThe deficit is soaring now as the economy booms. "
+            "Lawmakers might feel compelled to cut spending as tax revenue falls and shrinks.")
+    answer = Grounder(real_embedder).ground("The deficit is shrinking now as the economy booms [1].",
+                                            doc_hits(real_embedder, text), "q")
+    assert answer is None or answer.parts[0].unsupported

@@ -1,0 +1,91 @@
+"""What a statement says of its names, compared with what a sentence says of them, by their parses:
+roles exchanged ("Medicaid will overtake interest payments" against "Interest payments will
+overtake Medicaid"), a describing word moved to another noun ("the regional budget and a national
+fund" against "the national budget and a regional fund"), a negation added or taken away ("There
+is a guarantee" against "There's no guarantee", "unable" against "able")."""
+from __future__ import annotations
+
+from rag.language.parse import SUBJECT, Argument, arguments, modifiers, predicates
+from rag.language.words import extends
+
+# Verbs whose subject and object can change places without changing what is said: "Biden met Xi".
+RECIPROCAL = {"meet", "marry", "wed", "talk", "speak", "fight", "battle", "clash", "negotiate", "ally", "merge",
+              "trade", "compete", "collaborate", "correspond", "agree", "argue", "divorce", "play", "discuss"}
+# Verbs too light to carry a negation a reader would notice apart from the verb they help.
+_LIGHT = {"be", "have", "do", "will", "would", "can", "could", "may", "might", "shall", "should", "must"}
+MATCH = 0.5  # the share of a phrase's words another must share to be the same phrase
+
+
+def swapped_roles(claim: str, sentence: str) -> str | None:
+    """The claim's phrase that the sentence puts in another of the claim's phrases' place, as
+    "“A” and “B”", or None. Each phrase of the claim is matched to the sentence's phrase sharing
+    most of its words; two phrases whose places (role and verb) are exchanged have been swapped."""
+    mine, theirs = arguments(claim), arguments(sentence)
+    matched = [(a, _match(a, theirs)) for a in mine]
+    for i, (a, at) in enumerate(matched):
+        for b, bt in matched[i + 1:]:
+            if at is None or bt is None or a.words == b.words or a.slot == b.slot or at is bt:
+                continue
+            if a.verb == b.verb and a.verb in RECIPROCAL:
+                continue
+            if at.slot == b.slot and bt.slot != b.slot and at.slot != a.slot:
+                return f"“{_name(a)}” and “{_name(b)}”"
+    return None
+
+
+def substituted_subject(claim: str, sentence: str) -> str | None:
+    """Someone else doing it: the sentence gives the claim's verb a named subject that the claim does not
+    name, and has the claim's own subject of that verb nowhere or in another role ("Lavrov said"
+    against "Wang said"; "Harold conquered" against "William conquered England and killed Harold")."""
+    mine, theirs = arguments(claim), arguments(sentence)
+    for a in mine:
+        if a.role != SUBJECT or not a.name:
+            continue
+        found = _match(a, theirs, least=0.01)
+        if found is not None and found.slot == a.slot:
+            continue
+        for t in theirs:
+            if t.name and t.slot == a.slot and _match(t, mine, least=0.01) is None:
+                return f"“{t.text}” where it says “{a.text}”"
+    return None
+
+
+def moved_modifier(claim: str, sentence: str) -> str | None:
+    """A describing word the claim puts on one noun and the sentence on another noun the claim
+    also names ("national budget" where the sentence says "national infrastructure fund")."""
+    said, held = modifiers(claim), set(modifiers(sentence))
+    nouns = {noun for _, noun in said}
+    for word, noun in said:
+        if (word, noun) in held:
+            continue
+        elsewhere = sorted(n for w, n in held if w == word and n != noun and n in nouns)
+        if elsewhere and any(n == noun for _, n in held):
+            return f"“{word} {noun}” (it says “{word} {elsewhere[0]}”)"
+    return None
+
+
+def flipped_negation(claim: str, sentence: str) -> str | None:
+    """A verb, adjective or noun both say, negated in one and not in the other; the word, or None."""
+    mine, theirs = predicates(claim), predicates(sentence)
+    for word, negated in mine.items():
+        if word not in _LIGHT and word in theirs and theirs[word] != negated:
+            return word
+    return None
+
+
+def _match(argument: Argument, others: list[Argument], least: float = MATCH) -> Argument | None:
+    """The phrase among `others` sharing the largest share of `argument`'s words (a longer form of a
+    name counts: "Syria" for "Syrians"), if it shares at least MATCH of them and no other shares as many."""
+    scored = sorted(((_overlap(argument.words, o.words), i) for i, o in enumerate(others)), reverse=True)
+    if not scored or scored[0][0] < least or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+        return None
+    return others[scored[0][1]]
+
+
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    shared = sum(any(extends(w, v, shortest=4) for v in b) for w in a)
+    return shared / max(len(a), len(b))
+
+
+def _name(argument: Argument) -> str:
+    return argument.text

@@ -1,0 +1,49 @@
+import pytest
+
+from rag.language.relations import flipped_negation, moved_modifier, substituted_subject, swapped_roles
+
+
+@pytest.mark.parametrize("claim, sentence", [
+    ("Medicaid will overtake interest payments in 2020.", "Interest payments will overtake Medicaid in 2020."),
+    ("Thousands of Syrians have flocked to join jihadist groups in Tunisia.",
+     "Thousands of Tunisians have flocked to join jihadist groups in Syria."),
+    ("Most respondents said that speed mattered more to them than reliability.",
+     "Most respondents said that reliability mattered more to them than speed."),
+    ("Tunisian authorities condemned the attack and said they were willing to assist the U.S. government.",
+     "Josh Earnest condemned the attack and said the U.S. government was willing to assist Tunisian authorities."),
+])
+def test_phrases_in_each_other_places_are_swapped(claim, sentence):
+    assert swapped_roles(claim, sentence)
+
+
+@pytest.mark.parametrize("claim, sentence", [
+    ("Xi met Biden in Lima.", "Biden met Xi in Lima."),  # meeting goes both ways
+    ("The report was released by Stanford University.", "Stanford University released the report on Monday."),
+    ("Interest payments will overtake Medicaid in 2020.",
+     "Interest payments will overtake Medicaid in 2020 and the Department of Defense budget in 2023."),
+])
+def test_a_restatement_is_not_a_swap(claim, sentence):
+    assert swapped_roles(claim, sentence) is None
+
+
+def test_a_describing_word_moved_to_another_noun():
+    sentence = "The repairs were paid for by the regional budget and a grant from the national infrastructure fund."
+    assert moved_modifier("The repairs were paid for by the national budget and a grant from the regional "
+                          "infrastructure fund.", sentence)
+    assert moved_modifier("The repairs were paid for by the regional budget.", sentence) is None
+
+
+def test_someone_else_doing_it():
+    said = "Wang said China was willing to work with the Russian side, CCTV said."
+    assert substituted_subject("Lavrov said Russia was willing to work with the Chinese side.", said)
+    assert substituted_subject("Harold conquered England.", "In 1066 William conquered England and killed Harold.")
+    assert substituted_subject("Xi told Biden that China would not allow conflict.",
+                               "Chinese President Xi Jinping told U.S. President Joe Biden that China would not "
+                               "allow conflict.") is None
+
+
+def test_a_negation_on_one_side_only():
+    assert flipped_negation("There is a guarantee that the forecasts will prove accurate.",
+                            "There's no guarantee that these forecasts will prove accurate.") == "guarantee"
+    assert flipped_negation("The authority was able to agree.", "The authority was unable to agree.") == "able"
+    assert flipped_negation("China will not send troops.", "China would not send troops.") is None
