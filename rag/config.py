@@ -167,6 +167,8 @@ class Grounding(_Section):
     min_similarity: float = 0.65
     min_similarity_with_terms: float = 0.45
     min_term_overlap: float = Field(0.5, ge=0, le=1)
+    verifier: Literal["local", "llm"] = "local"  # llm: an LLM judges each sentence (rag/answering/judge.py)
+    judge_model: str | None = None  # the judge under `verifier: llm`; None: the model that wrote the answer
 
 
 class VerifierSettings(_Section):

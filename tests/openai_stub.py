@@ -33,18 +33,19 @@ class Stub:
         self.server.server_close()
 
     def _ok(self, h, body):
+        reply = self.reply(body) if callable(self.reply) else self.reply  # a script: the reply to each request
         if body.get("stream"):
             h.send_response(200)
             h.send_header("Content-Type", "text/event-stream")
             h.end_headers()
-            for word in self.reply.split(" "):
+            for word in reply.split(" "):
                 h.wfile.write(f"data: {json.dumps(_chunk(word + ' '))}\n\n".encode())
             h.wfile.write(f"data: {json.dumps(_chunk('', 'stop'))}\n\n".encode())
             h.wfile.write(b"data: [DONE]\n\n")
             return
         _json(h, 200, {"id": "x", "object": "chat.completion", "created": 0, "model": "stub",
                        "choices": [{"index": 0, "finish_reason": "stop",
-                                    "message": {"role": "assistant", "content": self.reply}}],
+                                    "message": {"role": "assistant", "content": reply}}],
                        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}})
 
     def _stall(self, h, body):

@@ -17,9 +17,12 @@ import numpy as np
 from rag import config
 from rag.embedding import Embedder, VectorCache, embed_one
 from rag.answering.evidence import names_swapped, paragraph, wanted
-from rag.language.words import key_terms
+from rag.language.words import akin, key_terms
 from rag.records import Chunk, Citation, Hit
 
+# A question word the sentence holds only as a word WordNet relates to it ("runs" for "director")
+# counts this much of a word it holds.
+NEAR = 0.15
 # A sentence opening with a pronoun or a "but" leans on the one before: "It was commissioned by Odo."
 LEANS_BACK = re.compile(r"^(it|its|he|his|she|her|they|their|this|these|those|but|yet)\b", re.I)
 
@@ -113,7 +116,9 @@ def score_candidates(embedder: Embedder, question: str, found: list[Candidate],
         cand.context_coverage = sum(w for t, w in weights.items() if t in context) / total if total else 0.0
         cand.swapped = names_swapped(question, cand.text)
         kind = s.type_bonus if answer_kind is not None and answer_kind.search(cand.text) else 0.0
-        cand.score = cand.similarity + s.coverage_weight * cand.coverage + s.context_weight * cand.context_coverage + kind
+        near = sum(weights[t] for t in weights if t not in terms and any(akin(t, u) for u in terms)) / total if total else 0.0
+        cand.score = (cand.similarity + s.coverage_weight * (cand.coverage + NEAR * near)
+                      + s.context_weight * cand.context_coverage + kind)
 
 
 def sentence_vectors(embedder: Embedder, found: list[Candidate], cache: VectorCache | None = None) -> np.ndarray:

@@ -19,14 +19,15 @@ from rag.language.sentences import split_sentences
 from rag.config import Grounding, VerifierSettings
 from rag.embedding import Embedder, VectorCache
 from rag.answering.verifier import Claim, Evidence, Verdict, Verifier, novel_words
-from rag.language.parse import nouns
+from rag.answering.evidence import missing_specifics
+from rag.language.parse import proper_nouns
 from rag.language.words import fold
 from rag.language.words import key_terms
 from rag.records import Answer, AnswerPart, Citation, Hit
 
 MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
-# A claim may join what two sentences of one document say: when the best one lacks a name or a
-# noun of the claim, the next sentences most like the claim are tried beside it (and both cited);
+# A claim may join what two sentences of one document say: when the best one lacks only names the
+# claim gives, the next sentences most like the claim are tried beside it (and both cited);
 # the claim must then hold against each of the two, so neither can contradict it.
 COMPANIONS = 3
 NOTHING_SIMILAR = Verdict("unsupported", "No retrieved sentence says anything close to this.", "similarity")
@@ -65,14 +66,16 @@ class Grounder:
         self.cache = cache or VectorCache(embedder)
         self.verifier = verifier or Verifier(VerifierSettings().checks)
 
-    def ground(self, text: str, hits: list[Hit], query: str) -> Answer | None:
-        """The checked answer, or None when nothing in it is supported by the sources."""
-        judged = self.judge(text, hits)
+    def ground(self, text: str, hits: list[Hit], query: str, verifier=None) -> Answer | None:
+        """The checked answer, or None when nothing in it is supported by the sources; `verifier`
+        (an LLM judge, say) in place of the local one."""
+        judged = self.judge(text, hits, verifier)
         if not any(cand for _, cand, _ in judged):
             return None
         return _assemble(judged, query)
 
-    def judge(self, text: str, hits: list[Hit]) -> list[tuple[Written, list[Candidate] | None, Verdict | None]]:
+    def judge(self, text: str, hits: list[Hit], verifier=None
+              ) -> list[tuple[Written, list[Candidate] | None, Verdict | None]]:
         """Each sentence of `text` with the retrieved sentences that support it (the best first), or
         None and the verdict why not."""
         parts_in = claims(text)
@@ -83,9 +86,10 @@ class Grounder:
         pool_vectors = sentence_vectors(self.embedder, pool, self.cache)
         for cand, vector in zip(pool, pool_vectors):
             cand.vector = vector
-        return [(c, *self._support(c, v, pool, hits)) for c, v in zip(parts_in, claim_vectors)]
+        verifier = verifier or self.verifier
+        return [(c, *self._support(c, v, pool, hits, verifier)) for c, v in zip(parts_in, claim_vectors)]
 
-    def _support(self, written: Written, vector: np.ndarray, pool: list[Candidate], hits: list[Hit]
+    def _support(self, written: Written, vector: np.ndarray, pool: list[Candidate], hits: list[Hit], verifier
                  ) -> tuple[list[Candidate] | None, Verdict | None]:
         """The retrieved sentences that support the claim, or None and the verdict why not."""
         cited = {hits[n - 1].chunk.id for n in written.markers if 1 <= n <= len(hits)}
@@ -99,31 +103,25 @@ class Grounder:
         if not scored:
             return None, NOTHING_SIMILAR
         _, _, similarity, best = max(scored, key=lambda s: (s[0], s[1]))
-        verdict = self._verify(written, [best])
+        verdict = _verify(verifier, written, [best])
         if self._combinable(written, best, verdict):
             for other in self._companions(vector, best, pool):
-                if self._verify(written, [best, other]).supported and self._verify(written, [other, best]).supported:
+                if _verify(verifier, written, [best, other]).supported and _verify(verifier, written, [other, best]).supported:
                     return [replace(best, similarity=similarity), other], None
         if not verdict.supported:
             return None, verdict
         return [replace(best, similarity=similarity)], None
 
-    def _verify(self, written: Written, cited: list[Candidate]) -> Verdict:
-        best = cited[0]
-        return self.verifier.verify(Claim(written.text), Evidence(
-            best=best.text, sentences=tuple(c.text for c in cited),
-            passage="\n".join(c.own_paragraph for c in cited), context=best.heading))
-
     @staticmethod
     def _combinable(written: Written, best: Candidate, verdict: Verdict) -> bool:
-        """Whether another sentence may supply what the best one lacks: a name or specific, or
-        nouns, never a verb or adjective (a relation the best sentence does not state)."""
-        if verdict.check == "specifics":
-            return True
-        if verdict.check != "novel":
+        """Whether another sentence may supply what the best one lacks: names only (where it
+        happened, who reported it), never a number, a thing or a relation the best one does not state."""
+        if verdict.check not in ("specifics", "novel"):
             return False
-        lacking = novel_words(written.text, Evidence(best.text, (best.text,), best.own_paragraph, best.heading))
-        return bool(lacking) and {fold(w) for w in lacking} <= nouns(written.text)
+        evidence = Evidence(best.text, (best.text,), best.own_paragraph, best.heading)
+        lacking = novel_words(written.text, evidence) + missing_specifics(written.text, evidence.passage)
+        named = proper_nouns(written.text)
+        return bool(lacking) and all(fold(word) in named for part in lacking for word in part.split())
 
     def _companions(self, vector: np.ndarray, best: Candidate, pool: list[Candidate]) -> list[Candidate]:
         """The sentences of the best one's document most like the claim after it: one of them may
@@ -137,6 +135,13 @@ class Grounder:
         s = self.settings
         return similarity >= s.min_similarity or (
             similarity >= s.min_similarity_with_terms and overlap >= s.min_term_overlap)
+
+
+def _verify(verifier, written: Written, cited: list[Candidate]) -> Verdict:
+    best = cited[0]
+    return verifier.verify(Claim(written.text), Evidence(
+        best=best.text, sentences=tuple(c.text for c in cited),
+        passage="\n".join(c.own_paragraph for c in cited), context=best.heading))
 
 
 def _assemble(judged: list[tuple[Written, list[Candidate] | None, Verdict | None]], query: str) -> Answer:

@@ -60,6 +60,7 @@ class AnswerPipeline:
         self.gate: Gate = answerers[EXTRACTIVE]
         self.grounder = grounder
         self.llm = llm
+        self._judges: dict[str, object] = {}  # by model, under grounding.verifier: llm (each keeps its cache)
         self.observers: list[Callable[[Asked], None]] = []  # told of every answer: the answer log, metrics
 
     def ask(self, question: str, *, history: list[dict] | None = None, top_k: int | None = None,
@@ -158,12 +159,24 @@ class AnswerPipeline:
             return None
         return lambda prompt: self.llm.complete(model, [{"role": "user", "content": prompt}])
 
+    def _judge(self, model: str):
+        """The LLM judge for an answer `model` wrote, under grounding.verifier: llm; else None (local)."""
+        s = self.settings.grounding
+        if s.verifier != "llm":
+            return None
+        judge = s.judge_model or model
+        if judge not in self._judges:
+            from rag.answering.judge import JudgedVerifier
+
+            self._judges[judge] = JudgedVerifier(self.llm, judge, self.grounder.verifier)
+        return self._judges[judge]
+
     def _fallback(self, turn: "_Turn", reason: str) -> Answer:
         turn.outcome = "fallback"
         return turn.finish(turn.extractive, EXTRACTIVE, f"{reason} Showing the extracted sentences instead.")
 
     def _grounded(self, turn: "_Turn", text: str) -> Answer:
-        answer = self.grounder.ground(text, turn.hits, turn.query)
+        answer = self.grounder.ground(text, turn.hits, turn.query, self._judge(turn.model))
         if answer is None:
             turn.outcome = "ungrounded"
             return turn.finish(turn.extractive, EXTRACTIVE, UNGROUNDED.format(model=turn.model))

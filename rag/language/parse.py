@@ -147,9 +147,11 @@ def _unprefixed(word: str) -> str | None:
 LIGHT_VERBS = {"be", "have", "do", "go", "get", "take", "make", "give", "spend", "put", "keep", "come"}
 
 
-def nouns(text: str) -> set[str]:
-    """The nouns, names and numbers of `text` (folded, as written)."""
-    return {fold(t.text) for t in parse(text) if t.pos_ in ("NOUN", "PROPN", "NUM")}
+def proper_nouns(text: str) -> set[str]:
+    """The words of `text`'s names (folded, as written): proper nouns, and the words of its named entities."""
+    doc = parse(text)
+    return {fold(t.text) for t in doc if t.pos_ == "PROPN"} | {
+        fold(t.text) for ent in doc.ents if ent.label_ in NAMES for t in ent}
 
 
 def empty_words(text: str) -> set[str]:

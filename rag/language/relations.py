@@ -35,14 +35,14 @@ def swapped_roles(claim: str, sentence: str) -> str | None:
 
 def substituted_subject(claim: str, sentence: str) -> str | None:
     """Someone else doing it: the sentence gives the claim's verb a named subject that the claim does not
-    name, and has the claim's own subject of that verb nowhere or in another role ("Lavrov said"
-    against "Wang said"; "Harold conquered" against "William conquered England and killed Harold")."""
+    name, and has the claim's own subject nowhere or only acted upon ("Lavrov said" against "Wang
+    said"; "Harold conquered" against "William conquered England and killed Harold")."""
     mine, theirs = arguments(claim), arguments(sentence)
     for a in mine:
         if a.role != SUBJECT or not a.name:
             continue
         found = _match(a, theirs, least=0.01)
-        if found is not None and found.slot == a.slot:
+        if found is not None and found.role == SUBJECT:  # acting there too ("Beijing would" for "China would")
             continue
         for t in theirs:
             if t.name and t.slot == a.slot and _match(t, mine, least=0.01) is None:

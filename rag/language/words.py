@@ -102,6 +102,21 @@ def related(a: str, b: str) -> bool:
     return bool(own_a & own_b or own_a & near_b or near_a & own_b)
 
 
+@functools.lru_cache(maxsize=65536)
+def akin(a: str, b: str) -> bool:
+    """`related`, or one stem an agent noun of the other's relative ("director" of "direct", which
+    WordNet relates to "run"): "-er" and "-or" make a noun of the one who does it."""
+    if a == b or a.isdigit() or b.isdigit():
+        return a == b
+    if related(a, b):
+        return True
+    return any(related(x, y) for x, y in ((a, _agent(b)), (_agent(a), b)) if x and y)
+
+
+def _agent(term: str) -> str | None:
+    return term[:-2] if len(term) > 6 and term.endswith(("er", "or")) else None
+
+
 def extends(a: str, b: str, shortest: int) -> bool:
     """The same stem, or one a prefix of the other with both at least `shortest` long ("korea", "korean")."""
     return a == b or (min(len(a), len(b)) >= shortest and (a.startswith(b) or b.startswith(a)))

@@ -108,6 +108,22 @@ def test_unanswerable_question_never_reaches_the_model(service):
     assert answer.not_found and answer.citations == [] and answer.model == "extractive"
 
 
+@slow
+def test_the_local_model_as_judge_echoes_the_schema_so_the_local_checks_decide(litellm):
+    from rag.answering.generation import LLM
+    from rag.answering.judge import JudgedVerifier
+    from rag.answering.verifier import Claim
+    from rag.config import Generation
+
+    from tests.answering.test_judge import EVIDENCE, LOCAL
+
+    judge = JudgedVerifier(LLM(Generation(max_tokens=24)), MODEL, LOCAL)
+    swapped = judge.verify(Claim("Biden told Xi in Peru that Beijing does not allow conflict."), EVIDENCE)
+    assert swapped.check == "roles"  # greedy decoding: its reply repeats the prompt's schema, no verdict
+    assert swapped.reason.endswith("(The judge could not decide: local/smollm2-135m gave no verdict in the JSON "
+                                   "asked for.)")
+
+
 def test_an_unknown_local_model_is_named_with_those_there_are():
     from rag.answering import local_llm
     from rag.errors import ProviderError

@@ -26,3 +26,10 @@ def test_related_stems_share_a_wordnet_sense_or_a_neighbour():
     assert related(stem("threatened"), stem("threat")) and related(stem("sank"), stem("sink"))
     assert not related(stem("signed"), stem("met")) and not related(stem("resigned"), stem("said"))
     assert adverb_only(stem("also")) and not adverb_only(stem("compared"))
+
+
+def test_akin_reaches_an_agent_noun_through_its_verb():
+    from rag.language.words import akin
+
+    assert akin("run", "director") and akin("director", "run")  # director -> direct, which WordNet relates to run
+    assert not akin("run", "harbour") and not akin("2019", "2020")

@@ -101,8 +101,9 @@ def test_rag_eval_claims_reports_kept_and_caught_per_category(tmp_path):
     assert report["claims"] == 32 and set(report["categories"]) == {
         "paraphrase", "number", "entity", "negation", "roles", "opposite", "predicate"}
     # floors at what the verifier caught when the set was written (README): a regression fails here
-    assert report["true_kept"] >= 0.9 and report["false_caught"] >= 0.86
+    assert report["true_kept"] >= 0.9 and report["false_caught"] >= 0.9
     assert report["categories"]["number"]["right"] >= 0.83 and report["categories"]["entity"]["right"] == 1.0
-    assert report["caught_by"]["specifics"] >= 6 and report["caught_by"]["opposite"] >= 1
+    assert report["caught_by"]["specifics"] >= 5 and report["caught_by"]["opposite"] >= 2
+    assert report["categories"]["roles"]["right"] == 1.0 and report["caught_by"]["roles"] >= 3  # read from the parse
     assert report["categories"]["negation"]["right"] == 1.0
     assert all(m["true"] or m["check"] is None for m in report["missed"])  # a missed false claim passed every check
