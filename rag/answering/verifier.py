@@ -16,7 +16,7 @@ from typing import Literal, Protocol
 from rag.answering.evidence import (asks_what_is_presupposed, asks_when, denied, gives_time, missing_specifics,
                                     names_swapped, polarity_flipped)
 from rag.language.parse import empty_words, names, stems
-from rag.language.relations import flipped_negation, moved_modifier, substituted_subject, swapped_roles
+from rag.language.relations import changed_number, flipped_negation, moved_modifier, substituted_subject, swapped_roles
 from rag.language.words import adverb_only, fold, content_words, extends, key_terms, opposites, related
 from rag.registry import Registry
 
@@ -121,6 +121,9 @@ def specifics(claim: Claim, evidence: Evidence) -> Verdict | None:
     missing = missing_specifics(claim.text, evidence.passage)
     if not claim.question:
         missing += [n for n in _missing_names(claim.text, evidence.passage) if n not in missing]
+        other = not missing and changed_number(claim.text, evidence.best)
+        if other:
+            return Verdict("contradicted", f"{_closest(claim)} gives another number there, {other}: “{evidence.best}”")
     if missing:
         return Verdict("unsupported", f"{_closest(claim, plural=True)} do not mention "
                        + ", ".join(f"“{m}”" for m in missing) + ".")

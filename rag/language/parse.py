@@ -49,6 +49,8 @@ class Argument:
     role: str  # SUBJECT, OBJECT or the preposition that governs it ("to", "than", "in")
     verb: str  # the lemma of the verb (or adjective) whose argument it is
     name: bool = False  # its head is a proper name
+    names: frozenset[str] = frozenset()  # the proper names within the phrase
+    count: frozenset[str] = frozenset()  # the numbers that count or measure the head itself ("9 degrees")
 
     @property
     def slot(self) -> tuple[str, str]:
@@ -65,7 +67,9 @@ def arguments(text: str) -> list[Argument]:
         place = _place(token)
         if place is not None:
             role, verb = place
-            found.append(Argument(lemma(token), _written(token), phrase_words(token), role, verb, token.pos_ == "PROPN"))
+            words = phrase_words(token)
+            found.append(Argument(lemma(token), _written(token), words, role, verb, token.pos_ == "PROPN",
+                                  frozenset(w for w in words if w in _propn(text)), _count(token)))
     return found
 
 
@@ -82,6 +86,16 @@ def _place(token) -> tuple[str, str] | None:
     if dep == "pobj":
         return fold(head.lower_), _verb(head.head)
     return None
+
+
+def _count(token) -> frozenset[str]:
+    numbers = [token] if token.pos_ == "NUM" else [c for c in token.children if c.dep_ == "nummod"]
+    return frozenset(fold(n.text) for n in numbers)
+
+
+@functools.lru_cache(maxsize=4096)
+def _propn(text: str) -> frozenset[str]:
+    return frozenset(lemma(t) for t in parse(text) if t.pos_ == "PROPN")
 
 
 def _written(token) -> str:

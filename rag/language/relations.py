@@ -5,7 +5,7 @@ fund" against "the national budget and a regional fund"), a negation added or ta
 is a guarantee" against "There's no guarantee", "unable" against "able")."""
 from __future__ import annotations
 
-from rag.language.parse import SUBJECT, Argument, arguments, modifiers, predicates
+from rag.language.parse import SUBJECT, Argument, arguments, lemma, modifiers, parse, predicates
 from rag.language.words import extends
 
 # Verbs whose subject and object can change places without changing what is said: "Biden met Xi".
@@ -55,13 +55,42 @@ def moved_modifier(claim: str, sentence: str) -> str | None:
     also names ("national budget" where the sentence says "national infrastructure fund")."""
     said, held = modifiers(claim), set(modifiers(sentence))
     nouns = {noun for _, noun in said}
+    claim_words, sentence_words = _lemmas(claim), _lemmas(sentence)
     for word, noun in said:
         if (word, noun) in held:
             continue
         elsewhere = sorted(n for w, n in held if w == word and n != noun and n in nouns)
         if elsewhere and any(n == noun for _, n in held):
             return f"“{word} {noun}” (it says “{word} {elsewhere[0]}”)"
+        # the two describing words exchanged: "the first winter ... the second" against "the second winter ... the first"
+        other = sorted(w for w, n in held if n == noun and w != word and (w, noun) not in said
+                       and w in claim_words and word in sentence_words)
+        if other:
+            return f"“{word} {noun}” (it says “{other[0]} {noun}”)"
     return None
+
+
+def changed_number(claim: str, sentence: str) -> str | None:
+    """A number the claim puts in a place (role, verb and noun) where the sentence has only another
+    number: "a slope of 5 degrees" against "a slope of 9 degrees, Broad Acre 5 degrees" (a phrase
+    naming someone the claim does not, Broad Acre, is theirs, not the claim's). "“9” for “5”"."""
+    theirs = arguments(sentence)
+    claim_names = set().union(*(a.names for a in arguments(claim))) if theirs else set()
+    for a in arguments(claim):
+        numbers = {w for w in a.count if _numeric(w)}
+        same = [t for t in theirs if t.slot == a.slot and t.head == a.head and not t.names - claim_names]
+        given = sorted({w for t in same for w in t.count if _numeric(w)})
+        if numbers and given and not numbers & set(given):
+            return f"“{given[0]}” for “{sorted(numbers)[0]}”"
+    return None
+
+
+def _numeric(word: str) -> bool:
+    return word.replace(".", "").replace(",", "").isdigit()
+
+
+def _lemmas(text: str) -> set[str]:
+    return {lemma(t) for t in parse(text)}
 
 
 def flipped_negation(claim: str, sentence: str) -> str | None:

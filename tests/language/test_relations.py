@@ -47,3 +47,21 @@ def test_a_negation_on_one_side_only():
                             "There's no guarantee that these forecasts will prove accurate.") == "guarantee"
     assert flipped_negation("The authority was able to agree.", "The authority was unable to agree.") == "able"
     assert flipped_negation("China will not send troops.", "China would not send troops.") is None
+
+
+def test_describing_words_exchanged_between_two_mentions():
+    sentence = "The second winter was wetter than the first, with 412 millimetres of rain against 318."
+    assert moved_modifier("The first winter was wetter than the second.", sentence)
+    assert moved_modifier("The second winter was wetter than the first.", sentence) is None
+    assert moved_modifier("The study was funded by the Vale Catchment Trust.",
+                          "The work was funded by the Vale Catchment Trust and the farmers.") is None
+
+
+def test_a_number_in_a_place_where_the_sentence_has_another():
+    from rag.language.relations import changed_number
+
+    slopes = ("Slopes were measured with a laser level: Hollins has an average slope of 9 degrees, "
+              "Broad Acre 5 degrees and Marsh End 2 degrees.")
+    assert changed_number("Hollins has an average slope of 5 degrees.", slopes) == "“9” for “5”"
+    assert changed_number("Hollins has an average slope of 9 degrees.", slopes) is None
+    assert changed_number("Broad Acre has a slope of 5 degrees.", slopes) is None  # Broad Acre's own phrase
