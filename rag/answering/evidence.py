@@ -158,10 +158,11 @@ def subject_taken(text: str, sentence: str) -> bool:
     return False
 
 
-def names_swapped(text: str, sentence: str, question: bool = True) -> bool:
-    """`sentence` has the names of `text` in each other's roles: its named subject acted upon, or,
-    for a question, the question's own name where its answer should be."""
-    return (question and slot_taken(text, sentence)) or subject_taken(text, sentence)
+def names_swapped(question: str, sentence: str) -> bool:
+    """`sentence` has the names of `question` in each other's roles: its named subject acted upon,
+    or the question's own name where its answer should be. (A statement's roles are read from its
+    parse: rag/language/relations.py.)"""
+    return slot_taken(question, sentence) or subject_taken(question, sentence)
 
 
 def _clause_after(sentence: str, offset: int) -> str:

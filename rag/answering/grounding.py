@@ -21,8 +21,7 @@ from rag.embedding import Embedder, VectorCache
 from rag.answering.verifier import Claim, Evidence, Verdict, Verifier, novel_words
 from rag.answering.evidence import missing_specifics
 from rag.language.parse import proper_nouns
-from rag.language.words import fold
-from rag.language.words import key_terms
+from rag.language.words import fold, key_terms
 from rag.records import Answer, AnswerPart, Citation, Hit
 
 MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
@@ -118,7 +117,7 @@ class Grounder:
         happened, who reported it), never a number, a thing or a relation the best one does not state."""
         if verdict.check not in ("specifics", "novel"):
             return False
-        evidence = Evidence(best.text, (best.text,), best.own_paragraph, best.heading)
+        evidence = _evidence([best])
         lacking = novel_words(written.text, evidence) + missing_specifics(written.text, evidence.passage)
         named = proper_nouns(written.text)
         return bool(lacking) and all(fold(word) in named for part in lacking for word in part.split())
@@ -126,10 +125,10 @@ class Grounder:
     def _companions(self, vector: np.ndarray, best: Candidate, pool: list[Candidate]) -> list[Candidate]:
         """The sentences of the best one's document most like the claim after it: one of them may
         state what the claim adds (where the attack was, who reported it)."""
-        same = [c for c in pool if c.chunk.source == best.chunk.source and c is not best]
-        ranked = sorted(same, key=lambda c: -float(c.vector @ vector))[:COMPANIONS]
-        return [replace(c, similarity=float(c.vector @ vector)) for c in ranked
-                if float(c.vector @ vector) >= self.settings.min_similarity_with_terms]
+        same = [replace(c, similarity=float(c.vector @ vector))
+                for c in pool if c.chunk.source == best.chunk.source and c is not best]
+        ranked = sorted(same, key=lambda c: -c.similarity)[:COMPANIONS]
+        return [c for c in ranked if c.similarity >= self.settings.min_similarity_with_terms]
 
     def _supports(self, similarity: float, overlap: float) -> bool:
         s = self.settings
@@ -138,10 +137,14 @@ class Grounder:
 
 
 def _verify(verifier, written: Written, cited: list[Candidate]) -> Verdict:
+    return verifier.verify(Claim(written.text), _evidence(cited))
+
+
+def _evidence(cited: list[Candidate]) -> Evidence:
+    """What the cited sentences give a claim to be checked against; the first is the best."""
     best = cited[0]
-    return verifier.verify(Claim(written.text), Evidence(
-        best=best.text, sentences=tuple(c.text for c in cited),
-        passage="\n".join(c.own_paragraph for c in cited), context=best.heading))
+    return Evidence(best=best.text, sentences=tuple(c.text for c in cited),
+                    passage="\n".join(c.own_paragraph for c in cited), context=best.heading)
 
 
 def _assemble(judged: list[tuple[Written, list[Candidate] | None, Verdict | None]], query: str) -> Answer:

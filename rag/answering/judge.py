@@ -5,9 +5,9 @@ asked for) the local verifier decides, and the reason says so.
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
-from collections import OrderedDict
 
 from rag.answering.verifier import Claim, Evidence, Verdict, Verifier
 from rag.errors import ProviderError
@@ -42,18 +42,7 @@ class JudgedVerifier:
 
     def __init__(self, llm, model: str, local: Verifier):
         self.llm, self.model, self.local = llm, model, local
-        self._cache: OrderedDict[tuple, Verdict] = OrderedDict()
-
-    def verify(self, claim: Claim, evidence: Evidence) -> Verdict:
-        key = (claim.text, claim.question, evidence.sentences, evidence.context)
-        if key in self._cache:
-            self._cache.move_to_end(key)
-            return self._cache[key]
-        verdict = self._judge(claim, evidence)
-        self._cache[key] = verdict
-        if len(self._cache) > CACHED:
-            self._cache.popitem(last=False)
-        return verdict
+        self.verify = functools.lru_cache(maxsize=CACHED)(self._judge)  # Claim and Evidence are frozen: hashable
 
     def _judge(self, claim: Claim, evidence: Evidence) -> Verdict:
         passage = " ".join(evidence.sentences)

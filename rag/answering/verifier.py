@@ -81,16 +81,14 @@ def negation(claim: Claim, evidence: Evidence) -> Verdict | None:
     question is left alone: "no" answers it."""
     if claim.question and not asks_what_is_presupposed(claim.text):
         return None
-    denial = denied(claim.text, evidence.best) or (not claim.question and (
-        polarity_flipped(claim.text, evidence.best) or _negated_word(claim.text, evidence.best)))
-    if not denial:
-        return None
-    return Verdict("contradicted", f"{_closest(claim)} says otherwise: {denial if denial.startswith('“') else f'“{denial}”'}")
-
-
-def _negated_word(claim: str, sentence: str) -> str | None:
-    word = flipped_negation(claim, sentence)
-    return f"“{word}” negated on one side only: “{sentence}”" if word else None
+    best = evidence.best
+    denial = denied(claim.text, best) or (not claim.question and polarity_flipped(claim.text, best))
+    if denial:
+        return Verdict("contradicted", f"{_closest(claim)} says otherwise: “{denial}”")
+    word = not claim.question and flipped_negation(claim.text, best)
+    if word:
+        return Verdict("contradicted", f"{_closest(claim)} says otherwise: “{word}” negated on one side only: “{best}”")
+    return None
 
 
 def opposite(claim: Claim, evidence: Evidence) -> Verdict | None:

