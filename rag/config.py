@@ -46,7 +46,7 @@ class Embedding(_Section):
     model: str = "all-MiniLM-L6-v2"
     backend: str = "onnx-int8"  # a name in rag.embedding.EMBEDDERS
     cache_dir: Optional[Path] = None
-    batch_size: int = Field(32, ge=1)
+    batch_size: int = Field(16, ge=1)
     threads: int = Field(0, ge=0)
     sentences: bool = True
     chunk_vectors: Literal["sentences", "whole"] = "sentences"

@@ -4,6 +4,11 @@ Exported once per machine (about 20 s) into a cache folder, then run by onnxrunt
 dynamic int8 quantisation: same tokenizer, same mean pooling and normalisation as the
 sentence-transformers pipeline of all-MiniLM-L6-v2. Per-channel weight scales matter: on SciFact
 abstracts per-tensor int8 vectors had cosine 0.94 to fp32's, per-channel 0.99.
+
+Each model call runs on one core, and a batch of texts is spread over one call per core at once:
+on 2 cores that embedded SciFact sentences 1.14-1.18x as fast as one call on two threads, whose
+small matrix products spend much of their time handing work between the threads (README
+"Indexing speed").
 """
 from __future__ import annotations
 
@@ -11,14 +16,17 @@ import functools
 import hashlib
 import json
 import os
+import subprocess
+import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
 from rag.config import cache_root
-from rag.embedding.embedder import resolve_model_path
-from rag.errors import MissingDependencyError
+from rag.embedding.embedder import cores, resolve_model_path
+from rag.errors import ConfigError, MissingDependencyError
 
 INPUTS = ["input_ids", "attention_mask", "token_type_ids"]
 
@@ -30,7 +38,7 @@ def export_int8(model_dir: str, cache_dir: Path) -> Path:
         path = Path(model_dir) / name
         if path.exists():
             digest.update(path.read_bytes())
-    target = cache_dir / f"{digest.hexdigest()[:16]}-int8-perchannel.onnx"
+    target = cache_dir / f"{digest.hexdigest()[:16]}-int8-perchannel-eager.onnx"
     if target.exists():
         return target
     cache_dir.mkdir(parents=True, exist_ok=True)
@@ -38,27 +46,42 @@ def export_int8(model_dir: str, cache_dir: Path) -> Path:
     fp32 = target.with_suffix(f".{os.getpid()}.fp32.onnx")
     partial = target.with_suffix(f".{os.getpid()}.partial")
     try:
-        _export_fp32(model_dir, fp32)
-        from onnxruntime.quantization import QuantType, quantize_dynamic
-
-        quantize_dynamic(str(fp32), str(partial), weight_type=QuantType.QInt8, per_channel=True)
+        # in a child process: torch and transformers (about 500 MB) never stay in this one
+        done = subprocess.run([sys.executable, "-m", "rag.embedding.int8", model_dir, str(fp32), str(partial)],
+                              capture_output=True, text=True)
+        if done.returncode == MISSING:
+            raise MissingDependencyError(done.stdout.strip() or "onnxruntime")
+        if done.returncode:
+            raise ConfigError(f"Exporting the embedding model to ONNX failed ({done.stderr.strip()[-400:]}); "
+                              "set embedding.backend: torch to run it as shipped.")
         os.replace(partial, target)
-    except ImportError as exc:
-        raise MissingDependencyError(exc.name or "onnxruntime") from None
     finally:
         fp32.unlink(missing_ok=True)
         partial.unlink(missing_ok=True)
     return target
 
 
+MISSING = 3  # the child's exit code when a package it needs is not installed; it prints the name
+
+
+def _export_and_quantize(model_dir: str, fp32: Path, target: Path) -> None:
+    _export_fp32(model_dir, fp32)
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    quantize_dynamic(str(fp32), str(target), weight_type=QuantType.QInt8, per_channel=True)
+
+
 def _export_fp32(model_dir: str, path: Path) -> None:
+    """The model as an ONNX graph. Its attention is exported as written ("eager"): PyTorch's fused
+    attention exports as a softmax guarded by IsNaN and Where over every attention score, which
+    took 14% of the int8 model's time for no change in its vectors."""
     import torch
     from transformers import AutoModel, AutoTokenizer
 
     class Encoder(torch.nn.Module):  # named inputs, one output: what onnxruntime will be fed
         def __init__(self):
             super().__init__()
-            self.model = AutoModel.from_pretrained(model_dir).eval()
+            self.model = AutoModel.from_pretrained(model_dir, attn_implementation="eager").eval()
 
         def forward(self, input_ids, attention_mask, token_type_ids):
             return self.model(input_ids=input_ids, attention_mask=attention_mask,
@@ -76,9 +99,7 @@ def _export_fp32(model_dir: str, path: Path) -> None:
 
 # An answer over chunks that carry no sentence vectors (embedding.sentences: false) embeds its ~40
 # candidate sentences, of very uneven length, and each batch is padded to its longest: batches of
-# 16 answered 13% faster than 32 (rag bench, 2,379 chunks). Indexing keeps
-# embedding.batch_size: activations are quantised per batch, and SciFact's dense nDCG@10 measured
-# 0.6586 with chunks embedded 32 at a time against 0.6540 with 16.
+# 16 answered 13% faster than 32 (rag bench, 2,379 chunks); embedding.batch_size caps it lower.
 QUERY_BATCH = 16
 
 
@@ -86,14 +107,16 @@ class OnnxInt8Embedder:
     """Same interface as SentenceTransformerEmbedder; vectors differ slightly, so the index
     fingerprint names the backend and switching backends rebuilds the index."""
 
-    def __init__(self, name: str, batch_size: int = 32, threads: int = 0, cache_dir: Path | None = None):
+    def __init__(self, name: str, batch_size: int = 16, threads: int = 0, cache_dir: Path | None = None):
         self.name = f"{name}+onnx-int8"
         self.base, self.batch_size = name, batch_size
-        self.threads, self.cache_dir = threads, cache_dir or cache_root()
+        self.calls, self.cache_dir = threads or cores(), Path(cache_dir) if cache_dir else cache_root()
         self._session = None
         self._tokenizers: dict[str, object] = {}
         self._locks = {"query": threading.Lock(), "index": threading.Lock()}
         self._loading = threading.Lock()
+        # a pool per role, so a question's calls never queue behind a re-index's
+        self._pools = {role: ThreadPoolExecutor(self.calls, thread_name_prefix=f"onnx-int8-{role}") for role in self._locks}
 
     @functools.cached_property
     def _shape(self) -> tuple[int, int]:
@@ -121,10 +144,7 @@ class OnnxInt8Embedder:
 
                 model_dir = resolve_model_path(self.base)
                 options = ort.SessionOptions()
-                # idle threads must not spin: FAISS and BM25 run between two embeddings
-                options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-                if self.threads:
-                    options.intra_op_num_threads = self.threads
+                options.intra_op_num_threads = 1  # parallel by calls at once (embed_batch), not within one
                 self._session = ort.InferenceSession(str(export_int8(model_dir, self.cache_dir)), options,
                                                      providers=["CPUExecutionProvider"])
                 self._model_dir = model_dir
@@ -140,19 +160,28 @@ class OnnxInt8Embedder:
         order = np.argsort([len(t) for t in texts])
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         size = min(self.batch_size, QUERY_BATCH) if query else self.batch_size
-        with self._locks[role]:
-            for i in range(0, len(texts), size):
-                rows = order[i : i + size]
-                encoded = tokenizer.encode_batch([texts[r] for r in rows])
-                batch = {name: np.array([getattr(e, field) for e in encoded], dtype=np.int64)
-                         for name, field in zip(INPUTS, ("ids", "attention_mask", "type_ids"))}
-                hidden = session.run(None, batch)[0]
-                out[rows] = _mean_pool(hidden, batch["attention_mask"])
+
+        def run(rows: np.ndarray, batch: dict) -> None:  # onnxruntime lets calls on one session overlap
+            out[rows] = _mean_pool(session.run(None, batch)[0], batch["attention_mask"])
+
+        with self._locks[role]:  # the tokenizer is read by this thread only
+            batches = [(rows, _inputs(tokenizer.encode_batch([texts[r] for r in rows])))
+                       for rows in (order[i : i + size] for i in range(0, len(texts), size))]
+            if len(batches) == 1 or self.calls == 1:
+                for rows, batch in batches:
+                    run(rows, batch)
+            else:
+                list(self._pools[role].map(lambda item: run(*item), batches))
         return out
 
     def token_spans(self, text: str) -> list[tuple[int, int]]:
         _, tokenizer = self._load("spans")
         return [span for span in tokenizer.encode(text, add_special_tokens=False).offsets if span[1] > span[0]]
+
+
+def _inputs(encoded: list) -> dict[str, np.ndarray]:
+    return {name: np.array([getattr(e, field) for e in encoded], dtype=np.int64)
+            for name, field in zip(INPUTS, ("ids", "attention_mask", "type_ids"))}
 
 
 def wordpieces(model_dir: str, window: int | None):
@@ -176,3 +205,11 @@ def _mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
     mask = mask[..., None].astype(np.float32)
     pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
     return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+
+
+if __name__ == "__main__":  # export_int8's child: model folder, fp32 file, int8 file
+    try:
+        _export_and_quantize(sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]))
+    except ImportError as exc:
+        print(exc.name or "onnxruntime")
+        sys.exit(MISSING)

@@ -1,4 +1,8 @@
 """The int8 ONNX backend, exported here from the packaged model, against the fp32 original."""
+import subprocess
+import sys
+
+import numpy as np
 import pytest
 
 from rag.service import build_service
@@ -9,10 +13,34 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def onnx_embedder(tmp_path_factory):
+def onnx_cache(tmp_path_factory):
+    """A cache the model is exported into by a process of its own, which must never import torch:
+    the export runs in a child, so a serving process does not keep torch's memory."""
+    cache = tmp_path_factory.mktemp("onnx-cache")
+    probe = ("import sys; from rag.embedding.int8 import OnnxInt8Embedder; "
+             f"OnnxInt8Embedder('all-MiniLM-L6-v2', cache_dir={str(cache)!r}).embed_batch(['x']); "
+             "print(sorted({'torch', 'transformers'} & set(sys.modules)))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]", done.stdout
+    assert [p.suffix for p in cache.iterdir()] == [".onnx"]  # no temporary file left behind
+    return cache
+
+
+@pytest.fixture(scope="module")
+def onnx_embedder(onnx_cache):
     from rag.embedding.int8 import OnnxInt8Embedder
 
-    return OnnxInt8Embedder("all-MiniLM-L6-v2", cache_dir=tmp_path_factory.mktemp("onnx-cache"))
+    return OnnxInt8Embedder("all-MiniLM-L6-v2", cache_dir=onnx_cache)
+
+
+def test_calls_at_once_give_the_vectors_one_call_at_a_time_gives(onnx_embedder, onnx_cache):
+    from rag.embedding.int8 import OnnxInt8Embedder
+
+    sentences = [line for line in SEED_FILE.read_text(encoding="utf-8").splitlines() if line.strip()]
+    one = OnnxInt8Embedder("all-MiniLM-L6-v2", batch_size=2, threads=1, cache_dir=onnx_cache)
+    many = OnnxInt8Embedder("all-MiniLM-L6-v2", batch_size=2, threads=3, cache_dir=onnx_cache)
+    assert len(sentences) > 6 and many.calls == 3
+    assert np.array_equal(one.embed_batch(sentences), many.embed_batch(sentences))
 
 
 def test_vectors_stay_close_to_fp32(onnx_embedder, real_embedder):
