@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from rag.language.relations import RECIPROCAL
 from rag.language.words import fold, function_word, key_terms, stem
 
 _WORD = re.compile(r"[\w'’.-]*\w")
@@ -128,10 +129,10 @@ _IRREGULAR = {"take": "took taken", "lead": "led", "make": "made", "give": "gave
               "sell": "sold", "pay": "paid", "buy": "bought", "teach": "taught", "seek": "sought", "keep": "kept",
               "lay": "laid", "flee": "fled", "rise": "rose risen", "choose": "chose chosen", "drive": "drove driven",
               "break": "broke broken", "steal": "stole stolen", "swear": "swore sworn", "strike": "struck",
-              "wear": "wore worn", "throw": "threw thrown", "forbid": "forbade forbidden", "overthrow": "overthrew"}
-# "Biden met Xi" says "Xi met Biden": either name may come first.
-_SYMMETRIC = {"meet", "met", "marri", "wed", "talk", "spoke", "speak", "fight", "fought", "battl", "clash", "negoti",
-              "alli", "merg", "trade", "compet", "collabor", "correspond", "agre", "argu", "divorc", "play"}
+              "wear": "wore worn", "throw": "threw thrown", "forbid": "forbade forbidden", "overthrow": "overthrew",
+              "speak": "spoke spoken"}
+# "Biden met Xi" says "Xi met Biden": either name may come first. The parse's table, as stems.
+_SYMMETRIC = {stem(fold(form)) for verb in RECIPROCAL for form in (verb, *_IRREGULAR.get(verb, "").split())}
 
 
 def subject_taken(text: str, sentence: str) -> bool:
