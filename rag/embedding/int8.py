@@ -74,7 +74,7 @@ def _export_and_quantize(model_dir: str, fp32: Path, target: Path) -> None:
 def _export_fp32(model_dir: str, path: Path) -> None:
     """The model as an ONNX graph. Its attention is exported as written ("eager"): PyTorch's fused
     attention exports as a softmax guarded by IsNaN and Where over every attention score, which
-    took 14% of the int8 model's time for no change in its vectors."""
+    took 14% of the int8 model's time; the vectors stay within a mean cosine of 0.999."""
     import torch
     from transformers import AutoModel, AutoTokenizer
 
