@@ -156,6 +156,9 @@ def _kill_when(proc, condition, timeout=240):
     return False
 
 
+BULK = 400
+
+
 def test_killing_a_real_indexer_midway_leaves_previous_index_loadable(tmp_path, real_embedder):
     seeds, index = tmp_path / "seeds", tmp_path / "index"
     seeds.mkdir()
@@ -163,7 +166,8 @@ def test_killing_a_real_indexer_midway_leaves_previous_index_loadable(tmp_path, 
     first = _start_indexer(seeds, index)  # the same process kind (and backend) as the runs killed below
     before = json.loads(first.communicate(timeout=300)[0])
     before_version = versions.current_name(index)
-    _many_documents(seeds / "bulk", 60)  # ~150 chunks and their sentences: well over 6 s of embedding
+    # ~1,000 chunks and their sentences: well over 6 s of embedding at 2026-12-02's ~100 chunks/s
+    _many_documents(seeds / "bulk", BULK)
 
     started = time.monotonic()
     kills = {
@@ -184,7 +188,7 @@ def test_killing_a_real_indexer_midway_leaves_previous_index_loadable(tmp_path, 
     assert proc.returncode == 0, err
     finished = json.loads(out)
     clean = chunk_ids(seeds, real_embedder)  # what a clean index holds, nothing duplicated or lost
-    assert finished["added"] == 60 and finished["chunks_total"] == len(clean)
+    assert finished["added"] == BULK and finished["chunks_total"] == len(clean)
     view = live_view(index)
     assert live_vector_ids(view) == set(live_chunks(view))
     assert {c.id for c in live_chunks(view).values()} == clean

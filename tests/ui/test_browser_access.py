@@ -39,6 +39,7 @@ def teams(tmp_path_factory):
     port = free_port()
     proc = serve(root, port=port, env={"RAG_CACHE_DIR": str(root / "cache")})
     wait_healthy(port, proc)
+    assert proc.poll() is None, proc.stderr.read()  # the server answering is this one, not a port's reuser
     url = f"http://127.0.0.1:{port}"
     yield url, keys
     proc.terminate()
@@ -48,8 +49,9 @@ def teams(tmp_path_factory):
 def test_each_key_lists_only_its_own_models_and_the_ui_needs_a_key(teams):
     url, keys = teams
     for name, key in keys.items():
-        models = httpx.get(url + "/v1/models", headers={"Authorization": f"Bearer {key}"}).json()
-        assert [m["id"] for m in models["data"]] == [f"rag/{name}"]
+        reply = httpx.get(url + "/v1/models", headers={"Authorization": f"Bearer {key}"})
+        assert reply.status_code == 200, reply.text
+        assert [m["id"] for m in reply.json()["data"]] == [f"rag/{name}"]
     refused = httpx.get(url + "/")
     assert refused.status_code == 401 and refused.headers["www-authenticate"].startswith("Basic")
 
