@@ -18,7 +18,7 @@ from rag.answering.candidates import Candidate, candidates, sentence_vectors, to
 from rag.language.sentences import split_sentences
 from rag.config import Grounding, VerifierSettings
 from rag.embedding import Embedder, VectorCache
-from rag.answering.verifier import Claim, Evidence, Verdict, Verifier, novel_words
+from rag.answering.verifier import SUPPORTED, Claim, Evidence, Verdict, Verifier, novel_words
 from rag.answering.evidence import missing_specifics
 from rag.language.parse import proper_nouns
 from rag.language.words import fold, key_terms
@@ -101,39 +101,77 @@ class Grounder:
                 scored.append((cand.chunk.id in cited, similarity + 0.25 * overlap, similarity, cand))
         if not scored:
             return None, NOTHING_SIMILAR
-        _, _, similarity, best = max(scored, key=lambda s: (s[0], s[1]))
+        # The sentence of a chunk the claim cites first; then, the model having cited the wrong one,
+        # the retrieved sentence most like it.
+        chosen, likest = max(scored, key=lambda s: (s[0], s[1])), max(scored, key=lambda s: s[1])
+        first = None
+        for _, _, similarity, best in [chosen] + ([likest] if likest is not chosen else []):
+            supporting, verdict = self._against(written, replace(best, similarity=similarity), vector, pool, verifier)
+            if supporting:
+                return supporting, None
+            first = first or verdict
+        return None, first
+
+    def _against(self, written: Written, best: Candidate, vector: np.ndarray, pool: list[Candidate], verifier
+                 ) -> tuple[list[Candidate] | None, Verdict]:
+        """The claim checked against `best`, alone or with a sentence that supplies what it lacks."""
         verdict = _verify(verifier, written, [best])
-        if self._combinable(written, best, verdict):
-            for other in self._companions(vector, best, pool):
-                if _verify(verifier, written, [best, other]).supported and _verify(verifier, written, [other, best]).supported:
-                    return [replace(best, similarity=similarity), other], None
-        if not verdict.supported:
-            return None, verdict
-        return [replace(best, similarity=similarity)], None
+        for other in self._companions(written, best, verdict, vector, pool):
+            if _verify(verifier, written, [best, other]).supported and _verify(verifier, written, [other, best]).supported:
+                return [best, other], SUPPORTED
+        return ([best] if verdict.supported else None), verdict
 
-    @staticmethod
-    def _combinable(written: Written, best: Candidate, verdict: Verdict) -> bool:
-        """Whether another sentence may supply what the best one lacks: names only (where it
-        happened, who reported it), never a number, a thing or a relation the best one does not state."""
+    def _companions(self, written: Written, best: Candidate, verdict: Verdict, vector: np.ndarray,
+                    pool: list[Candidate]) -> list[Candidate]:
+        """The sentences that may supply what the best one lacks: names and numbers only (where it
+        happened, who reported it, when), never a thing or a relation the best one does not state.
+        Names come from the sentences most like the claim; and from the nearest ones that hold
+        them, as numbers do, only where the best one names no one and gives no number the claim
+        leaves out, so that another sentence never stands in for a name or number the claim replaced."""
         if verdict.check not in ("specifics", "novel"):
-            return False
-        evidence = _evidence([best])
-        lacking = novel_words(written.text, evidence) + missing_specifics(written.text, evidence.passage)
+            return []
+        lacking = _lacking(written, best)
         named = proper_nouns(written.text)
-        return bool(lacking) and all(fold(word) in named for part in lacking for word in part.split())
-
-    def _companions(self, vector: np.ndarray, best: Candidate, pool: list[Candidate]) -> list[Candidate]:
-        """The sentences of the best one's document most like the claim after it: one of them may
-        state what the claim adds (where the attack was, who reported it)."""
+        if not lacking or not all(fold(word) in named or _numeral(word) for word in lacking):
+            return []
         same = [replace(c, similarity=float(c.vector @ vector))
                 for c in pool if c.chunk.source == best.chunk.source and c is not best]
-        ranked = sorted(same, key=lambda c: -c.similarity)[:COMPANIONS]
-        return [c for c in ranked if c.similarity >= self.settings.min_similarity_with_terms]
+        alike = [c for c in sorted(same, key=lambda c: -c.similarity)[:COMPANIONS]
+                 if c.similarity >= self.settings.min_similarity_with_terms]
+        if any(_numeral(word) for word in lacking):
+            alike = []
+        if _unsaid_specifics(best.text, written.text):
+            return alike
+        holding = [c for c in sorted(same, key=lambda c: abs(c.start - best.start))
+                   if all(_holds(c.text, word) for word in lacking)][:COMPANIONS]
+        return alike + [c for c in holding if all(c.text != a.text for a in alike)]
 
     def _supports(self, similarity: float, overlap: float) -> bool:
         s = self.settings
         return similarity >= s.min_similarity or (
             similarity >= s.min_similarity_with_terms and overlap >= s.min_term_overlap)
+
+
+def _lacking(written: Written, best: Candidate) -> list[str]:
+    evidence = _evidence([best])
+    return [word for part in novel_words(written.text, evidence) + missing_specifics(written.text, evidence.passage)
+            for word in part.split()]
+
+
+def _numeral(word: str) -> bool:
+    return bool(re.fullmatch(r"\d[\d,.]*(?:st|nd|rd|th|s)?", word))
+
+
+def _holds(text: str, word: str) -> bool:
+    return re.search(r"(?<!\w)" + re.escape(fold(word)), fold(text)) is not None
+
+
+def _unsaid_specifics(sentence: str, claim: str) -> bool:
+    """Whether `sentence` names someone or gives a number that `claim` does not hold."""
+    capitalised = {fold(w) for w in re.findall(r"(?<=\S\s)[A-Z][\w'’-]*", sentence)}
+    numbers = re.findall(r"\d[\d,.]*\d|\d", sentence)
+    return any(n not in fold(claim) for n in numbers) or any(
+        not _holds(claim, w) for w in proper_nouns(sentence) | capitalised)
 
 
 def _verify(verifier, written: Written, cited: list[Candidate]) -> Verdict:

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from rag.answering.evidence import (asks_what_is_presupposed, asks_when, denied, gives_time, missing_specifics,
-                                    names_swapped, polarity_flipped)
+                                    names_swapped, polarity_flipped, spelled_out)
 from rag.language.parse import empty_words, names, stems
-from rag.language.relations import changed_number, flipped_negation, moved_modifier, substituted_subject, swapped_roles
+from rag.language.relations import changed_number, exchanged_around, flipped_negation, moved_modifier, reattached, substituted_subject, swapped_roles
 from rag.language.words import adverb_only, fold, content_words, extends, key_terms, opposites, related
 from rag.registry import Registry
 
@@ -63,13 +63,13 @@ def roles(claim: Claim, evidence: Evidence) -> Verdict | None:
         if names_swapped(claim.text, best):
             return Verdict("contradicted", f"{_closest(claim)} has its names the other way round: “{best}”")
         return None
-    pair = swapped_roles(claim.text, best)
+    pair = swapped_roles(claim.text, best) or exchanged_around(claim.text, best)
     if pair:
         return Verdict("contradicted", f"{_closest(claim)} has {pair} the other way round: “{best}”")
     other = substituted_subject(claim.text, best)
     if other:
         return Verdict("contradicted", f"{_closest(claim)} has {other}: “{best}”")
-    moved = moved_modifier(claim.text, best)
+    moved = moved_modifier(claim.text, best) or reattached(claim.text, best)
     if moved:
         return Verdict("contradicted", f"{_closest(claim)} does not say {moved}: “{best}”")
     return None
@@ -159,10 +159,10 @@ def novel_words(claim: str, evidence: Evidence) -> list[str]:
     """The content words of `claim` that no sentence of the evidence (nor its context) holds or
     has a word for."""
     held = [(term, name) for text in (*evidence.sentences, evidence.context) for _, term, name in _named(text)]
-    empty = empty_words(claim)
+    empty, everything = empty_words(claim), "\n".join((*evidence.sentences, evidence.context))
     return [word for word, term, name in _named(claim)
             if not term.isdigit() and not adverb_only(term) and fold(word) not in empty
-            and not any(_same((term, name), other) for other in held)]
+            and not any(_same((term, name), other) for other in held) and not spelled_out(word, everything)]
 
 
 def _named(text: str) -> list[tuple[str, str, bool]]:

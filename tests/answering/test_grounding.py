@@ -149,8 +149,8 @@ def test_the_reason_names_the_check_that_failed(real_embedder):
     assert "other way round" in parts[0].reason and parts[1].reason is None and "“2019”" in parts[2].reason
 
 
-def doc_hits(embedder, text: str):
-    doc = Document(source="news.txt", text=text, title="news.txt")
+def doc_hits(embedder, text: str, source: str = "news.txt"):
+    doc = Document(source=source, text=text, title=source)
     return [Hit(c, 1.0) for c in Chunker(embedder.token_spans, 200, 0).split(doc)]
 
 
@@ -174,3 +174,46 @@ def test_a_second_sentence_never_supplies_the_relation(real_embedder):
     answer = Grounder(real_embedder).ground("The deficit is shrinking now as the economy booms [1].",
                                             doc_hits(real_embedder, text), "q")
     assert answer is None or answer.parts[0].unsupported
+
+
+@pytest.mark.slow
+def test_a_name_the_cited_sentence_leaves_out_comes_from_the_sentence_nearest_that_holds_it(real_embedder):
+    text = ("Ferry sale\nThe Port Gazette, a weekly paper, wrote on Friday that three ferries would go to a yard abroad. "
+            "Timetables on the island route changed twice during the winter. "
+            "The report did not name the buyers.")
+    answer = Grounder(real_embedder).ground("The Port Gazette report did not name the buyers [1].",
+                                            doc_hits(real_embedder, text), "q")
+    assert not answer.parts[0].unsupported
+    assert sorted(c.quote[:14] for c in answer.citations) == ["The Port Gazet", "The report did"]
+
+
+@pytest.mark.slow
+def test_no_other_sentence_stands_in_for_a_name_the_claim_replaced(real_embedder):
+    text = ("Ferry sale\nThe City Herald, a weekly paper, wrote on Friday that three ferries would go to a yard abroad. "
+            "The Port Gazette report did not name the buyers.")
+    answer = Grounder(real_embedder).ground("The City Herald report did not name the buyers [1].",
+                                            doc_hits(real_embedder, text), "q")
+    assert answer is None or answer.parts[0].unsupported
+
+
+@pytest.mark.slow
+def test_a_year_the_cited_sentence_leaves_out_comes_from_a_sentence_that_gives_it(real_embedder):
+    text = ("Bridge history\nA great flood struck the town in 1953. Most of the harbour wall survived it.\n\n"
+            "Repairs\nThe main span was rebuilt after the flood. It reopened to traffic in the spring.")
+    kept = Grounder(real_embedder).ground("The main span was rebuilt after the 1953 flood [1].",
+                                          doc_hits(real_embedder, text), "q")
+    assert not kept.parts[0].unsupported and len(kept.citations) == 2
+    other = Grounder(real_embedder).ground("The main span was rebuilt after the 1962 flood [1].",
+                                           doc_hits(real_embedder, text), "q")
+    assert other is None or other.parts[0].unsupported
+
+
+@pytest.mark.slow
+def test_a_claim_citing_the_wrong_chunk_is_checked_against_the_retrieved_sentence_most_like_it(real_embedder):
+    castles = doc_hits(real_embedder, "Castles\nThe Normans gave their name to Normandy. They built stone castles.")
+    names = doc_hits(real_embedder, "Names\nIn the 10th century the Normans gave their name to Normandy, a region "
+                     "in France.", source="names.txt")
+    answer = Grounder(real_embedder).ground("The Normans gave their name to Normandy in the 10th century [1].",
+                                            castles + names, "q")
+    assert not answer.parts[0].unsupported
+    assert answer.citations[0].source == "names.txt" and "10th century" in answer.citations[0].quote
