@@ -40,6 +40,8 @@ def specifics(question: str) -> list[str]:
             found.append(re.sub(r"(?<=\d)s$", "", word))  # "1000s" asks about 1000
         elif i > 0 and word[:1].isupper() and len(word) > 1 or _SUPERLATIVE.match(word):
             found.append(word)
+        elif "-" in word:  # "93-year-old"
+            found += [part for part in word.split("-") if _NUMBER.fullmatch(part)]
     return list(dict.fromkeys(found))
 
 

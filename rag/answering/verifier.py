@@ -15,7 +15,7 @@ from typing import Literal, Protocol
 
 from rag.answering.evidence import (asks_what_is_presupposed, asks_when, denied, gives_time, missing_specifics,
                                     names_swapped, polarity_flipped, spelled_out)
-from rag.language.parse import empty_words, names, stems
+from rag.language.parse import empty_words, names, proper_nouns, stems
 from rag.language.relations import changed_number, exchanged_around, flipped_negation, moved_modifier, reattached, substituted_subject, swapped_roles
 from rag.language.words import adverb_only, fold, content_words, extends, key_terms, opposites, related
 from rag.registry import Registry
@@ -99,12 +99,19 @@ def opposite(claim: Claim, evidence: Evidence) -> Verdict | None:
         return None
     said = set(key_terms(claim.text)) | stems(claim.text)
     held = set(key_terms(evidence.best)) | stems(evidence.best)
-    for term in sorted(said - held):
-        clash = sorted((opposites(term) & held) - said)
+    named = _name_terms(claim.text) | _name_terms(evidence.best)  # "National" in a museum's name opposes nothing
+    for term in sorted(said - held - named):
+        clash = sorted((opposites(term) & held) - said - named)
         if clash:
             return Verdict("contradicted", f"{_closest(claim)} says the opposite (“{clash[0]}” against “{term}”): "
                                            f"“{evidence.best}”")
     return None
+
+
+def _name_terms(text: str) -> set[str]:
+    """The stems of the capitalised words of `text`'s names."""
+    named = proper_nouns(text)
+    return {term for word in re.findall(r"(?<=\S )[A-Z][\w'’-]*", text) if fold(word) in named for term in key_terms(word)}
 
 
 def time(claim: Claim, evidence: Evidence) -> Verdict | None:

@@ -43,9 +43,18 @@ def reader(source: Path, tmp: str):
 
 
 def antonym_pairs(wordnet) -> list[tuple[str, str]]:
-    pairs = {tuple(sorted((lemma.name().lower(), opposite.name().lower())))
-             for synset in wordnet.all_synsets() for lemma in synset.lemmas()
-             for opposite in lemma.antonyms()}
+    """WordNet's antonyms, direct ("real", "unreal") and indirect: an adjective and the words
+    WordNet gives as similar to its antonym ("real" and "imaginary", "imaginary" being similar to
+    "unreal"), as WordNet's own documentation defines indirect antonymy (wn(7WN), "adjectives")."""
+    pairs = set()
+    for synset in wordnet.all_synsets():
+        for lemma in synset.lemmas():
+            for opposite in lemma.antonyms():
+                pairs.add(tuple(sorted((lemma.name().lower(), opposite.name().lower()))))
+                if synset.pos() == "a":
+                    pairs.update(tuple(sorted((lemma.name().lower(), similar.name().lower())))
+                                 for satellite in opposite.synset().similar_tos() for similar in satellite.lemmas()
+                                 if similar.name().isalpha() and lemma.name().isalpha())
     return sorted(p for p in pairs if "_" not in p[0] + p[1] and p[0] != p[1])
 
 

@@ -159,3 +159,10 @@ def test_an_acronym_is_held_where_its_words_are_spelled_out():
     assert not spelled_out("EU", "They met in the Emergency Room.")
     assert missing_specifics("Leaders met at the APEC summit.", "Leaders met at the Asia-Pacific Economic "
                              "Cooperation summit.") == []
+
+
+def test_a_number_inside_a_hyphenated_word_is_a_specific():
+    from rag.answering.evidence import missing_specifics
+
+    assert missing_specifics("The 83-year-old captain retired.", "The 93-year-old captain retired.") == ["83"]
+    assert missing_specifics("The 93-year-old captain retired.", "The captain, 93 years old, retired.") == []

@@ -79,6 +79,12 @@ def test_a_statement_holding_the_opposite_word_is_contradicted_a_question_is_lef
     assert verify("Which crossing leaves the south pier?", evidence(sentence), question=True, checks=["opposite"]).supported
 
 
+def test_a_word_of_a_name_opposes_nothing():
+    sentence = "Foreign tourists visited the National Gallery on Monday."  # "national" and "foreign" are opposites
+    assert verify("Tourists visited the National Gallery on Monday.", evidence(sentence)).supported
+    assert verify("Domestic tourists visited the National Gallery on Monday.", evidence(sentence)).check == "opposite"
+
+
 def test_a_statement_whose_negation_the_passage_lacks_is_contradicted_a_question_is_not():
     sentence = "Monthly passes are not affected by the change."
     assert verify("Monthly passes are affected by the change.", evidence(sentence)).check == "negation"
