@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from rag.language.relations import RECIPROCAL
-from rag.language.words import fold, function_word, key_terms, stem
+from rag.language.words import fold, function_word, key_terms, spelled_out, stem
 
 _WORD = re.compile(r"[\w'’.-]*\w")
 _NUMBER = re.compile(r"\d[\d,.]*(?:s|st|nd|rd|th)?")
@@ -53,18 +53,6 @@ def missing_specifics(question: str, context: str) -> list[str]:
     return [s for s in specifics(question)
             if not any(re.search(r"(?<!\w)" + re.escape(form), folded) for form in _forms(fold(s).rstrip(".")))
             and not spelled_out(s, context)]
-
-
-_CAPITALISED = re.compile(r"[A-Z][a-z]+(?:(?:-|\s+(?:(?:of|and|for|the|de)\s+)?)[A-Z][a-z]+)+")
-
-
-def spelled_out(acronym: str, context: str) -> bool:
-    """Whether `context` names what `acronym` stands for, its capitalised words' initials spelling it:
-    "APEC" by "Asia-Pacific Economic Cooperation", "NATO" by "North Atlantic Treaty Organization"."""
-    if not (2 <= len(acronym) <= 8 and acronym.isupper() and acronym.isalpha()):
-        return False
-    runs = (re.sub(r"^The\s+", "", run) for run in _CAPITALISED.findall(context))
-    return any(re.sub(r"\b(?:of|and|for|the|de)\b|[^A-Z]", "", run) == acronym for run in runs)
 
 
 def _forms(word: str) -> set[str]:

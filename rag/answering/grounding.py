@@ -21,6 +21,7 @@ from rag.embedding import Embedder, VectorCache
 from rag.answering.verifier import SUPPORTED, Claim, Evidence, Verdict, Verifier, novel_words
 from rag.answering.evidence import missing_specifics
 from rag.language.parse import proper_nouns
+from rag.language.relations import replaced_name
 from rag.language.words import fold, key_terms
 from rag.records import Answer, AnswerPart, Citation, Hit
 
@@ -140,6 +141,8 @@ class Grounder:
                  if c.similarity >= self.settings.min_similarity_with_terms]
         if any(_numeral(word) for word in lacking):
             alike = []
+        if replaced_name(written.text, best.text, {fold(w) for w in lacking}):
+            return []
         if _unsaid_specifics(best.text, written.text):
             return alike
         holding = [c for c in sorted(same, key=lambda c: abs(c.start - best.start))

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from rag.answering.evidence import (asks_what_is_presupposed, asks_when, denied, gives_time, missing_specifics,
-                                    names_swapped, polarity_flipped, spelled_out)
+                                    names_swapped, polarity_flipped)
 from rag.language.parse import empty_words, names, proper_nouns, stems
-from rag.language.relations import changed_number, exchanged_around, flipped_negation, moved_modifier, reattached, substituted_subject, swapped_roles
-from rag.language.words import adverb_only, fold, content_words, extends, key_terms, opposites, related
+from rag.language.relations import changed_number, exchanged_around, flipped_negation, moved_modifier, reattached, renamed, substituted_subject, swapped_roles
+from rag.language.words import adverb_only, fold, content_words, extends, key_terms, opposites, related, spelled_out
 from rag.registry import Registry
 
 
@@ -66,7 +66,7 @@ def roles(claim: Claim, evidence: Evidence) -> Verdict | None:
     pair = swapped_roles(claim.text, best) or exchanged_around(claim.text, best)
     if pair:
         return Verdict("contradicted", f"{_closest(claim)} has {pair} the other way round: “{best}”")
-    other = substituted_subject(claim.text, best)
+    other = substituted_subject(claim.text, best) or renamed(claim.text, best)
     if other:
         return Verdict("contradicted", f"{_closest(claim)} has {other}: “{best}”")
     moved = moved_modifier(claim.text, best) or reattached(claim.text, best)

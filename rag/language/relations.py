@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rag.language.parse import LIGHT_VERBS, OBJECT, SUBJECT, Argument, arguments, lemma, modifiers, parse, predicates, stems
-from rag.language.words import extends, opposites, stem
+from rag.language.words import extends, opposites, spelled_out, stem
 
 # Verbs whose subject and object can change places without changing what is said: "Biden met Xi".
 RECIPROCAL = {"meet", "marry", "wed", "talk", "speak", "fight", "battle", "clash", "negotiate", "ally", "merge",
@@ -50,6 +50,32 @@ def substituted_subject(claim: str, sentence: str) -> str | None:
             if t.name and t.slot == a.slot and _match(t, mine, least=0.01) is None:
                 return f"“{t.text}” where it says “{a.text}”"
     return None
+
+
+def renamed(claim: str, sentence: str) -> str | None:
+    """A phrase of the claim whose name the sentence's same phrase (the same head in the same place)
+    gives as another name it lacks: "Senate Republicans introduced" against "House Republicans
+    introduced". "“B” where it says “A”", or None."""
+    held, theirs = _lemmas(sentence), arguments(sentence)
+    for a in arguments(claim):
+        own = {n for n in a.names if n not in held and n != a.head and not spelled_out(n.upper(), sentence)}
+        if not own:
+            continue
+        for t in theirs:
+            other = t.names - a.names - {t.head}
+            if t.slot == a.slot and t.head == a.head and other:
+                return f"“{t.text}” where it says “{a.text}”"
+    return None
+
+
+def replaced_name(claim: str, sentence: str, words: set[str]) -> bool:
+    """Whether a phrase of the claim holding some of `words` (names the sentence lacks) stands
+    where the sentence has a name the claim does not give: "named after Werner Heisenberg" against
+    "named after Charles Hermite"."""
+    claim_names = set().union(*(a.names for a in arguments(claim)))
+    theirs = arguments(sentence)
+    return any(t.slot == a.slot and t.names - claim_names
+               for a in arguments(claim) if a.names & words for t in theirs)
 
 
 def moved_modifier(claim: str, sentence: str) -> str | None:

@@ -143,3 +143,15 @@ def _senses() -> dict[str, tuple[str, frozenset[int], frozenset[int]]]:
                 table[key] = (kinds, frozenset(int(n, 16) for n in own.split()),
                               frozenset(int(n, 16) for n in near.split()))
     return table
+
+
+_CAPITALISED = re.compile(r"[A-Z][a-z]+(?:(?:-|\s+(?:(?:of|and|for|the|de)\s+)?)[A-Z][a-z]+)+")
+
+
+def spelled_out(acronym: str, context: str) -> bool:
+    """Whether `context` names what `acronym` stands for, its capitalised words' initials spelling it:
+    "APEC" by "Asia-Pacific Economic Cooperation", "NATO" by "North Atlantic Treaty Organization"."""
+    if not (2 <= len(acronym) <= 8 and acronym.isupper() and acronym.isalpha()):
+        return False
+    runs = (re.sub(r"^The\s+", "", run) for run in _CAPITALISED.findall(context))
+    return any(re.sub(r"\b(?:of|and|for|the|de)\b|[^A-Z]", "", run) == acronym for run in runs)

@@ -104,3 +104,16 @@ def test_what_is_said_after_one_of_two_opposites_is_not_said_after_the_other():
     assert reattached("Turnout was highest in the northern district.", turnout) is None
     assert reattached("Prices rose in the north.", "Prices fell in the north and rose in the south.")
     assert reattached("Prices rose in the south.", "Prices fell in the north and rose in the south.") is None
+
+
+def test_a_name_given_in_place_of_the_sentence_own():
+    from rag.language.relations import renamed, replaced_name
+
+    sentence = "House Republicans introduced a bill this month that would cut the tax."
+    assert renamed("Senate Republicans introduced a bill that would cut the tax.", sentence)
+    assert renamed("House Republicans introduced a bill that would cut the tax.", sentence) is None
+    assert renamed("President Xi told Biden.", "Chinese President Xi Jinping told U.S. President Joe Biden.") is None
+    assert renamed("Ministers met at the APEC summit.", "Ministers met at the Asia-Pacific Economic Cooperation summit.") is None
+    named = "The prize is named after Ada Lovelace, who wrote the first program."
+    assert replaced_name("The prize is named after Alan Turing.", named, {"alan", "turing"})
+    assert not replaced_name("The prize of the Turing Society is named after Ada Lovelace.", named, {"turing", "society"})

@@ -34,3 +34,12 @@ def test_akin_reaches_an_agent_noun_through_its_verb():
 
     assert akin("run", "director") and akin("director", "run")  # director -> direct, which WordNet relates to run
     assert not akin("run", "harbour") and not akin("2019", "2020")
+
+
+def test_an_acronym_is_spelled_out_by_the_initials_of_a_run_of_capitalised_words():
+    from rag.language.words import spelled_out
+
+    assert spelled_out("NATO", "The North Atlantic Treaty Organization met in Brussels.")
+    assert spelled_out("APEC", "at the Asia-Pacific Economic Cooperation summit")
+    assert not spelled_out("NATO", "The North Sea and the Atlantic Ocean")
+    assert not spelled_out("EU", "They met in the Emergency Room.")
