@@ -16,7 +16,7 @@ from typing import Literal, Protocol
 from rag.answering.evidence import (asks_what_is_presupposed, asks_when, denied, gives_time, missing_specifics,
                                     names_swapped, polarity_flipped)
 from rag.language.parse import empty_words, names, proper_nouns, stems
-from rag.language.relations import changed_number, exchanged_around, flipped_negation, moved_modifier, reattached, renamed, substituted_subject, swapped_roles
+from rag.language.relations import asked_in_place, changed_modifier, changed_number, exchanged_around, flipped_negation, moved_modifier, reattached, renamed, substituted_subject, swapped_roles
 from rag.language.words import adverb_only, fold, content_words, extends, key_terms, opposites, related, spelled_out
 from rag.registry import Registry
 
@@ -60,7 +60,7 @@ def roles(claim: Claim, evidence: Evidence) -> Verdict | None:
     word moved from one noun to another."""
     best = evidence.best
     if claim.question:
-        if names_swapped(claim.text, best):
+        if names_swapped(claim.text, best) or asked_in_place(claim.text, best):
             return Verdict("contradicted", f"{_closest(claim)} has its names the other way round: “{best}”")
         return None
     pair = swapped_roles(claim.text, best) or exchanged_around(claim.text, best)
@@ -72,6 +72,15 @@ def roles(claim: Claim, evidence: Evidence) -> Verdict | None:
     moved = moved_modifier(claim.text, best) or reattached(claim.text, best)
     if moved:
         return Verdict("contradicted", f"{_closest(claim)} does not say {moved}: “{best}”")
+    return None
+
+
+def describing(claim: Claim, evidence: Evidence) -> Verdict | None:
+    """The best sentence describes one of the claim's nouns by another adjective, and has neither the
+    claim's nor one WordNet relates to it: "modern Europe" against "medieval Europe"."""
+    changed = changed_modifier(claim.text, evidence.best)
+    if changed:
+        return Verdict("unsupported", f"{_closest(claim)} does not say {changed}: “{evidence.best}”")
     return None
 
 
@@ -190,6 +199,7 @@ def _closest(claim: Claim, plural: bool = False) -> str:
 
 CHECKS = Registry("verifier.checks", {
     "roles": "rag.answering.verifier:roles",
+    "describing": "rag.answering.verifier:describing",
     "negation": "rag.answering.verifier:negation",
     "opposite": "rag.answering.verifier:opposite",
     "time": "rag.answering.verifier:time",

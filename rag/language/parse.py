@@ -77,6 +77,19 @@ def arguments(text: str) -> tuple[Argument, ...]:
     return tuple(found)
 
 
+def asked_slot(question: str) -> tuple[str, str] | None:
+    """The place (role and verb) of what a question asks for: the wh-word's, or that of the noun a
+    wh-word picks ("What language replaced ...": the subject of "replace")."""
+    for token in parse(question):
+        if token.tag_ in ("WP", "WDT", "WP$") and token.i <= 2:
+            asked = token.head if token.dep_ in ("det", "poss") else token
+            if asked.dep_ == "dep" and asked.head.pos_ == "VERB":  # left unlabelled: the object where a subject is given
+                has_subject = any(c.dep_ in _SUBJECTS for c in asked.head.children)
+                return (OBJECT if has_subject else SUBJECT), _verb(asked.head)
+            return _place(asked)
+    return None
+
+
 def _place(token) -> tuple[str, str] | None:
     while token.dep_ in ("conj", "appos") and token.head is not token:
         token = token.head

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rag.language.parse import LIGHT_VERBS, OBJECT, SUBJECT, Argument, arguments, lemma, modifiers, parse, predicates, stems
-from rag.language.words import extends, opposites, spelled_out, stem
+from rag.language.parse import LIGHT_VERBS, OBJECT, SUBJECT, Argument, arguments, asked_slot, lemma, modifiers, parse, predicates, stems
+from rag.language.words import extends, fold, opposites, related, spelled_out, stem
 
 # Verbs whose subject and object can change places without changing what is said: "Biden met Xi".
 RECIPROCAL = {"meet", "marry", "wed", "talk", "speak", "fight", "battle", "clash", "negotiate", "ally", "merge",
@@ -32,6 +32,22 @@ def swapped_roles(claim: str, sentence: str) -> str | None:
                 continue
             if at.slot == b.slot and bt.slot != b.slot and at.slot != a.slot:
                 return f"“{_name(a)}” and “{_name(b)}”"
+    return None
+
+
+def asked_in_place(question: str, sentence: str) -> str | None:
+    """The question's own phrase that the sentence puts where the question's answer should be:
+    "Who did the Normans encourage?" against "Norman mercenaries were encouraged by the Lombards"
+    (the Normans are the ones encouraged); the phrase, or None."""
+    slot = asked_slot(question)
+    if slot is None or slot[1] in _LIGHT or slot[1] in LIGHT_VERBS or slot[1] in RECIPROCAL:
+        return None
+    theirs = arguments(sentence)
+    for a in arguments(question):
+        if a.verb == slot[1] and a.slot != slot:
+            found = _match(a, theirs)
+            if found is not None and found.slot == slot:
+                return a.text
     return None
 
 
@@ -141,6 +157,31 @@ def _phrase(doc, i: int) -> str:
             break
         words.append(t.text)
     return " ".join(words)
+
+
+def changed_modifier(claim: str, sentence: str) -> str | None:
+    """A noun the claim and the sentence both describe by an adjective, each by one the other does
+    not use and WordNet does not relate: "modern Europe" against "medieval Europe", "the English
+    words" against "the French words". "“A” (it says “B”)", or None."""
+    held = [(t.lemma_.lower(), lemma(t.head)) for t in parse(sentence) if _describes(t)]
+    claim_words, sentence_words = _lemmas(claim), _lemmas(sentence)
+    for t in parse(claim):
+        word, noun = t.lemma_.lower(), lemma(t.head)
+        if not _describes(t) or any(related(stem(word), stem(w)) for w in sentence_words):
+            continue  # the sentence has the word, or one WordNet relates to it ("architecture", "distinct")
+        other = sorted(w for w, n in held if n == noun and fold(w) not in claim_words)
+        if other:
+            return f"“{t.text} {t.head.text}” (it says “{other[0]} {t.head.text}”)"
+    return None
+
+
+def _describes(token) -> bool:
+    """An adjective (or a name used as one: "French", "Byzantine") describing a noun."""
+    return token.dep_ == "amod" and token.pos_ in ("ADJ", "PROPN") and token.head.pos_ in ("NOUN", "PROPN") \
+        and token.lower_ not in _QUANTIFIERS
+
+
+_QUANTIFIERS = {"several", "many", "few", "other", "various", "numerous", "some", "certain", "own", "same", "such"}
 
 
 def changed_number(claim: str, sentence: str) -> str | None:

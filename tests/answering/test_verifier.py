@@ -117,3 +117,10 @@ def test_the_title_and_section_a_sentence_is_read_with_count_as_held():
     row = Evidence(best="Cost: 2.3 million euros", sentences=("Cost: 2.3 million euros",), passage="",
                    context="Harbour ferry returns after repairs\nCosts")
     assert verify("The repairs cost 2.3 million euros.", row, checks=["novel"]).supported
+
+
+def test_a_question_about_a_noun_the_passage_describes_otherwise_is_refused():
+    sentence = "The medieval town walls were rebuilt with local stone in 1820."
+    verdict = verify("When were the modern town walls rebuilt?", evidence(sentence), question=True)
+    assert (verdict.status, verdict.check) == ("unsupported", "describing") and "“modern walls”" in verdict.reason
+    assert verify("When were the medieval town walls rebuilt?", evidence(sentence), question=True).supported

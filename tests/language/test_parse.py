@@ -51,3 +51,11 @@ def test_a_superlative_says_most_and_its_ending_comes_off():
 def test_names_and_empty_words():
     assert "Roger I" in names("Norman adventurers founded the Kingdom of Sicily under Roger I.")
     assert {"since", "every", "went"} <= empty_words("It went up every year since 2015.")
+
+
+def test_what_a_question_asks_for_is_a_place_of_its_verb():
+    from rag.language.parse import OBJECT, SUBJECT, asked_slot
+
+    assert asked_slot("Who thanked the mayor for the repairs?") == (SUBJECT, "thank")
+    assert asked_slot("Who did the mayor thank for the repairs?") == (OBJECT, "thank")
+    assert asked_slot("Which ferry replaced the paddle steamer?") == (SUBJECT, "replace")

@@ -117,3 +117,24 @@ def test_a_name_given_in_place_of_the_sentence_own():
     named = "The prize is named after Ada Lovelace, who wrote the first program."
     assert replaced_name("The prize is named after Alan Turing.", named, {"alan", "turing"})
     assert not replaced_name("The prize of the Turing Society is named after Ada Lovelace.", named, {"turing", "society"})
+
+
+def test_a_question_whose_own_phrase_stands_where_its_answer_should_be():
+    from rag.language.relations import asked_in_place
+
+    sentence = "The mayor was thanked for the repairs by the ferry crews."
+    assert asked_in_place("Who did the mayor thank for the repairs?", sentence) == "mayor"
+    assert asked_in_place("Who thanked the mayor for the repairs?", sentence) is None
+    replaced = "In 1990 the new ferries replaced the old paddle steamers."
+    assert asked_in_place("What replaced the new ferries?", replaced)
+    assert asked_in_place("What did the new ferries replace?", replaced) is None
+
+
+def test_a_noun_described_by_another_adjective():
+    from rag.language.relations import changed_modifier
+
+    sentence = "The medieval town walls were rebuilt with local stone."
+    assert changed_modifier("When were the modern town walls rebuilt?", sentence)
+    assert changed_modifier("When were the medieval town walls rebuilt?", sentence) is None
+    assert changed_modifier("What were the old walls rebuilt with?", "The ancient walls were rebuilt with stone.") is None
+    assert changed_modifier("What stone were the walls rebuilt with?", "The walls were rebuilt with several stones.") is None
