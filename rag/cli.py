@@ -299,9 +299,12 @@ def _squad(service, path: Path, work_dir: Optional[Path], as_json: bool) -> None
     if as_json:
         return print_json(report)
     answer = service.settings.answer
-    typer.echo(json.dumps({k: v for k, v in report.items() if k not in ("sweep", "lengths")}, indent=2))
+    shown = ("sweep", "lengths", "min_score_cross_validated")
+    typer.echo(json.dumps({k: v for k, v in report.items() if k not in shown}, indent=2))
     typer.echo(f"\nWhat each answer.min_score costs (the service's strictness; default {answer.min_score}):\n"
                + squad.sweep_table(report["sweep"]))
+    typer.echo(f"\nmin_score cross-validated across paragraphs (most refusals at cite_hit >= {squad.CITE_HIT}):\n"
+               + squad.cross_validation_text(report["min_score_cross_validated"]))
     typer.echo(f"\nWhat each answer length costs (default max_sentences {answer.max_sentences}, margin "
                f"{answer.margin}):\n" + squad.sweep_table(report["lengths"]))
 

@@ -19,8 +19,10 @@ from pathlib import Path
 
 from rag.config import AnswerSettings
 from rag.errors import RagError
+from rag.tools.crossval import cross_validate, most_refusals_at
 
 _ASCII_MARKS = set(string.punctuation)
+CITE_HIT = 0.85  # the cite_hit a cross-validated min_score must keep while refusing most
 SWEEP = (0.40, 0.45, 0.50, 0.54, 0.58, 0.62, 0.66, 0.70, 0.75)  # answer.min_score
 LENGTHS = ({"max_sentences": 3}, {"max_sentences": 2}, {"max_sentences": 1}, {"margin": 0.1}, {"margin": 0.05})
 
@@ -31,6 +33,7 @@ class Question:
     text: str
     answers: list[str]
     impossible: bool
+    paragraph: str = ""  # "title:index": what cross-validation holds out
 
 
 @dataclass
@@ -45,7 +48,8 @@ def load_squad(path: Path) -> list[Article]:
         data = json.loads(Path(path).read_text(encoding="utf-8"))["data"]
         return [Article(a["title"], [p["context"] for p in a["paragraphs"]],
                         [Question(q["id"], q["question"], [x["text"] for x in q.get("answers", [])],
-                                  bool(q.get("is_impossible"))) for p in a["paragraphs"] for q in p["qas"]])
+                                  bool(q.get("is_impossible")), f"{a['title']}:{i}")
+                         for i, p in enumerate(a["paragraphs"]) for q in p["qas"]])
                 for a in data]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise RagError(f"{path} is not a SQuAD 2.0 JSON file (data[].paragraphs[].qas[]): {exc}") from None
@@ -90,8 +94,12 @@ def evaluate_squad(service, articles: list[Article], sweep=SWEEP, under=None) ->
     report = summarise(rows)
     report["p50_ms"] = round(statistics.median(latencies) * 1000, 1) if latencies else 0.0
     thresholds = [{"min_score": t} for t in sweep]
-    rows = _sweep(under or (lambda q, v: answers_under(service, q, v)), articles, thresholds + list(LENGTHS))
+    graded = _sweep(under or (lambda q, v: answers_under(service, q, v)), articles, thresholds + list(LENGTHS))
+    rows = [{**variant, **summarise(g)} for variant, g in zip(thresholds + list(LENGTHS), graded)]
     report["sweep"], report["lengths"] = rows[:len(thresholds)], rows[len(thresholds):]
+    groups = [q.paragraph for article in articles for q in article.questions]
+    report["min_score_cross_validated"] = cross_validate(thresholds, graded[:len(thresholds)], groups, summarise,
+                                                         most_refusals_at(CITE_HIT))
     return report
 
 
@@ -142,15 +150,25 @@ def answers_under(service, question: str, variants: list[dict]) -> list:
     return [gate.decide(question, found, AnswerSettings(**{**base, **v})) for v in variants]
 
 
-def _sweep(under, articles: list[Article], variants: list[dict]) -> list[dict]:
+def _sweep(under, articles: list[Article], variants: list[dict]) -> list[list[dict]]:
     """The extractive answers under each variant of the answer settings, each question's
-    evidence scored once; a row is its variant and the summary of its answers."""
+    evidence scored once: per variant, every question's graded answer."""
     rows: list[list[dict]] = [[] for _ in variants]
     for article in articles:
         for q in article.questions:
             for row, answer in zip(rows, under(q.text, variants)):
                 row.append(grade(q, answer.model_dump(mode="json")))
-    return [{**variant, **summarise(graded)} for variant, graded in zip(variants, rows)]
+    return rows
+
+
+def cross_validation_text(result: dict) -> str:
+    """The cross-validated pick of min_score beside the in-sample one, as text."""
+    cv, best = result["cross_validated"], result["in_sample"]
+    picks = ", ".join(str(c["min_score"]) for c in result["chosen"])
+    return (f"min_score chosen on the other paragraphs ({result['folds']} folds; picks {picks}): cite_hit "
+            f"{cv['cite_hit']:.3f}, refusal {cv['refusal']:.3f}\n"
+            f"chosen on all paragraphs (in-sample, min_score {best['min_score']}): cite_hit "
+            f"{best['cite_hit']:.3f}, refusal {best['refusal']:.3f}")
 
 
 def sweep_table(rows: list[dict]) -> str:
