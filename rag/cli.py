@@ -229,14 +229,15 @@ def evaluate(
     beir: Optional[Path] = typer.Option(None, "--beir", help="BEIR folder (corpus.jsonl, queries.jsonl, qrels/)."),
     qa: Optional[Path] = typer.Option(None, "--qa", help=f"JSONL of question checks (e.g. {DEFAULT_QA.name})."),
     squad: Optional[Path] = typer.Option(None, "--squad", help="SQuAD 2.0 JSON: answers and refusals, with a sweep."),
-    claims: Optional[Path] = typer.Option(None, "--claims", help="JSONL of true and false claims: what the "
-                                          "grounding check keeps and catches, per category."),
+    claims: Optional[Path] = typer.Option(None, "--claims", help="JSONL of true and false claims (or a folder of "
+                                          "NAME_claims.jsonl and NAME/ documents): what the grounding check keeps "
+                                          "and catches, per category."),
     feedback: bool = typer.Option(False, "--feedback", help="Re-ask rated answers: a thumbs-up must still cite "
                                   "the same sentence, a thumbs-down must change."),
     web_pages: Optional[Path] = typer.Option(None, "--web-pages", help="Folder of saved pages (source.html, "
                                              "expected.html): how much besides the article is indexed."),
     max_docs: Optional[int] = typer.Option(None, "--max-docs", help="Evaluate on a subset of this many documents."),
-    work_dir: Optional[Path] = typer.Option(None, "--work-dir", help="Where the BEIR index is cached."),
+    work_dir: Optional[Path] = typer.Option(None, "--work-dir", help="Where the BEIR (or claim sets') indexes are cached."),
     index: Optional[Path] = IndexOpt,
     seeds: Optional[Path] = SeedsOpt,
     collection: Optional[str] = CollectionOpt,
@@ -263,8 +264,11 @@ def evaluate(
     if squad:
         return _squad(service, squad, work_dir, as_json)
     if claims:
-        from rag.tools.claims import evaluate_claims
+        from rag.tools.claims import evaluate_claim_sets, evaluate_claims
 
+        if claims.is_dir():
+            folder = work_dir or Path(".cache") / f"eval-claims-{claims.resolve().name}"
+            return _print_report(evaluate_claim_sets(service, claims, folder), as_json)
         return _print_report(evaluate_claims(service, claims), as_json)
     report = {}
     if beir:

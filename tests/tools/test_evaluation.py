@@ -107,3 +107,19 @@ def test_rag_eval_claims_reports_kept_and_caught_per_category(tmp_path):
     assert report["categories"]["roles"]["right"] == 1.0 and report["caught_by"]["roles"] >= 3  # read from the parse
     assert report["categories"]["negation"]["right"] == 1.0
     assert all(m["true"] or m["check"] is None for m in report["missed"])  # a missed false claim passed every check
+
+
+@pytest.mark.slow
+def test_rag_eval_claims_on_a_folder_reads_each_set_against_its_own_documents(tmp_path):
+    import shutil
+
+    sets = tmp_path / "sets"
+    for name in ("harbour", "coup"):
+        shutil.copytree(ROOT / "rag" / "evalsets" / name, sets / name)
+        shutil.copy(ROOT / "rag" / "evalsets" / f"{name}_claims.jsonl", sets)
+    report = run_cli("eval", "--claims", sets, "--work-dir", tmp_path / "work", "--json")
+    assert report["claims"] == 32 + 22 and set(report["sets"]) == {"harbour", "coup"}
+    assert report["sets"]["harbour"]["true_kept"] >= 0.9 and report["sets"]["coup"]["false_caught"] >= 0.8
+    cv = report["thresholds_cross_validated"]
+    assert cv["folds"] == 2 and len(cv["chosen"]) == 2 and len(report["grid"]) == 9
+    assert (tmp_path / "work" / "harbour").is_dir() and (tmp_path / "work" / "coup").is_dir()
