@@ -37,7 +37,8 @@ def swapped_roles(claim: str, sentence: str) -> str | None:
 def asked_in_place(question: str, sentence: str) -> str | None:
     """The question's own phrase that the sentence puts where the question's answer should be:
     "Who did the Normans encourage?" against "Norman mercenaries were encouraged by the Lombards"
-    (the Normans are the ones encouraged); the phrase, or None."""
+    (the Normans are the ones encouraged); the phrase, or None. A subject counts only where the
+    sentence's verb has an object too: "the vault opens" is the vault opened."""
     slot = asked_slot(question)
     if slot is None or slot[1] in _LIGHT or slot[1] in LIGHT_VERBS or slot[1] in RECIPROCAL:
         return None
@@ -45,9 +46,15 @@ def asked_in_place(question: str, sentence: str) -> str | None:
     for a in arguments(question):
         if a.verb == slot[1] and a.slot != slot:
             found = _match(a, theirs)
-            if found is not None and found.slot == slot:
+            if found is not None and found.slot == slot and (found.role != SUBJECT or _transitive(slot[1], theirs)):
                 return a.text
     return None
+
+
+def _transitive(verb: str, arguments_: tuple[Argument, ...]) -> bool:
+    """Whether the sentence gives `verb` an object: "The vault opens with the word" has the vault
+    undergo the opening, so it is no answer to "Which word opens the vault?" turned round."""
+    return any(t.verb == verb and t.role == OBJECT for t in arguments_)
 
 
 def substituted_subject(claim: str, sentence: str) -> str | None:

@@ -89,6 +89,7 @@ def test_a_question_whose_own_phrase_stands_where_its_answer_should_be():
     replaced = "In 1990 the new ferries replaced the old paddle steamers."
     assert asked_in_place("What replaced the new ferries?", replaced)
     assert asked_in_place("What did the new ferries replace?", replaced) is None
+    assert asked_in_place("Which word opens the vault?", "The vault opens with the word QUOKKA.") is None
 
 
 def test_a_noun_described_by_another_adjective():
