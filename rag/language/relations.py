@@ -122,18 +122,22 @@ def moved_modifier(claim: str, sentence: str) -> str | None:
 
 def changed_modifier(claim: str, sentence: str) -> str | None:
     """A noun the claim and the sentence both describe by an adjective, each by one the other does
-    not use and WordNet does not relate: "modern Europe" against "medieval Europe", "the English
-    words" against "the French words". "“A” (it says “B”)", or None."""
-    terms = {term for _, term in content_words(sentence)}
-    unsaid = [t for t in parse(claim) if _describes(t)
-              and not any(related(stem(t.lemma_.lower()), term) or stem(t.lemma_.lower()) == term for term in terms)]
-    if not unsaid:  # the sentence has each describing word, or one WordNet relates to it: no need to parse it
+    not use: "modern Europe" against "medieval Europe", "the English words" against "the French
+    words"; the claim's word WordNet does not relate to any of the sentence's, or there describing
+    another noun only ("Christian spirit" against "martial spirit and Christian piety").
+    "“A” (it says “B”)", or None."""
+    describing = [t for t in parse(claim) if _describes(t)]
+    if not describing:  # nothing to compare: the sentence need not be parsed
         return None
     held = [(t.lemma_.lower(), lemma(t.head)) for t in parse(sentence) if _describes(t)]
     claim_words, sentence_words = _lemmas(claim), _lemmas(sentence)
-    for t in unsaid:
+    for t in describing:
         word, noun = t.lemma_.lower(), lemma(t.head)
-        if any(related(stem(word), stem(w)) for w in sentence_words):
+        if (word, noun) in held:
+            continue
+        elsewhere = t.pos_ == "ADJ" and any(w == word for w, _ in held) \
+            and sum(lemma(x) == fold(word) for x in parse(sentence)) == 1
+        if not elsewhere and any(related(stem(word), stem(w)) for w in sentence_words):
             continue  # the sentence has the word, or one WordNet relates to it ("architecture", "distinct")
         other = sorted(w for w, n in held if n == noun and fold(w) not in claim_words)
         if other:

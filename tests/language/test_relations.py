@@ -100,3 +100,7 @@ def test_a_noun_described_by_another_adjective():
     assert changed_modifier("When were the medieval town walls rebuilt?", sentence) is None
     assert changed_modifier("What were the old walls rebuilt with?", "The ancient walls were rebuilt with stone.") is None
     assert changed_modifier("What stone were the walls rebuilt with?", "The walls were rebuilt with several stones.") is None
+    # the question's word there, but on another noun only
+    both = "The monks were known for their plain chant and for their royal patrons."
+    assert changed_modifier("Who were the monks with the royal chant?", both)
+    assert changed_modifier("Who were the monks with the plain chant?", both) is None
