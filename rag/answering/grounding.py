@@ -22,7 +22,7 @@ from rag.answering.verifier import SUPPORTED, Claim, Evidence, Verdict, Verifier
 from rag.answering.evidence import missing_specifics
 from rag.language.parse import proper_nouns
 from rag.language.relations import replaced_name
-from rag.language.words import fold, key_terms
+from rag.language.words import capitalised, fold, key_terms
 from rag.records import Answer, AnswerPart, Citation, Hit
 
 MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
@@ -137,10 +137,9 @@ class Grounder:
             return []
         same = [replace(c, similarity=float(c.vector @ vector))
                 for c in pool if c.chunk.source == best.chunk.source and c is not best]
-        alike = [c for c in sorted(same, key=lambda c: -c.similarity)[:COMPANIONS]
-                 if c.similarity >= self.settings.min_similarity_with_terms]
-        if any(_numeral(word) for word in lacking):
-            alike = []
+        alike = [] if any(_numeral(word) for word in lacking) else [
+            c for c in sorted(same, key=lambda c: -c.similarity)[:COMPANIONS]
+            if c.similarity >= self.settings.min_similarity_with_terms]
         if replaced_name(written.text, best.text, {fold(w) for w in lacking}):
             return []
         if _unsaid_specifics(best.text, written.text):
@@ -171,10 +170,9 @@ def _holds(text: str, word: str) -> bool:
 
 def _unsaid_specifics(sentence: str, claim: str) -> bool:
     """Whether `sentence` names someone or gives a number that `claim` does not hold."""
-    capitalised = {fold(w) for w in re.findall(r"(?<=\S\s)[A-Z][\w'’-]*", sentence)}
     numbers = re.findall(r"\d[\d,.]*\d|\d", sentence)
     return any(n not in fold(claim) for n in numbers) or any(
-        not _holds(claim, w) for w in proper_nouns(sentence) | capitalised)
+        not _holds(claim, w) for w in proper_nouns(sentence) | {fold(w) for w in capitalised(sentence)})
 
 
 def _verify(verifier, written: Written, cited: list[Candidate]) -> Verdict:

@@ -19,7 +19,7 @@ from rag.language.parse import empty_words, names, proper_nouns, stems
 from rag.language.order import exchanged_around, reattached
 from rag.language.relations import (asked_in_place, changed_modifier, changed_number, flipped_negation, moved_modifier,
                                     renamed, substituted_subject, swapped_roles)
-from rag.language.words import adverb_only, fold, content_words, extends, key_terms, opposites, related, spelled_out
+from rag.language.words import adverb_only, capitalised, fold, content_words, extends, key_terms, opposites, related, spelled_out
 from rag.registry import Registry
 
 
@@ -79,7 +79,8 @@ def roles(claim: Claim, evidence: Evidence) -> Verdict | None:
 
 def describing(claim: Claim, evidence: Evidence) -> Verdict | None:
     """The best sentence describes one of the claim's nouns by another adjective, and has neither the
-    claim's nor one WordNet relates to it: "modern Europe" against "medieval Europe"."""
+    claim's nor one WordNet relates to it ("modern Europe" against "medieval Europe"), or has the
+    claim's on another noun only ("Christian spirit" against "martial spirit and Christian piety")."""
     changed = changed_modifier(claim.text, evidence.best)
     if changed:
         return Verdict("unsupported", f"{_closest(claim)} does not say {changed}: “{evidence.best}”")
@@ -122,7 +123,7 @@ def opposite(claim: Claim, evidence: Evidence) -> Verdict | None:
 def _name_terms(text: str) -> set[str]:
     """The stems of the capitalised words of `text`'s names."""
     named = proper_nouns(text)
-    return {term for word in re.findall(r"(?<=\S )[A-Z][\w'’-]*", text) if fold(word) in named for term in key_terms(word)}
+    return {term for word in capitalised(text) if fold(word) in named for term in key_terms(word)}
 
 
 def time(claim: Claim, evidence: Evidence) -> Verdict | None:

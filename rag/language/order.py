@@ -85,13 +85,14 @@ def reattached(claim: str, sentence: str) -> str | None:
     order (the words after each, up to the next of the two), as the parser does not reliably attach
     such phrases. "“A” (it says “B”)"."""
     mine, theirs = parse(claim), parse(sentence)
+    held = {stem(lemma(t)): t for t in theirs}
+    said_terms = {stem(lemma(t)) for t in mine}
     for i, word in enumerate(mine):
         if word.pos_ not in ("ADJ", "VERB", "ADV"):
             continue
         term = stem(lemma(word))
-        held = {stem(lemma(t)): t for t in theirs}
         for other in sorted(opposites(term)):
-            if term not in held or other not in held or other in {stem(lemma(t)) for t in mine}:
+            if term not in held or other not in held or other in said_terms:
                 continue
             said = _after(mine, i, {term, other})
             own, opposite = (_after(theirs, held[w].i, {term, other}) for w in (term, other))

@@ -126,7 +126,8 @@ def changed_modifier(claim: str, sentence: str) -> str | None:
     words"; the claim's word WordNet does not relate to any of the sentence's, or there describing
     another noun only ("Christian spirit" against "martial spirit and Christian piety").
     "“A” (it says “B”)", or None."""
-    describing = [t for t in parse(claim) if _describes(t) and _may_differ(t, sentence)]
+    terms = {term for _, term in content_words(sentence)}
+    describing = [t for t in parse(claim) if _describes(t) and _may_differ(t, sentence, terms)]
     if not describing:  # nothing the sentence could describe otherwise: it need not be parsed
         return None
     held = [(t.lemma_.lower(), lemma(t.head)) for t in parse(sentence) if _describes(t)]
@@ -145,13 +146,12 @@ def changed_modifier(claim: str, sentence: str) -> str | None:
     return None
 
 
-def _may_differ(token, sentence: str) -> bool:
-    """Read from the words alone: whether the sentence might describe `token`'s noun otherwise. Not
-    where it has the two words side by side as the claim does; yes where it has no word WordNet
-    relates to the describing one, or has that word and the noun apart."""
+def _may_differ(token, sentence: str, terms: set[str]) -> bool:
+    """Read from the words alone (`terms`: the sentence's stems): whether the sentence might describe
+    `token`'s noun otherwise. Not where it has the two words side by side as the claim does; yes
+    where it has no word WordNet relates to the describing one, or has that word and the noun apart."""
     if token.head.i == token.i + 1 and fold(f"{token.text} {token.head.text}") in fold(sentence):
         return False
-    terms = {term for _, term in content_words(sentence)}
     word, noun = stem(token.lemma_.lower()), stem(lemma(token.head))
     if not any(term == word or related(word, term) for term in terms):
         return True

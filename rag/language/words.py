@@ -145,6 +145,12 @@ def _senses() -> dict[str, tuple[str, frozenset[int], frozenset[int]]]:
     return table
 
 
+def capitalised(text: str) -> list[str]:
+    """The words of `text` written with a capital, its first word left out (a sentence's first word
+    is capitalised whatever it is): the candidates for names."""
+    return re.findall(r"(?<=\S\s)[A-Z][\w'’-]*", text)
+
+
 _CAPITALISED = re.compile(r"[A-Z][a-z]+(?:(?:-|\s+(?:(?:of|and|for|the|de)\s+)?)[A-Z][a-z]+)+")
 
 

@@ -55,11 +55,10 @@ def evaluate_claim_sets(service, folder: Path, work_dir: Path) -> dict:
         for kept, graded in zip(grid_rows, under_grid):
             kept += graded
         groups += [name] * len(rows)
-    variants = [dict(v) for v in GRID]
     return {"claims": len(configured), **_summary(configured), "categories": _by_category(configured),
             "sets": per_set,
-            "grid": [{**v, **{k: s for k, s in _summary(g).items() if k != "caught_by"}} for v, g in zip(variants, grid_rows)],
-            "thresholds_cross_validated": cross_validate(variants, grid_rows, groups, _summary, _best_mean,
+            "grid": [{**v, **{k: s for k, s in _summary(g).items() if k != "caught_by"}} for v, g in zip(GRID, grid_rows)],
+            "thresholds_cross_validated": cross_validate(GRID, grid_rows, groups, _summary, _best_mean,
                                                          folds=len(sets)),
             "missed": [r for r in configured if not r["right"]], "seconds": round(time.perf_counter() - started, 2)}
 
