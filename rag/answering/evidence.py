@@ -203,14 +203,16 @@ _DENIAL = re.compile(r"\b(?:(?:do|does|did|could|would|will|can|has|have|had|sho
 _WH = re.compile(r"^\s*(who|whom|whose|what|which|when|where|why|how)\b", re.I)
 
 
-def denied(text: str, sentence: str) -> str | None:
+def denied(text: str, sentence: str, names: frozenset[str] = frozenset()) -> str | None:
     """Where `sentence` denies what `text` (a claim, or a question's presupposition) asserts: a
     negated verb followed within three words of its clause by one of the text's key terms, the text
     itself not negated. ("What kind of art did the Normans have a rich tradition of?" against "the Normans did
-    not have the rich and distinctive traditions..." gives "did not have the rich".)"""
+    not have the rich and distinctive traditions..." gives "did not have the rich".) A term of the
+    text's `names` counts only right after the negation: "didn't work on Snapchat's CEO, who
+    rebuffed an offer" negates another verb about the same name."""
     if _DENIAL.search(text) or re.search(r"\bnot\b", text, re.I):
         return None
-    found = _negated_terms(sentence, set(key_terms(text)), _DENIAL, nouns_corrected=False)
+    found = _negated_terms(sentence, set(key_terms(text)), _DENIAL, nouns_corrected=False, names=names)
     return next(iter(found.values()), None)
 
 
@@ -218,32 +220,41 @@ def denied(text: str, sentence: str) -> str | None:
 _NEGATED = re.compile(r"\b(?:not|never|no\s+longer)\b|n['’]t\b", re.I)
 
 
-def polarity_flipped(claim: str, sentence: str) -> str | None:
+def polarity_flipped(claim: str, sentence: str, names: frozenset[str] = frozenset()) -> str | None:
     """Where a statement and its passage disagree on a negation over the same word, the copula's
     included: "Monthly passes are affected" against "are not affected", "the engines had not been
     overhauled" against "had been overhauled". A negation followed by an article ("is not a
-    tapestry but embroidery") corrects a noun and is left alone. Returns the negated phrase."""
+    tapestry but embroidery") corrects a noun and is left alone; a term of `names` is no such word
+    (see `denied`). Returns the negated phrase."""
     terms = set(key_terms(claim))
-    in_claim, in_sentence = _negated_terms(claim, terms), _negated_terms(sentence, terms)
+    in_claim, in_sentence = _negated_terms(claim, terms, names=names), _negated_terms(sentence, terms, names=names)
+    # the other side may put a word or two between ("not to take any tablets"): read it further on
+    far_claim, far_sentence = (_negated_terms(text, terms, reach=_FAR, names=names) for text in (claim, sentence))
     said = {_stem(w) for w in _WORD.findall(sentence)}
     for term, phrase in {**in_sentence, **in_claim}.items():
-        if (term in in_claim) != (term in in_sentence) and term in said:
+        if ((term in in_claim and term not in far_sentence) or (term in in_sentence and term not in far_claim)) \
+                and term in said:
             return phrase
     return None
 
 
+_NEAR, _FAR = 3, 6  # words after a negation that it governs: to find one, and to grant one
+
+
 def _negated_terms(text: str, terms: set[str], negation: re.Pattern = _NEGATED,
-                   nouns_corrected: bool = True) -> dict[str, str]:
-    """The key terms a `negation` governs in `text` (within three words of it, in its clause), each
-    with its negated phrase, in the order they come. With `nouns_corrected`, a negation followed by
-    an article ("is not a tapestry but") is passed over."""
+                   nouns_corrected: bool = True, reach: int = _NEAR, names: frozenset[str] = frozenset()
+                   ) -> dict[str, str]:
+    """The key terms a `negation` governs in `text` (within `reach` words of it, in its clause), each
+    with its negated phrase, in the order they come; a term of `names` only right after it ("is not
+    Hermitian", not "didn't work on Snapchat"). With `nouns_corrected`, a negation followed by an
+    article ("is not a tapestry but") is passed over."""
     found = {}
     for match in negation.finditer(text):
-        after = _WORD.findall(_clause_after(text, match.end()))[:3]
+        after = _WORD.findall(_clause_after(text, match.end()))[:reach]
         if nouns_corrected and after and after[0].lower() in ("a", "an", "the", "only", "just"):
             continue
         for i, word in enumerate(after):
-            if _stem(word) in terms:
+            if _stem(word) in terms and (i == 0 or _stem(word) not in names):
                 found.setdefault(_stem(word), " ".join([match[0], *after[:i + 1]]))
     return found
 

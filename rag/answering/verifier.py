@@ -94,7 +94,8 @@ def negation(claim: Claim, evidence: Evidence) -> Verdict | None:
     if claim.question and not asks_what_is_presupposed(claim.text):
         return None
     best = evidence.best
-    denial = denied(claim.text, best) or (not claim.question and polarity_flipped(claim.text, best))
+    named = frozenset(_name_terms(claim.text))
+    denial = denied(claim.text, best, named) or (not claim.question and polarity_flipped(claim.text, best, named))
     if denial:
         return Verdict("contradicted", f"{_closest(claim)} says otherwise: “{denial}”")
     word = not claim.question and flipped_negation(claim.text, best)
@@ -121,9 +122,10 @@ def opposite(claim: Claim, evidence: Evidence) -> Verdict | None:
 
 
 def _name_terms(text: str) -> set[str]:
-    """The stems of the capitalised words of `text`'s names."""
+    """The stems of the capitalised words of `text`'s names (its first word too, where the parse
+    has it in a name: "Snapchat CEO Evan Spiegel")."""
     named = proper_nouns(text)
-    return {term for word in capitalised(text) if fold(word) in named for term in key_terms(word)}
+    return {term for word in re.findall(r"\b[A-Z][\w'’-]*", text) if fold(word) in named for term in key_terms(word)}
 
 
 def time(claim: Claim, evidence: Evidence) -> Verdict | None:

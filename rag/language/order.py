@@ -7,13 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rag.language.parse import LIGHT_VERBS, lemma, parse, stems
+from rag.language.parse import LIGHT_VERBS, REPORTING, lemma, parse, stems
 from rag.language.relations import RECIPROCAL
 from rag.language.words import opposites, stem
-
-
-# Verbs that put what they report before or after themselves at will ("X, Lavrov said").
-_REPORTING = {"say", "tell", "report", "state", "add", "note", "announce", "claim", "write", "reply", "explain"}
 
 
 def exchanged_around(claim: str, sentence: str) -> str | None:
@@ -63,7 +59,7 @@ def _pivot(token) -> bool:
     if token.lower_ == "than":
         return True
     word = lemma(token)
-    return token.pos_ == "VERB" and word not in LIGHT_VERBS and word not in RECIPROCAL and word not in _REPORTING \
+    return token.pos_ == "VERB" and word not in LIGHT_VERBS and word not in RECIPROCAL and word not in REPORTING \
         and not any(c.dep_ in ("ccomp", "parataxis") for c in token.children) and token.dep_ != "parataxis"
 
 

@@ -176,6 +176,13 @@ def _unprefixed(word: str) -> str | None:
 # Verbs that carry little of their own ("went to food", "spent four months"): a claim may use
 # them where its source says nothing of the kind.
 LIGHT_VERBS = {"be", "have", "do", "go", "get", "take", "make", "give", "spend", "put", "keep", "come"}
+# Verbs of saying that assert what they report: one stands for another ("testified" for "said");
+# "deny", "doubt" and "question" are not among them.
+REPORTING = {"say", "tell", "report", "state", "add", "note", "announce", "claim", "write", "reply", "explain",
+             "testify", "stress", "argue", "insist", "maintain", "assert", "observe", "remark", "comment",
+             "mention", "emphasise", "emphasize", "declare", "acknowledge", "confirm", "admit", "describe"}
+# What a claim may name as the speaker when it reports the document itself ("The author says ...").
+_DOCUMENT = {"author", "writer", "article", "essay", "piece", "post", "columnist", "text", "passage", "document"}
 
 
 def proper_nouns(text: str) -> set[str]:
@@ -187,9 +194,13 @@ def proper_nouns(text: str) -> set[str]:
 
 def empty_words(text: str) -> set[str]:
     """The words of `text` (folded, as written) that state nothing by themselves: prepositions,
-    determiners, pronouns, auxiliaries, adverbs and light verbs, by their part of speech here."""
-    return {fold(t.text) for t in parse(text)
-            if t.pos_ not in CONTENT or (t.pos_ == "VERB" and lemma(t) in LIGHT_VERBS)}
+    determiners, pronouns, auxiliaries, adverbs, light verbs and verbs of saying, by their part of
+    speech here, and the document named as the one who says ("The author argues")."""
+    doc = parse(text)
+    saying = [t for t in doc if t.pos_ == "VERB" and lemma(t) in REPORTING]
+    return {fold(t.text) for t in doc
+            if t.pos_ not in CONTENT or (t.pos_ == "VERB" and lemma(t) in LIGHT_VERBS) or t in saying
+            or (lemma(t) in _DOCUMENT and t.dep_ == "nsubj" and t.head in saying)}
 
 
 

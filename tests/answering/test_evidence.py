@@ -135,6 +135,14 @@ def test_denied_finds_a_negated_verb_over_the_texts_own_terms(text, sentence, ph
     assert denied(text, sentence) == phrase
 
 
+def test_a_name_after_another_negated_verb_is_not_denied():
+    sentence = "The plan didn't work on Acme's founder, who rejected a $2 million offer from Globex."
+    claim = "Acme's founder rejected a $2 million offer from Globex."
+    assert denied(claim, sentence) == "didn't work on Acme's"
+    assert denied(claim, sentence, frozenset({"acm"})) is None
+    assert denied("The plan worked on Acme.", "The plan did not work on Acme.", frozenset({"acm"})) == "did not work"
+
+
 @pytest.mark.parametrize("claim, sentence, expected", [
     ("Monthly passes are affected by the change.", "Monthly passes are not affected by the change.", "not affected"),
     ("Tickets for the bus are not valid on the ferry.", "Tickets for the bus remain valid on the ferry.", "not valid"),
@@ -143,6 +151,9 @@ def test_denied_finds_a_negated_verb_over_the_texts_own_terms(text, sentence, ph
     ("The report did not give details.", "The report did not give specific details.", None),  # both negated
     ("The Tapestry is a tapestry.", "It is not a tapestry but a work of embroidery.", None),  # a noun corrected
     ("The ferry is affected.", "The weather was not bad.", None),  # the negation governs another word
+    ("The council told residents not to drink tap water.",  # a word or two between on one side only
+     "“We urge residents not to drink any tap water,” the council said.", None),
+    ("The council told residents to drink tap water.", "“We urge residents not to drink any tap water.”", "not to drink"),
 ])
 def test_polarity_flipped_over_the_same_word(claim, sentence, expected):
     from rag.answering.evidence import polarity_flipped

@@ -124,3 +124,19 @@ def test_a_question_about_a_noun_the_passage_describes_otherwise_is_refused():
     verdict = verify("When were the modern town walls rebuilt?", evidence(sentence), question=True)
     assert (verdict.status, verdict.check) == ("unsupported", "describing") and "“modern walls”" in verdict.reason
     assert verify("When were the medieval town walls rebuilt?", evidence(sentence), question=True).supported
+
+
+def test_another_verb_of_saying_or_the_document_as_speaker_is_no_new_word():
+    said = evidence("Lavrov said the talks in Rio de Janeiro were useful.")
+    assert verify("Lavrov testified that the talks in Rio de Janeiro were useful.", said, checks=["novel"]).supported
+    assert verify("The author argues that the talks in Rio de Janeiro were useful.", said, checks=["novel"]).supported
+    denial = verify("Lavrov denied that the talks in Rio de Janeiro were useful.", said, checks=["novel"])
+    assert denial.check == "novel" and "“denied”" in denial.reason
+    assert verify("The author of the talks in Rio de Janeiro was Lavrov.", said, checks=["novel"]).check == "novel"
+
+
+def test_a_name_in_a_clause_another_verb_negates_is_not_contradicted():
+    sentence = "The tactic didn't work on Acme CEO Jane Roe, who rejected a $2 million offer from Globex in 2019."
+    assert verify("Acme CEO Jane Roe turned down a $2 million offer from Globex in 2019.", evidence(sentence),
+                  checks=["negation"]).supported
+    assert verify("The tactic worked on Acme CEO Jane Roe.", evidence(sentence), checks=["negation"]).check == "negation"
