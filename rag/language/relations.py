@@ -77,16 +77,22 @@ def substituted_subject(claim: str, sentence: str) -> str | None:
 def renamed(claim: str, sentence: str) -> str | None:
     """A phrase of the claim whose name the sentence's same phrase (the same head in the same place)
     gives as another name it lacks: "Senate Republicans introduced" against "House Republicans
-    introduced". "“B” where it says “A”", or None."""
+    introduced"; or, the sentence naming the claim's name elsewhere, gives as another name only:
+    "brokered the buyout of WhatsApp" against "the acquisition of WhatsApp, he brokered its buyout
+    of Instagram". "“B” where it says “A”", or None."""
     held, theirs = _lemmas(sentence), arguments(sentence)
     for a in arguments(claim):
         own = {n for n in a.names if n not in held and n != a.head and not spelled_out(n.upper(), sentence)}
-        if not own:
-            continue
-        for t in theirs:
+        same = [t for t in theirs if t.slot == a.slot and t.head == a.head]
+        for t in same:
             other = t.names - a.names - {t.head}
-            if t.slot == a.slot and t.head == a.head and other:
+            if own and other:
                 return f"“{t.text}” where it says “{a.text}”"
+        mine = a.names - {a.head}
+        if mine and not own and mine <= held and not any(t.names & mine for t in same):
+            other = sorted(set().union(*(t.names - {t.head} for t in same)))
+            if other:
+                return f"“{other[0]}” where it says “{sorted(mine)[0]}”"
     return None
 
 

@@ -75,6 +75,10 @@ def test_a_name_given_in_place_of_the_sentence_own():
     assert renamed("House Republicans introduced a bill that would cut the tax.", sentence) is None
     assert renamed("President Xi told Biden.", "Chinese President Xi Jinping told U.S. President Joe Biden.") is None
     assert renamed("Ministers met at the APEC summit.", "Ministers met at the Asia-Pacific Economic Cooperation summit.") is None
+    deals = "Globex led the takeover of Initech, and it financed the purchase of Acme and the sale of Hooli."
+    assert renamed("Globex financed the purchase of Initech.", deals) == "“acme” where it says “initech”"
+    assert renamed("Globex financed the purchase of Acme.", deals) is None
+    assert renamed("Globex led the takeover of Initech.", deals) is None
     named = "The prize is named after Ada Lovelace, who wrote the first program."
     assert replaced_name("The prize is named after Alan Turing.", named, {"alan", "turing"})
     assert not replaced_name("The prize of the Turing Society is named after Ada Lovelace.", named, {"turing", "society"})
