@@ -217,7 +217,7 @@ def denied(text: str, sentence: str, names: frozenset[str] = frozenset()) -> str
 
 
 # Any negation, the copula's included: a statement's polarity, where a question's is not read.
-_NEGATED = re.compile(r"\b(?:not|never|no\s+longer)\b|n['’]t\b", re.I)
+_NEGATED = re.compile(r"\b(?:not|never|no\s+longer|without)\b|n['’]t\b", re.I)
 
 
 def polarity_flipped(claim: str, sentence: str, names: frozenset[str] = frozenset()) -> str | None:
@@ -251,7 +251,8 @@ def _negated_terms(text: str, terms: set[str], negation: re.Pattern = _NEGATED,
     found = {}
     for match in negation.finditer(text):
         after = _WORD.findall(_clause_after(text, match.end()))[:reach]
-        if nouns_corrected and after and after[0].lower() in ("a", "an", "the", "only", "just"):
+        if nouns_corrected and after and after[0].lower() in ("a", "an", "the", "only", "just") \
+                and match[0].lower() != "without":  # "without the agreement" corrects nothing
             continue
         for i, word in enumerate(after):
             if _stem(word) in terms and (i == 0 or _stem(word) not in names):

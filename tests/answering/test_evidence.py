@@ -154,6 +154,9 @@ def test_a_name_after_another_negated_verb_is_not_denied():
     ("The council told residents not to drink tap water.",  # a word or two between on one side only
      "“We urge residents not to drink any tap water,” the council said.", None),
     ("The council told residents to drink tap water.", "“We urge residents not to drink any tap water.”", "not to drink"),
+    ("The survey was done without the owners' consent.", "The survey was done with the owners' consent.",
+     "without the owners"),
+    ("The survey was done without the owners' consent.", "The survey was done without asking the owners.", None),
 ])
 def test_polarity_flipped_over_the_same_word(claim, sentence, expected):
     from rag.answering.evidence import polarity_flipped
