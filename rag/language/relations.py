@@ -99,11 +99,15 @@ def renamed(claim: str, sentence: str) -> str | None:
 def replaced_name(claim: str, sentence: str, words: set[str]) -> bool:
     """Whether a phrase of the claim holding some of `words` (names the sentence lacks) stands
     where the sentence has a name the claim does not give: "named after Werner Heisenberg" against
-    "named after Charles Hermite"."""
+    "named after Charles Hermite"; or one of them describes a noun the sentence describes by a word
+    the claim lacks: "the Vale Trust laboratory" against "the university laboratory"."""
     claim_names = set().union(*(a.names for a in arguments(claim)))
     theirs = arguments(sentence)
-    return any(t.slot == a.slot and t.names - claim_names
-               for a in arguments(claim) if a.names & words for t in theirs)
+    if any(t.slot == a.slot and t.names - claim_names for a in arguments(claim) if a.names & words for t in theirs):
+        return True
+    own = _lemmas(claim)
+    described = {noun for word, noun in modifiers(claim) if word in words}
+    return any(noun in described and word not in own for word, noun in modifiers(sentence))
 
 
 def moved_modifier(claim: str, sentence: str) -> str | None:

@@ -82,6 +82,9 @@ def test_a_name_given_in_place_of_the_sentence_own():
     named = "The prize is named after Ada Lovelace, who wrote the first program."
     assert replaced_name("The prize is named after Alan Turing.", named, {"alan", "turing"})
     assert not replaced_name("The prize of the Turing Society is named after Ada Lovelace.", named, {"turing", "society"})
+    lab = "The samples were weighed at the university laboratory."
+    assert replaced_name("The samples were weighed at the Hale Institute laboratory.", lab, {"hale", "institute"})
+    assert not replaced_name("The samples were weighed at the Hale university laboratory.", lab, {"hale"})
 
 
 def test_a_question_whose_own_phrase_stands_where_its_answer_should_be():
