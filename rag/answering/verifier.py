@@ -17,7 +17,7 @@ from rag.answering.evidence import (asks_what_is_presupposed, asks_when, denied,
                                     names_swapped, polarity_flipped)
 from rag.language.parse import empty_words, names, proper_nouns, stems
 from rag.language.order import exchanged_around, reattached
-from rag.language.relations import (asked_in_place, changed_modifier, changed_number, flipped_negation, moved_modifier,
+from rag.language.relations import (acted_upon, asked_in_place, changed_modifier, changed_number, flipped_negation, moved_modifier,
                                     renamed, substituted_subject, swapped_roles)
 from rag.language.words import adverb_only, capitalised, fold, content_words, extends, key_terms, opposites, related, spelled_out
 from rag.registry import Registry
@@ -71,6 +71,9 @@ def roles(claim: Claim, evidence: Evidence) -> Verdict | None:
     other = substituted_subject(claim.text, best) or renamed(claim.text, best)
     if other:
         return Verdict("contradicted", f"{_closest(claim)} has {other}: “{best}”")
+    done = acted_upon(claim.text, best)
+    if done:
+        return Verdict("contradicted", f"{_closest(claim)} has {done} acted upon, not acting: “{best}”")
     moved = moved_modifier(claim.text, best) or reattached(claim.text, best)
     if moved:
         return Verdict("contradicted", f"{_closest(claim)} does not say {moved}: “{best}”")

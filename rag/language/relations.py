@@ -74,6 +74,29 @@ def substituted_subject(claim: str, sentence: str) -> str | None:
     return None
 
 
+def acted_upon(claim: str, sentence: str) -> str | None:
+    """The claim's subject that the sentence has only as the object of the claim's own verbs, with
+    the doer left to a pronoun: "Drivers monitor and control the company" against "It monitors
+    and controls its drivers". A relative clause ("hired workers who hired") or a passive ("the
+    tablets were believed to contain") leaves it alone: the noun may act in the clause it opens."""
+    mine, theirs = arguments(claim), arguments(sentence)
+    verbs = {a.verb for a in mine}
+    for a in mine:
+        if a.role != SUBJECT or a.verb in _LIGHT or a.verb in LIGHT_VERBS or a.verb in RECIPROCAL:
+            continue
+        same = [t for t in theirs if t.head == a.head]
+        if same and all(t.role == OBJECT and t.verb in verbs for t in same) and a.head not in _opening(sentence):
+            return f"“{a.text}”"
+    return None
+
+
+def _opening(text: str) -> set[str]:
+    """The nouns a relative clause describes ("workers" in "workers who hired") and the subjects of
+    passives ("tablets" in "the tablets were believed to contain")."""
+    return {lemma(t.head) for t in parse(text) if t.dep_ == "relcl"} | {
+        lemma(t) for t in parse(text) if t.dep_ == "nsubjpass"}
+
+
 def renamed(claim: str, sentence: str) -> str | None:
     """A phrase of the claim whose name the sentence's same phrase (the same head in the same place)
     gives as another name it lacks: "Senate Republicans introduced" against "House Republicans

@@ -111,3 +111,15 @@ def test_a_noun_described_by_another_adjective():
     both = "The monks were known for their plain chant and for their royal patrons."
     assert changed_modifier("Who were the monks with the royal chant?", both)
     assert changed_modifier("Who were the monks with the plain chant?", both) is None
+
+
+def test_the_claims_doer_only_acted_upon_in_the_sentence():
+    from rag.language.relations import acted_upon
+
+    sentence = "It inspects and licenses its vendors, demanding that they pay a yearly fee."
+    assert acted_upon("The vendors inspect and license the market.", sentence) == "“vendors”"
+    assert acted_upon("The market inspects its vendors.", sentence) is None
+    assert acted_upon("Vendors are inspected by the market.", "The market inspects vendors.") is None
+    assert acted_upon("Workers hired contractors.", "The firm hired workers who then hired contractors.") is None
+    assert acted_upon("The council thought the tablets contained lead.",
+                      "The tablets were thought by the council to contain lead.") is None
