@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import secrets
+import shutil
 import tempfile
 import warnings
 
@@ -88,6 +89,7 @@ class RayIngest:
     def __init__(self, settings: Settings):
         self.settings, self.embedding, self.chunking = settings.ingest, settings.embedding, settings.chunking
         self.ocr = settings.ocr
+        self._temp: str | None = None  # the session folder of a local Ray this engine started
 
     def ingest(self, indexer, fresh: list[tuple[str, bytes]], txn, progress: Progress, cancelled) -> Ingested:
         import ray
@@ -98,7 +100,14 @@ class RayIngest:
             return self._run(ray, fresh, txn, progress, cancelled)
         finally:
             if started_here:
-                ray.shutdown()
+                self._stop(ray)
+
+    def _stop(self, ray) -> None:
+        """Shut the local Ray down and remove its session folder (logs, sockets): one per run."""
+        ray.shutdown()
+        if self._temp:
+            shutil.rmtree(self._temp, ignore_errors=True)
+            self._temp = None
 
     def _start(self, ray) -> bool:
         """Join the configured cluster, or start a local Ray; True if this call started it."""
@@ -110,7 +119,7 @@ class RayIngest:
                 self._init(ray)
                 return True
             except Exception as exc:  # ray.init raises bare Exceptions as well as its own
-                ray.shutdown()
+                self._stop(ray)
                 if attempt == START_ATTEMPTS:
                     raise RagError(f"Cannot start or reach Ray ({self.settings.ray_address or 'local'}): "
                                    f"{str(exc)[:200]}. Check ingest.ray_address, try again when the "
@@ -123,8 +132,9 @@ class RayIngest:
         # Ray 2.59+ turns token auth on for local clusters and keeps the token in ~/.ray;
         # a token of our own means two local runs at once never read each other's.
         os.environ.setdefault("RAY_AUTH_TOKEN", secrets.token_hex(32))
+        self._temp = tempfile.mkdtemp(prefix="rag-ray-")
         ray.init(address="local", num_cpus=os.cpu_count(), include_dashboard=False, log_to_driver=False,
-                 configure_logging=False, _temp_dir=tempfile.mkdtemp(prefix="rag-ray-"))
+                 configure_logging=False, _temp_dir=self._temp)
 
     def _run(self, ray, fresh, txn, progress: Progress, cancelled) -> Ingested:
         ingested = Ingested()

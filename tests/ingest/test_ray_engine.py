@@ -3,6 +3,8 @@ and the pipeline (ray.init(num_cpus=2)) giving the same chunks, ids and catalogu
 path into the local store."""
 import json
 import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -26,7 +28,9 @@ def test_index_on_ray_into_milvus_then_ask(tmp_path, real_embedder):
     (tmp_path / "seeds").mkdir()
     shutil.copy(SEED_FILE, tmp_path / "seeds")
     env = {"RAG_STORE_BACKEND": "milvus", "RAG_INDEX_DIR": str(tmp_path / "index")}
+    sessions = set(Path(tempfile.gettempdir()).glob("rag-ray-*"))
     summary = json.loads(rag("index", "--seeds", tmp_path / "seeds", "--ray", "--json", env=env).stdout)
+    assert set(Path(tempfile.gettempdir()).glob("rag-ray-*")) <= sessions  # its session folder went with it
     assert summary["added"] == 1 and summary["chunks_total"] == len(chunk_ids(tmp_path / "seeds", real_embedder))
     assert (tmp_path / "index" / "milvus.db").is_dir() and not (tmp_path / "index" / "CURRENT").exists()
     answer = json.loads(rag("ask", "What did Xi tell Biden?", "--json", env=env).stdout)
@@ -90,7 +94,7 @@ def test_ray_pipeline_into_milvus_matches_the_in_process_path(ray_local, tmp_pat
         milvus.close()
 
 
-def test_a_ray_that_will_not_start_is_tried_again_then_a_clear_error():
+def test_a_ray_that_will_not_start_is_tried_again_then_a_clear_error(tmp_path, monkeypatch):
     class Stuck:  # what ray.init raised under load in CI: a bare Exception after its 30 s wait
         calls, shutdowns = 0, 0
 
@@ -105,6 +109,8 @@ def test_a_ray_that_will_not_start_is_tried_again_then_a_clear_error():
             self.shutdowns += 1
 
     stuck = Stuck()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     with pytest.raises(RagError, match="timed out during startup.*index without --ray"):
         RayIngest(Settings(ingest=Ingest(engine="ray")))._start(stuck)
     assert stuck.calls == stuck.shutdowns == START_ATTEMPTS > 1
+    assert not list(tmp_path.glob("rag-ray-*"))  # no session folder left behind by a failed start
