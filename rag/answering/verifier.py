@@ -17,9 +17,9 @@ from rag.answering.evidence import (asks_what_is_presupposed, asks_when, denied,
                                     names_swapped, polarity_flipped)
 from rag.language.parse import empty_words, names, proper_nouns, stems
 from rag.language.order import exchanged_around, reattached
-from rag.language.relations import (acted_upon, asked_in_place, changed_modifier, changed_number, flipped_negation, moved_modifier,
-                                    renamed, substituted_subject, swapped_roles)
-from rag.language.words import adverb_only, capitalised, fold, content_words, extends, key_terms, opposites, related, spelled_out
+from rag.language.relations import (acted_upon, asked_in_place, changed_modifier, changed_number, flipped_negation,
+                                    moved_modifier, renamed, substituted_subject, swapped_roles)
+from rag.language.words import adverb_only, fold, content_words, extends, key_terms, opposites, related, spelled_out
 from rag.registry import Registry
 
 
