@@ -19,7 +19,7 @@ from rag.language.parse import empty_words, names, proper_nouns, stems
 from rag.language.order import exchanged_around, reattached
 from rag.language.relations import (acted_upon, asked_in_place, changed_modifier, changed_number, flipped_negation,
                                     moved_modifier, renamed, substituted_subject, swapped_roles)
-from rag.language.words import adverb_only, fold, content_words, extends, key_terms, opposites, related, spelled_out
+from rag.language.words import adverb_only, capitalised, fold, content_words, extends, key_terms, opposites, related, spelled_out
 from rag.registry import Registry
 
 
@@ -128,7 +128,7 @@ def _name_terms(text: str) -> set[str]:
     """The stems of the capitalised words of `text`'s names (its first word too, where the parse
     has it in a name: "Snapchat CEO Evan Spiegel")."""
     named = proper_nouns(text)
-    return {term for word in re.findall(r"\b[A-Z][\w'’-]*", text) if fold(word) in named for term in key_terms(word)}
+    return {term for word in capitalised(text, first=True) if fold(word) in named for term in key_terms(word)}
 
 
 def time(claim: Claim, evidence: Evidence) -> Verdict | None:

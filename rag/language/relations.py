@@ -40,7 +40,7 @@ def asked_in_place(question: str, sentence: str) -> str | None:
     (the Normans are the ones encouraged); the phrase, or None. A subject counts only where the
     sentence's verb has an object too: "the vault opens" is the vault opened."""
     slot = asked_slot(question)
-    if slot is None or slot[1] in _LIGHT or slot[1] in LIGHT_VERBS or slot[1] in RECIPROCAL:
+    if slot is None or not _telling(slot[1]):
         return None
     theirs = arguments(sentence)
     for a in arguments(question):
@@ -80,21 +80,27 @@ def acted_upon(claim: str, sentence: str) -> str | None:
     and controls its drivers". A relative clause ("hired workers who hired") or a passive ("the
     tablets were believed to contain") leaves it alone: the noun may act in the clause it opens."""
     mine, theirs = arguments(claim), arguments(sentence)
-    verbs = {a.verb for a in mine}
+    verbs, opening = {a.verb for a in mine}, _opening(sentence)
     for a in mine:
-        if a.role != SUBJECT or a.verb in _LIGHT or a.verb in LIGHT_VERBS or a.verb in RECIPROCAL:
+        if a.role != SUBJECT or not _telling(a.verb) or a.head in opening:
             continue
         same = [t for t in theirs if t.head == a.head]
-        if same and all(t.role == OBJECT and t.verb in verbs for t in same) and a.head not in _opening(sentence):
+        if same and all(t.role == OBJECT and t.verb in verbs for t in same):
             return f"“{a.text}”"
     return None
+
+
+def _telling(verb: str) -> bool:
+    """Whether who does it to whom is told by the verb: not an auxiliary, a light verb ("have",
+    "make") or a reciprocal one ("meet": each does it to the other)."""
+    return verb not in _LIGHT and verb not in LIGHT_VERBS and verb not in RECIPROCAL
 
 
 def _opening(text: str) -> set[str]:
     """The nouns a relative clause describes ("workers" in "workers who hired") and the subjects of
     passives ("tablets" in "the tablets were believed to contain")."""
-    return {lemma(t.head) for t in parse(text) if t.dep_ == "relcl"} | {
-        lemma(t) for t in parse(text) if t.dep_ == "nsubjpass"}
+    doc = parse(text)
+    return {lemma(t.head) for t in doc if t.dep_ == "relcl"} | {lemma(t) for t in doc if t.dep_ == "nsubjpass"}
 
 
 def renamed(claim: str, sentence: str) -> str | None:

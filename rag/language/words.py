@@ -145,10 +145,10 @@ def _senses() -> dict[str, tuple[str, frozenset[int], frozenset[int]]]:
     return table
 
 
-def capitalised(text: str) -> list[str]:
-    """The words of `text` written with a capital, its first word left out (a sentence's first word
-    is capitalised whatever it is): the candidates for names."""
-    return re.findall(r"(?<=\S\s)[A-Z][\w'’-]*", text)
+def capitalised(text: str, first: bool = False) -> list[str]:
+    """The words of `text` written with a capital, its first word left out unless `first` (a
+    sentence's first word is capitalised whatever it is): the candidates for names."""
+    return re.findall((r"\b" if first else r"(?<=\S\s)") + r"[A-Z][\w'’-]*", text)
 
 
 _CAPITALISED = re.compile(r"[A-Z][a-z]+(?:(?:-|\s+(?:(?:of|and|for|the|de)\s+)?)[A-Z][a-z]+)+")
