@@ -174,7 +174,7 @@ class Grounding(_Section):
 class VerifierSettings(_Section):
     # what both the extractive answer and the grounding check test a claim for, in order (names in
     # rag.answering.verifier.CHECKS, or module:function)
-    checks: list[str] = ["roles", "describing", "negation", "opposite", "time", "specifics", "novel"]
+    checks: list[str] = ["roles", "describing", "negation", "intended", "opposite", "time", "specifics", "novel"]
 
 
 class Generation(_Section):

@@ -216,8 +216,12 @@ def denied(text: str, sentence: str, names: frozenset[str] = frozenset()) -> str
     return next(iter(found.values()), None)
 
 
-# Any negation, the copula's included: a statement's polarity, where a question's is not read.
-_NEGATED = re.compile(r"\b(?:not|never|no\s+longer|without)\b|n['’]t\b", re.I)
+# Any negation, the copula's included: a statement's polarity, where a question's is not read;
+# "failed to send" and "refused to sign" deny what follows as "did not" does.
+_NEGATED = re.compile(r"\b(?:not|never|no\s+longer|without|(?:fail|refus)(?:e|es|s|ed|ing)?\s+to)\b|n['’]t\b", re.I)
+# What grants the other side's negation: a determiner's as well ("would have no impact on the
+# operations" for "would not affect the operations").
+_GRANTING = re.compile(_NEGATED.pattern + r"|\b(?:no|none|nothing|nobody|neither|nor)\b", re.I)
 
 
 def polarity_flipped(claim: str, sentence: str, names: frozenset[str] = frozenset()) -> str | None:
@@ -229,8 +233,9 @@ def polarity_flipped(claim: str, sentence: str, names: frozenset[str] = frozense
     terms = set(key_terms(claim))
     in_claim, in_sentence = _negated_terms(claim, terms, names=names), _negated_terms(sentence, terms, names=names)
     # the other side may put a word or two between ("not to take any tablets"): read it further on
-    far_claim, far_sentence = (_negated_terms(text, terms, reach=_FAR, names=names) for text in (claim, sentence))
-    said = {_stem(w) for w in _WORD.findall(sentence)}
+    far_claim, far_sentence = (_negated_terms(text, terms, _GRANTING, reach=_FAR, names=names)
+                               for text in (claim, sentence))
+    said = {_stem(w) for w in _words(sentence)}
     for term, phrase in {**in_sentence, **in_claim}.items():
         if ((term in in_claim and term not in far_sentence) or (term in in_sentence and term not in far_claim)) \
                 and term in said:
@@ -239,6 +244,11 @@ def polarity_flipped(claim: str, sentence: str, names: frozenset[str] = frozense
 
 
 _NEAR, _FAR = 3, 6  # words after a negation that it governs: to find one, and to grant one
+
+
+def _words(text: str) -> list[str]:
+    """The words of `text`, a hyphenated one in its parts ("open-source" says "open" and "source")."""
+    return [part for word in _WORD.findall(text) for part in word.split("-") if part]
 
 
 def _negated_terms(text: str, terms: set[str], negation: re.Pattern = _NEGATED,
@@ -250,7 +260,7 @@ def _negated_terms(text: str, terms: set[str], negation: re.Pattern = _NEGATED,
     article ("is not a tapestry but") is passed over."""
     found = {}
     for match in negation.finditer(text):
-        after = _WORD.findall(_clause_after(text, match.end()))[:reach]
+        after = _words(_clause_after(text, match.end()))[:reach]
         if nouns_corrected and after and after[0].lower() in ("a", "an", "the", "only", "just") \
                 and match[0].lower() != "without":  # "without the agreement" corrects nothing
             continue

@@ -126,7 +126,8 @@ class Grounder:
                     pool: list[Candidate]) -> list[Candidate]:
         """The sentences that may supply what the best one lacks: names and numbers only (where it
         happened, who reported it, when), never a thing or a relation the best one does not state.
-        Names come from the sentences most like the claim; and from the nearest ones that hold
+        Names come from the sentence before, where the best one opens with a pronoun that leans on
+        it; from the sentences most like the claim; and from the nearest ones that hold
         them, as numbers do, only where the best one names no one and gives no number the claim
         leaves out, so that another sentence never stands in for a name or number the claim replaced."""
         if verdict.check not in ("specifics", "novel"):
@@ -142,11 +143,15 @@ class Grounder:
             if c.similarity >= self.settings.min_similarity_with_terms]
         if replaced_name(written.text, best.text, {fold(w) for w in lacking}):
             return []
+        # a sentence opening with a pronoun names its doer in the one before: "It said most of the
+        # debris burnt up" after "..., Roscosmos said in a statement."
+        lead = [best.lead] if best.lead is not None and not any(_numeral(w) for w in lacking) \
+            and all(_holds(best.lead.text, w) for w in lacking) else []
         if _unsaid_specifics(best.text, written.text):
-            return alike
+            return _distinct(lead + alike)
         holding = [c for c in sorted(same, key=lambda c: abs(c.start - best.start))
                    if all(_holds(c.text, word) for word in lacking)][:COMPANIONS]
-        return alike + [c for c in holding if all(c.text != a.text for a in alike)]
+        return _distinct(lead + alike + holding)
 
     def _supports(self, similarity: float, overlap: float) -> bool:
         s = self.settings
@@ -158,6 +163,10 @@ def _lacking(written: Written, best: Candidate) -> list[str]:
     evidence = _evidence([best])
     return [word for part in novel_words(written.text, evidence) + missing_specifics(written.text, evidence.passage)
             for word in part.split()]
+
+
+def _distinct(cands: list[Candidate]) -> list[Candidate]:
+    return list({c.text: c for c in cands}.values())
 
 
 def _numeral(word: str) -> bool:

@@ -15,10 +15,11 @@ from typing import Literal, Protocol
 
 from rag.answering.evidence import (asks_what_is_presupposed, asks_when, denied, gives_time, missing_specifics,
                                     names_swapped, polarity_flipped)
+from rag.language.numbers import number_word, written_alike
 from rag.language.parse import empty_words, names, proper_nouns, stems
 from rag.language.order import exchanged_around, reattached
 from rag.language.relations import (acted_upon, asked_in_place, changed_modifier, changed_number, flipped_negation,
-                                    moved_modifier, renamed, substituted_subject, swapped_roles)
+                                    intended_only, moved_modifier, renamed, substituted_subject, swapped_roles)
 from rag.language.words import adverb_only, capitalised, fold, content_words, extends, key_terms, opposites, related, spelled_out
 from rag.registry import Registry
 
@@ -107,6 +108,17 @@ def negation(claim: Claim, evidence: Evidence) -> Verdict | None:
     return None
 
 
+def intended(claim: Claim, evidence: Evidence) -> Verdict | None:
+    """The statement says happened what the best sentence has only as meant, expected or possible:
+    "docked" against "was set to dock", "surpasses" against "could surpass"."""
+    if claim.question:
+        return None
+    phrase = intended_only(claim.text, evidence.best)
+    if phrase:
+        return Verdict("unsupported", f"{_closest(claim)} says only “{phrase}”: “{evidence.best}”")
+    return None
+
+
 def opposite(claim: Claim, evidence: Evidence) -> Verdict | None:
     """The best sentence holds the opposite (WordNet's antonym) of a word of the statement that it
     lacks: "rarely" against "often". Questions are left alone: on the SQuAD dev article it refused
@@ -186,7 +198,8 @@ def novel_words(claim: str, evidence: Evidence) -> list[str]:
     empty, everything = empty_words(claim), "\n".join((*evidence.sentences, evidence.context))
     return [word for word, term, name in _named(claim)
             if not term.isdigit() and not adverb_only(term) and fold(word) not in empty
-            and not any(_same((term, name), other) for other in held) and not spelled_out(word, everything)]
+            and not any(_same((term, name), other) for other in held) and not spelled_out(word, everything)
+            and not (number_word(word) and written_alike(claim, everything))]
 
 
 def _named(text: str) -> list[tuple[str, str, bool]]:
@@ -209,6 +222,7 @@ CHECKS = Registry("verifier.checks", {
     "roles": "rag.answering.verifier:roles",
     "describing": "rag.answering.verifier:describing",
     "negation": "rag.answering.verifier:negation",
+    "intended": "rag.answering.verifier:intended",
     "opposite": "rag.answering.verifier:opposite",
     "time": "rag.answering.verifier:time",
     "specifics": "rag.answering.verifier:specifics",

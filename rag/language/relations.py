@@ -5,8 +5,8 @@ fund" against "the national budget and a regional fund"), a negation added or ta
 is a guarantee" against "There's no guarantee", "unable" against "able")."""
 from __future__ import annotations
 
-from rag.language.parse import (LIGHT_VERBS, OBJECT, SUBJECT, Argument, arguments, asked_slot, lemma, modifiers, parse,
-                                predicates)
+from rag.language.parse import (LIGHT_VERBS, OBJECT, REPORTING, SUBJECT, Argument, arguments, asked_slot, lemma,
+                                modifiers, parse, predicates)
 from rag.language.words import content_words, extends, fold, related, spelled_out, stem
 
 # Verbs whose subject and object can change places without changing what is said: "Biden met Xi".
@@ -14,6 +14,7 @@ RECIPROCAL = {"meet", "marry", "wed", "talk", "speak", "fight", "battle", "clash
               "trade", "compete", "collaborate", "correspond", "agree", "argue", "divorce", "play", "discuss"}
 # Verbs too light to carry a negation a reader would notice apart from the verb they help.
 _LIGHT = {"be", "have", "do", "will", "would", "can", "could", "may", "might", "shall", "should", "must"}
+_PRONOUNS = {"it", "he", "she", "they", "we", "i", "you", "this", "that", "these", "those", "who", "which", "one"}
 MATCH = 0.5  # the share of a phrase's words another must share to be the same phrase
 
 
@@ -128,11 +129,13 @@ def renamed(claim: str, sentence: str) -> str | None:
 def replaced_name(claim: str, sentence: str, words: set[str]) -> bool:
     """Whether a phrase of the claim holding some of `words` (names the sentence lacks) stands
     where the sentence has a name the claim does not give: "named after Werner Heisenberg" against
-    "named after Charles Hermite"; or one of them describes a noun the sentence describes by a word
+    "named after Charles Hermite"), or another noun than a pronoun ("the Harbour Authority said"
+    against "fishermen say"); or one of them describes a noun the sentence describes by a word
     the claim lacks: "the Vale Trust laboratory" against "the university laboratory"."""
     claim_names = set().union(*(a.names for a in arguments(claim)))
     theirs = arguments(sentence)
-    if any(t.slot == a.slot and t.names - claim_names for a in arguments(claim) if a.names & words for t in theirs):
+    if any(t.slot == a.slot and (t.names - claim_names or (t.head != a.head and t.head not in _PRONOUNS))
+           for a in arguments(claim) if a.names & words for t in theirs):
         return True
     own = _lemmas(claim)
     described = {noun for word, noun in modifiers(claim) if word in words}
@@ -236,6 +239,46 @@ def flipped_negation(claim: str, sentence: str) -> str | None:
         if word not in _LIGHT and word in theirs and theirs[word] != negated:
             return word
     return None
+
+
+# Heads under which an event is only meant, expected or tried, not said to have happened: "was set
+# to dock", "plans to sell", "hoped to win"; and the auxiliaries of what will or may happen.
+_INTENDED = {"set", "schedule", "plan", "expect", "hope", "intend", "aim", "want", "seek", "try", "attempt",
+             "propose", "prepare", "threaten", "promise", "vow", "pledge", "due", "likely", "poise", "mean"}
+_UNREAL = {"will", "would", "could", "may", "might", "shall"}
+
+
+def intended_only(claim: str, sentence: str) -> str | None:
+    """A verb the claim says happened that the sentence has only as meant or expected ("docked"
+    against "was set to dock"): the sentence's phrase, or None."""
+    theirs = [t for t in parse(sentence) if t.pos_ == "VERB"]
+    for verb in parse(claim):
+        if verb.pos_ != "VERB" or _unreal(verb):
+            continue
+        same = [t for t in theirs if lemma(t) == lemma(verb)]
+        if same and all(_unreal(t) for t in same):
+            first = same[0]
+            start = min([first.i, first.head.i] + [c.i for c in first.children if c.dep_ == "aux"])
+            return first.doc[start:first.i + 1].text
+    return None
+
+
+def _unreal(verb) -> bool:
+    """Whether `verb` (or the verb it is the infinitive of) is only meant, expected or possible."""
+    while True:
+        if any(c.dep_ == "aux" and lemma(c) in _UNREAL and not _reported(verb, c) for c in verb.children):
+            return True
+        if verb.dep_ != "xcomp" or verb.head is verb:
+            return False
+        if lemma(verb.head) in _INTENDED:
+            return True
+        verb = verb.head
+
+
+def _reported(verb, aux) -> bool:
+    """A "would" in what someone said is the past of their "will" ("announced that it would charge"),
+    what they said they do, not a condition."""
+    return lemma(aux) == "would" and verb.dep_ == "ccomp" and lemma(verb.head) in REPORTING
 
 
 def _match(argument: Argument, others: tuple[Argument, ...], least: float = MATCH) -> Argument | None:

@@ -157,6 +157,12 @@ def test_a_name_after_another_negated_verb_is_not_denied():
     ("The survey was done without the owners' consent.", "The survey was done with the owners' consent.",
      "without the owners"),
     ("The survey was done without the owners' consent.", "The survey was done without asking the owners.", None),
+    ("The code is not open source.", "Yes, the code is completely open-source!", "not open"),
+    ("The ferry failed to reach the island.", "The ferry reached the island on time.", "failed to reach"),
+    ("The ferry refused to carry cars.", "The ferry refused to carry any cars.", None),
+    ("The closure would not affect the timetable.",  # a determiner grants the other side's negation
+     "The council said the closure would have no impact on the timetable.", None),
+    ("The closure would have no impact on the timetable.", "The closure affects the timetable.", None),  # nor finds one
 ])
 def test_polarity_flipped_over_the_same_word(claim, sentence, expected):
     from rag.answering.evidence import polarity_flipped

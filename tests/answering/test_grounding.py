@@ -217,3 +217,18 @@ def test_a_claim_citing_the_wrong_chunk_is_checked_against_the_retrieved_sentenc
                                             castles + names, "q")
     assert not answer.parts[0].unsupported
     assert answer.citations[0].source == "names.txt" and "10th century" in answer.citations[0].quote
+
+
+@pytest.mark.slow
+def test_the_doer_of_a_sentence_opening_with_a_pronoun_comes_from_the_sentence_before(real_embedder):
+    text = ("Ferry loss\nThe old ferry sank near the reef on Monday, the Harbour Authority said in a statement. "
+            "It said most of the cargo washed up on Gull Island but some drifted to Tern Point. "
+            "Divers will search the wreck next week. Gull Island is a nature reserve with a large colony of gulls. "
+            "Volunteers from Gull Island cleaned the beaches after the storm last winter.")
+    claim = "The Harbour Authority said most of the cargo washed up on Gull Island [1]."
+    answer = Grounder(real_embedder).ground(claim, doc_hits(real_embedder, text), "q")
+    assert not answer.parts[0].unsupported
+    assert [c.quote[:10] for c in answer.citations] == ["It said mo", "The old fe"]
+    other = Grounder(real_embedder).ground("The Coast Guard said most of the cargo washed up on Gull Island [1].",
+                                           doc_hits(real_embedder, text), "q")
+    assert other is None or other.parts[0].unsupported

@@ -140,3 +140,11 @@ def test_a_name_in_a_clause_another_verb_negates_is_not_contradicted():
     assert verify("Acme CEO Jane Roe turned down a $2 million offer from Globex in 2019.", evidence(sentence),
                   checks=["negation"]).supported
     assert verify("The tactic worked on Acme CEO Jane Roe.", evidence(sentence), checks=["negation"]).check == "negation"
+
+
+def test_an_event_the_passage_has_only_as_planned_is_unsupported_for_statements():
+    sentence = "The ferry was set to dock at Ashby on Saturday."
+    verdict = verify("The ferry docked at Ashby on Saturday.", evidence(sentence))
+    assert (verdict.status, verdict.check) == ("unsupported", "intended") and "“set to dock”" in verdict.reason
+    assert verify("The ferry was set to dock at Ashby on Saturday.", evidence(sentence)).supported
+    assert verify("When did the ferry dock at Ashby?", evidence(sentence), question=True).check != "intended"

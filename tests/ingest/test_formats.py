@@ -143,3 +143,16 @@ def test_a_short_page_with_no_article_is_read_whole():
 
     text = read(b"<html><body><nav>x</nav><p>Opening hours: 9 to 5.</p><p>Closed on Sundays.</p></body></html>").text
     assert text.split("\n") == ["Opening hours: 9 to 5.", "Closed on Sundays."]
+
+
+def test_a_bold_paragraph_heads_its_section_and_a_prose_heading_tag_does_not():
+    from rag.ingest.formats.html import read
+
+    caption = " ".join(["The ferry leaves the harbour at dawn with its first passengers of the day"] * 2) + "."
+    page = ("<html><head><title>Ferry notes</title></head><body><h1>Ferry notes</h1>"
+            "<p>The ferry runs daily.</p><p><strong>Winter timetable</strong></p><p>It runs hourly in winter.</p>"
+            f"<h2>{caption}</h2><p>Fares rise in May.</p><p>Fares are <b>not</b> rising.</p></body></html>")
+    doc = read(page.encode())
+    sections = dict((doc.text[at:].split("\n")[0], path) for at, path in doc.sections)
+    assert sections["Winter timetable"] == "Winter timetable"  # (the lone top heading is the title)
+    assert caption not in sections and "Fares are not rising." not in sections

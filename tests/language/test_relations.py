@@ -123,3 +123,15 @@ def test_the_claims_doer_only_acted_upon_in_the_sentence():
     assert acted_upon("Workers hired contractors.", "The firm hired workers who then hired contractors.") is None
     assert acted_upon("The council thought the tablets contained lead.",
                       "The tablets were thought by the council to contain lead.") is None
+
+
+def test_an_event_the_sentence_has_only_as_meant_or_possible():
+    from rag.language.relations import intended_only
+
+    sentence = "The ferry was set to dock at Ashby on Saturday."
+    assert intended_only("The ferry docked at Ashby on Saturday.", sentence) == "set to dock"
+    assert intended_only("The ferry was set to dock at Ashby.", sentence) is None
+    assert intended_only("Fares rise in May.", "Fares could rise in May.") == "could rise"
+    assert intended_only("Crews cooled the engine.", "Crews tried to cool the engine.") == "tried to cool"
+    assert intended_only("The firm charged a fee.", "The firm announced that it would charge a fee.") is None
+    assert intended_only("The firm charged a fee.", "The firm planned to charge a fee, and charged it.") is None

@@ -24,6 +24,13 @@ STATEMENTS = {"li", "dd", "dt"}  # short items here still state something ("Cost
 IN_ARTICLE = 0.6  # share of a block's words the article must hold for the block to be kept
 MIN_ARTICLE = 0.2  # an article under this share of the page's text: read the whole page
 MIN_ARTICLE_CHARS = 200
+# A heading tag round a paragraph of prose (a slideshow's caption in an <h1>) heads nothing, unless
+# it opens the page (its title);
+# a short paragraph set wholly in bold ("<p><strong>Techniques used</strong></p>", as blogs write
+# subheads) heads what follows, below every tagged level.
+MAX_HEADING_WORDS = 25
+BOLD = {"strong", "b"}
+BOLD_LEVEL = 6
 
 
 def read(data: bytes) -> Parsed:
@@ -78,7 +85,8 @@ class Walker:
     def __init__(self, keep: Callable[[str], bool] | None = None):
         self.layout = Layout()
         self.buffer: list[str] = []
-        self.kind: str | None = None
+        self.kind: str | int | None = None
+        self.headed = False  # a heading has been read
         self.keep = keep or (lambda text: True)  # which blocks of the page to read
 
     def walk(self, node) -> None:
@@ -112,19 +120,36 @@ class Walker:
             return
         if name in BLOCKS or name in STATEMENTS:
             self.flush()
-            self.kind = name
+            self.kind = BOLD_LEVEL if name in ("p", "div") and _all_bold(tag) else name
             self.walk(tag)
-            self.flush(name)
+            self.flush(self.kind)
             return
         self.walk(tag)
 
-    def flush(self, name: str | None = None) -> None:
+    def flush(self, name: str | int | None = None) -> None:
         text = " ".join("".join(self.buffer).split())
         self.buffer = []
         if not text or not self.keep(text):
             return
         kind = name or self.kind
-        heading = HEADINGS.get(kind or "")
+        heading = self._level(kind, text)
         label = heading is None and kind not in STATEMENTS and looks_like_heading(text)
         self.layout.block(text, heading, label=label)
+        self.headed = self.headed or heading is not None
 
+    def _level(self, kind: str | int | None, text: str) -> int | None:
+        if kind == BOLD_LEVEL:
+            return BOLD_LEVEL if looks_like_heading(text) else None
+        level = HEADINGS.get(kind or "")
+        if level is None or (self.headed and len(text.split()) > MAX_HEADING_WORDS):
+            return None  # the first heading, the title, may be long
+        return level
+
+
+def _all_bold(tag) -> bool:
+    """Whether every word of the block, and no other block, stands inside a <strong> or <b>."""
+    if tag.find(lambda t: t.name in BLOCKS):
+        return False
+    outer = [b for b in tag.find_all(BOLD) if b.find_parent(BOLD) is None]
+    text = tag.get_text(" ", strip=True)
+    return bool(text) and " ".join(" ".join(b.get_text(" ", strip=True) for b in outer).split()) == " ".join(text.split())
