@@ -16,7 +16,7 @@ from typing import Literal, Protocol
 from rag.answering.evidence import (asks_what_is_presupposed, asks_when, denied, gives_time, missing_specifics,
                                     names_swapped, polarity_flipped)
 from rag.language.numbers import number_word, written_alike
-from rag.language.parse import empty_words, names, proper_nouns, stems
+from rag.language.parse import empty_words, names, phrasal_verbs, proper_nouns, stems
 from rag.language.order import exchanged_around, reattached
 from rag.language.relations import (acted_upon, asked_in_place, changed_modifier, changed_number, flipped_negation,
                                     intended_only, moved_modifier, renamed, substituted_subject, swapped_roles)
@@ -177,11 +177,12 @@ def _missing_names(text: str, passage: str) -> list[str]:
 
 def novel(claim: Claim, evidence: Evidence) -> Verdict | None:
     """Every content word of the statement stands in the sentences it cites, or a word that can mean
-    the same (WordNet: "protect" for "defend", "met" for "meeting"): a word none of them holds is a
-    relation or a fact they do not state ("signed a trade agreement" where they say "met"). A name
-    has no synonyms: it matches itself or a longer form ("Korea", "Korean") only, so that "United"
-    (stem "unit") never stands in for "troops". Adverbs ("also") qualify and are left to the other
-    checks. Questions are left alone: an answer adds what the question lacks."""
+    the same (WordNet: "protect" for "defend", "met" for "meeting", "disintegrated" for "broke up"):
+    a word none of them holds is a relation or a fact they do not state ("signed a trade agreement"
+    where they say "met"). A name has no synonyms: it matches itself or a longer form ("Korea",
+    "Korean") only, so that "United" (stem "unit") never stands in for "troops". Adverbs ("also")
+    qualify and are left to the other checks. Questions are left alone: an answer adds what the
+    question lacks."""
     if claim.question:
         return None
     new = novel_words(claim.text, evidence)
@@ -194,12 +195,15 @@ def novel(claim: Claim, evidence: Evidence) -> Verdict | None:
 def novel_words(claim: str, evidence: Evidence) -> list[str]:
     """The content words of `claim` that no sentence of the evidence (nor its context) holds or
     has a word for."""
-    held = [(term, name) for text in (*evidence.sentences, evidence.context) for _, term, name in _named(text)]
-    empty, everything = empty_words(claim), "\n".join((*evidence.sentences, evidence.context))
+    texts = (*evidence.sentences, evidence.context)
+    held = [(term, name) for text in texts for _, term, name in _named(text)]
+    held += [(key, False) for text in evidence.sentences for key in phrasal_verbs(text).values()]
+    empty, everything, phrasal = empty_words(claim), "\n".join(texts), phrasal_verbs(claim)
     return [word for word, term, name in _named(claim)
             if not term.isdigit() and not adverb_only(term) and fold(word) not in empty
-            and not any(_same((term, name), other) for other in held) and not spelled_out(word, everything)
-            and not (number_word(word) and written_alike(claim, everything))]
+            and not any(_same((term, name), other) or _same((phrasal.get(fold(word), term), name), other)
+                        for other in held)
+            and not spelled_out(word, everything) and not (number_word(word) and written_alike(claim, everything))]
 
 
 def _named(text: str) -> list[tuple[str, str, bool]]:

@@ -216,6 +216,18 @@ def names(text: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+# The particles of phrasal verbs ("broke up", "turned down") whose meanings WordNet lists apart
+PARTICLES = {"up", "down", "out", "off", "on", "in", "over", "away", "back", "apart", "through", "along", "around",
+             "about", "forward", "aside"}
+
+
+def phrasal_verbs(text: str) -> dict[str, str]:
+    """Each verb of `text` that takes a particle (folded, as written), with the key its meaning has
+    in the WordNet table: the stem of its lemma and the particle ("broke" in "broke up": "break_up")."""
+    return {fold(t.head.text): f"{stem(lemma(t.head))}_{t.lower_}" for t in parse(text)
+            if t.dep_ == "prt" and t.head.pos_ == "VERB" and t.lower_ in PARTICLES}
+
+
 _DEGREE = {"JJR": "more", "RBR": "more", "JJS": "most", "RBS": "most"}
 
 

@@ -12,6 +12,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from rag.language.parse import PARTICLES
+
 # WordNet's lexicographer files (lexnames(5WN)); Debian's wordnet-base leaves this index out
 LEXNAMES = ["adj.all", "adj.pert", "adv.all", "noun.Tops", "noun.act", "noun.animal", "noun.artifact",
             "noun.attribute", "noun.body", "noun.cognition", "noun.communication", "noun.event", "noun.feeling",
@@ -72,10 +74,9 @@ def related_senses(wordnet) -> list[str]:
         neighbours = (synset.hypernyms() + synset.instance_hypernyms() + synset.similar_tos()
                       + synset.also_sees() + synset.verb_groups())
         for lemma in synset.lemmas():
-            word = lemma.name().lower()
-            if not word.isalpha():
+            key = _key(lemma.name().lower(), synset.pos(), stem)
+            if key is None:
                 continue
-            key = stem(word)
             own.setdefault(key, set()).add(numbers[synset.name()])
             kinds.setdefault(key, set()).add("a" if synset.pos() == "s" else synset.pos())
             derived = [d.synset() for d in lemma.derivationally_related_forms() + lemma.pertainyms()]
@@ -88,6 +89,17 @@ def related_senses(wordnet) -> list[str]:
             kinds.setdefault(key, set()).update(kinds[base_key])
     return [f"{key}\t{''.join(sorted(kinds[key]))}\t{_ids(own[key])}\t{_ids(near[key] - own[key])}"
             for key in sorted(own)]
+
+
+def _key(word: str, pos: str, stem) -> str | None:
+    """A word's key in the table: its stem; a phrasal verb's, its verb's stem and its particle
+    ("break_up", as rag.language.parse.phrasal_verbs writes it); other phrases have none."""
+    if word.isalpha():
+        return stem(word)
+    parts = word.split("_")
+    if pos == "v" and len(parts) == 2 and parts[0].isalpha() and parts[1] in PARTICLES:
+        return f"{stem(parts[0])}_{parts[1]}"
+    return None
 
 
 def _irregular_forms(root: Path) -> list[tuple[str, str]]:

@@ -148,3 +148,9 @@ def test_an_event_the_passage_has_only_as_planned_is_unsupported_for_statements(
     assert (verdict.status, verdict.check) == ("unsupported", "intended") and "“set to dock”" in verdict.reason
     assert verify("The ferry was set to dock at Ashby on Saturday.", evidence(sentence)).supported
     assert verify("When did the ferry dock at Ashby?", evidence(sentence), question=True).check != "intended"
+
+
+def test_a_verb_wordnet_gives_for_a_phrasal_verb_is_no_novel_word():
+    assert verify("The old ferry disintegrated over the reef.", evidence("The old ferry broke up over the reef.")).supported
+    assert verify("The old ferry broke up over the reef.", evidence("The old ferry disintegrated over the reef.")).supported
+    assert verify("The old ferry docked over the reef.", evidence("The old ferry broke up over the reef.")).check == "novel"

@@ -59,3 +59,11 @@ def test_what_a_question_asks_for_is_a_place_of_its_verb():
     assert asked_slot("Who thanked the mayor for the repairs?") == (SUBJECT, "thank")
     assert asked_slot("Who did the mayor thank for the repairs?") == (OBJECT, "thank")
     assert asked_slot("Which ferry replaced the paddle steamer?") == (SUBJECT, "replace")
+
+
+def test_a_phrasal_verb_is_keyed_by_its_lemma_and_particle():
+    from rag.language.parse import phrasal_verbs
+
+    assert phrasal_verbs("The ship broke up over the sea and they turned the offer down.") == {
+        "broke": "break_up", "turned": "turn_down"}
+    assert phrasal_verbs("The ship broke the record.") == {}

@@ -53,3 +53,11 @@ def test_an_adjective_is_opposed_to_its_antonym_and_to_the_words_like_its_antony
     unreal.similar, imaginary.similar = [imaginary], [unreal]
     pairs = antonym_pairs(WordNet([real, unreal, imaginary]))
     assert pairs == [("imaginary", "real"), ("real", "unreal")]  # never two words both like the antonyms
+
+
+def test_a_phrasal_verb_has_a_key_of_its_own_and_other_phrases_none():
+    from rag.language.words import stem
+    from rag.tools.wordnet import _key
+
+    assert _key("break_up", "v", stem) == "break_up" and _key("breaking", "v", stem) == "break"
+    assert _key("break_up", "n", stem) is None and _key("turn_on_a_dime", "v", stem) is None
