@@ -11,7 +11,8 @@ from rag.language.words import content_words, extends, fold, related, spelled_ou
 
 # Verbs whose subject and object can change places without changing what is said: "Biden met Xi".
 RECIPROCAL = {"meet", "marry", "wed", "talk", "speak", "fight", "battle", "clash", "negotiate", "ally", "merge",
-              "trade", "compete", "collaborate", "correspond", "agree", "argue", "divorce", "play", "discuss"}
+              "trade", "compete", "collaborate", "correspond", "agree", "argue", "divorce", "play", "discuss",
+              "star"}  # "The film stars Nanjiani": "Nanjiani stars in the film"
 # Verbs too light to carry a negation a reader would notice apart from the verb they help.
 _LIGHT = {"be", "have", "do", "will", "would", "can", "could", "may", "might", "shall", "should", "must"}
 _PRONOUNS = {"it", "he", "she", "they", "we", "i", "you", "this", "that", "these", "those", "who", "which", "one"}

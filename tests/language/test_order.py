@@ -35,3 +35,10 @@ def test_what_is_said_after_one_of_two_opposites_is_not_said_after_the_other():
     assert reattached("Turnout was highest in the northern district.", turnout) is None
     assert reattached("Prices rose in the north.", "Prices fell in the north and rose in the south.")
     assert reattached("Prices rose in the south.", "Prices fell in the north and rose in the south.") is None
+
+
+def test_a_film_starring_an_actor_is_the_actor_starring_in_the_film():
+    from rag.language.order import exchanged_around
+
+    assert exchanged_around("Kumail Nanjiani stars as himself in The Big Sick.",
+                            "The Big Sick stars Nanjiani as a version of himself.") is None
