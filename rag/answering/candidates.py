@@ -39,6 +39,7 @@ class Candidate:
     context_coverage: float = 0.0
     score: float = 0.0
     vector: np.ndarray | None = None
+    clause_vectors: tuple = ()  # of a long sentence's clauses (grounding: a claim may restate one)
     terms: frozenset = frozenset()  # the question's key terms this sentence holds
     lead: "Candidate | None" = None  # the sentence before, when this one leans on it
     own_terms: frozenset = frozenset()  # of those, the ones in this sentence itself

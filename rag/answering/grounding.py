@@ -86,8 +86,18 @@ class Grounder:
         pool_vectors = sentence_vectors(self.embedder, pool, self.cache)
         for cand, vector in zip(pool, pool_vectors):
             cand.vector = vector
+        self._embed_clauses(pool)
         verifier = verifier or self.verifier
         return [(c, *self._support(c, v, pool, hits, verifier)) for c, v in zip(parts_in, claim_vectors)]
+
+    def _embed_clauses(self, pool: list[Candidate]) -> None:
+        """The vectors of each long sentence's clauses: "prices increased by as much as four times the
+        standard amount" is one clause of a sentence about a minimum fare, and a claim restating it
+        alone is far from the whole sentence's vector."""
+        clauses = [(cand, text) for cand in pool for text in _clauses(cand.text)]
+        if clauses:
+            for (cand, _), vector in zip(clauses, self.cache.embed([text for _, text in clauses])):
+                cand.clause_vectors += (vector,)
 
     def _support(self, written: Written, vector: np.ndarray, pool: list[Candidate], hits: list[Hit], verifier
                  ) -> tuple[list[Candidate] | None, Verdict | None]:
@@ -96,7 +106,7 @@ class Grounder:
         terms = set(key_terms(written.text))
         scored = []
         for cand in pool:
-            similarity = float(cand.vector @ vector)
+            similarity = max(float(v @ vector) for v in (cand.vector, *cand.clause_vectors))
             overlap = len(terms & set(key_terms(cand.text))) / len(terms) if terms else 0.0
             if self._supports(similarity, overlap):
                 scored.append((cand.chunk.id in cited, similarity + 0.25 * overlap, similarity, cand))
@@ -163,6 +173,18 @@ def _lacking(written: Written, best: Candidate) -> list[str]:
     evidence = _evidence([best])
     return [word for part in novel_words(written.text, evidence) + missing_specifics(written.text, evidence.passage)
             for word in part.split()]
+
+
+LONG = 25  # words: a sentence this long is compared clause by clause as well
+_CLAUSE = re.compile(r"\s*(?:[;()—–]|, (?:and|but|while|which|whose) )\s*")
+
+
+def _clauses(sentence: str) -> list[str]:
+    """A long sentence's clauses of four words or more, split at semicolons, dashes, parentheses and
+    a comma before a conjunction or a relative word."""
+    if len(sentence.split()) < LONG:
+        return []
+    return [part for part in _CLAUSE.split(sentence) if len(part.split()) >= 4]
 
 
 def _distinct(cands: list[Candidate]) -> list[Candidate]:

@@ -232,3 +232,24 @@ def test_the_doer_of_a_sentence_opening_with_a_pronoun_comes_from_the_sentence_b
     other = Grounder(real_embedder).ground("The Coast Guard said most of the cargo washed up on Gull Island [1].",
                                            doc_hits(real_embedder, text), "q")
     assert other is None or other.parts[0].unsupported
+
+
+def test_a_long_sentence_is_read_clause_by_clause():
+    from rag.answering.grounding import _clauses
+
+    sentence = ("As the Gazette reports, the operator announced on Monday that it would charge a minimum of 20 euros "
+                "to take passengers off the island during the storm, and fares rose by as much as four times "
+                "the standard amount.")
+    assert _clauses(sentence)[-1] == "fares rose by as much as four times the standard amount."
+    assert _clauses("The ferry (the oldest in the fleet) sank.") == []  # a short sentence is read whole
+
+
+@pytest.mark.slow
+def test_a_claim_restating_one_clause_of_a_long_sentence_is_supported(real_embedder):
+    text = ("Storm fares\nAs the Gazette reported on Monday, the ferry operator announced that it would charge every "
+            "traveller a minimum of 20 euros to be taken off the island while the storm closed the harbour road, and "
+            "fares increased by as much as four times the standard amount. The harbour stayed open.")
+    answer = Grounder(real_embedder).ground("Fares rose by as much as four times the standard amount [1].",
+                                            doc_hits(real_embedder, text), "q")
+    assert answer is not None and not answer.parts[0].unsupported
+    assert answer.citations[0].quote.startswith("As the Gazette reported")
