@@ -20,7 +20,7 @@ MAX_TITLE_CHARS = 200
 KEPT = 8  # documents read by an upload's check, kept until its index job reads them
 _kept: OrderedDict[tuple[str, str], Document] = OrderedDict()
 _kept_lock = threading.Lock()
-VERSION = 5  # bump when any reader's output changes: the index then rebuilds, as for the chunker
+VERSION = 6  # bump when any reader's output changes: the index then rebuilds, as for the chunker
 _DATE_PATTERNS = [
     re.compile(r"\b(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})\b"),  # 20-11-2024 (day first)
     re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"),  # 2024-11-20

@@ -156,3 +156,11 @@ def test_a_bold_paragraph_heads_its_section_and_a_prose_heading_tag_does_not():
     sections = dict((doc.text[at:].split("\n")[0], path) for at, path in doc.sections)
     assert sections["Winter timetable"] == "Winter timetable"  # (the lone top heading is the title)
     assert caption not in sections and "Fares are not rising." not in sections
+
+
+def test_a_readme_with_an_html_header_has_its_title_there():
+    text = ('<div align="center">\n\n<h1>Ferrylib</h1>\n\n<i>Timetables for small harbours</i>\n\n</div>\n\n'
+            "Ferrylib reads timetables.\n\n## Installation\n\nInstall it with pip.\n")
+    doc = parse_document("README.md", text.encode())
+    assert doc.title == "Ferrylib" and [path for _, path in doc.sections] == ["Installation"]
+    assert "Timetables for small harbours" in sentences(doc)  # a block of HTML that heads nothing states

@@ -68,7 +68,8 @@ def _read(text: str) -> Parsed:
             for line in token.content.splitlines():
                 layout.block(line)
         elif kind == "html_block":
-            layout.block(_html_text(token.content))
+            text, level = _html_block(token.content)
+            layout.block(text, level)
     return layout.finish()
 
 
@@ -85,7 +86,14 @@ def inline_text(token) -> str:
     return "".join(out)
 
 
-def _html_text(html: str) -> str:
+def _html_block(html: str) -> tuple[str, int | None]:
+    """The text of a block of raw HTML, and its level when the block is a heading alone: a README
+    opening with `<h1>Name</h1>` in a centred header has its title there."""
     from bs4 import BeautifulSoup
 
-    return BeautifulSoup(html, "html.parser").get_text(" ")
+    soup = BeautifulSoup(html, "html.parser")
+    text = " ".join(soup.get_text(" ").split())
+    heading = soup.find(re.compile(r"^h[1-6]$"))
+    if heading is not None and " ".join(heading.get_text(" ").split()) == text:
+        return text, int(heading.name[1])
+    return text, None
