@@ -23,6 +23,7 @@ from rag.records import Chunk, Citation, Hit
 # A question word the sentence holds only as a word WordNet relates to it ("runs" for "director")
 # counts this much of a word it holds.
 NEAR = 0.15
+LISTED = 12  # statements a lead-in ending in a colon is read with
 # A sentence opening with a pronoun or a "but" leans on the one before: "It was commissioned by Odo."
 LEANS_BACK = re.compile(r"^(it|its|he|his|she|her|they|their|this|these|those|but|yet)\b", re.I)
 
@@ -61,6 +62,16 @@ class Candidate:
     def own_paragraph(self) -> str:
         """Its title, section and paragraph alone: where a specific the question names must be."""
         return self._around(before=0)
+
+    @property
+    def listed(self) -> list[str]:
+        """What a sentence ending in a colon introduces ("The server exposes the following tools:"):
+        the statements after it in its chunk, up to the next heading (LISTED at most); else nothing."""
+        if not self.text.rstrip().endswith(":"):
+            return []
+        after = [(a, b) for a, b in self.chunk.sentences if a >= self.end][:LISTED]
+        cut = next((i for i, (a, b) in enumerate(after) if self.chunk.is_heading(a, b)), len(after))
+        return [self.chunk.sentence_text(a, b) for a, b in after[:cut]]
 
     def _around(self, before: int) -> str:
         section = self.chunk.section_at(self.start) or ""

@@ -253,3 +253,15 @@ def test_a_claim_restating_one_clause_of_a_long_sentence_is_supported(real_embed
                                             doc_hits(real_embedder, text), "q")
     assert answer is not None and not answer.parts[0].unsupported
     assert answer.citations[0].quote.startswith("As the Gazette reported")
+
+
+@pytest.mark.slow
+def test_a_sentence_ending_in_a_colon_is_read_with_the_list_it_introduces(real_embedder):
+    text = ("Ferry tools\nThe harbour office lends the following tools to crews:\nA tide table for the week.\n"
+            "A spare life jacket for each passenger.\nThe office opens at eight.")
+    claim = "The harbour office lends crews a tide table and spare life jackets [1]."
+    answer = Grounder(real_embedder).ground(claim, doc_hits(real_embedder, text), "q")
+    assert answer is not None and not answer.parts[0].unsupported
+    other = Grounder(real_embedder).ground("The harbour office lends crews a tide table and a radio [1].",
+                                           doc_hits(real_embedder, text), "q")
+    assert other is None or other.parts[0].unsupported
