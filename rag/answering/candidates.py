@@ -64,14 +64,25 @@ class Candidate:
         return self._around(before=0)
 
     @property
-    def listed(self) -> list[str]:
+    def listed(self) -> list["Candidate"]:
         """What a sentence ending in a colon introduces ("The server exposes the following tools:"):
-        the statements after it in its chunk, up to the next heading (LISTED at most); else nothing."""
+        the lines after it in its chunk that are one statement each, a list's items, up to the next
+        heading or paragraph (LISTED at most); else nothing."""
         if not self.text.rstrip().endswith(":"):
             return []
-        after = [(a, b) for a, b in self.chunk.sentences if a >= self.end][:LISTED]
-        cut = next((i for i, (a, b) in enumerate(after) if self.chunk.is_heading(a, b)), len(after))
-        return [self.chunk.sentence_text(a, b) for a, b in after[:cut]]
+        items = []
+        for row, (a, b) in enumerate(self.chunk.sentences):
+            if a < self.end:
+                continue
+            if len(items) == LISTED or self.chunk.is_heading(a, b) or not self._whole_line(a, b):
+                break
+            items.append(Candidate(self.chunk, a, b, self.chunk.sentence_text(a, b), row))
+        return items
+
+    def _whole_line(self, start: int, end: int) -> bool:
+        text, offset = self.chunk.text, self.chunk.start
+        before, after = text[:start - offset].rstrip(" "), text[end - offset:].lstrip(" ")
+        return before.endswith("\n") and (not after or after.startswith("\n"))
 
     def _around(self, before: int) -> str:
         section = self.chunk.section_at(self.start) or ""

@@ -2,7 +2,7 @@
 
 Candidate sentences (candidates.py) come from the retrieved chunks only, so a citation can never
 point outside what was retrieved. A sentence that leans on the one before it cites that one too
-when it holds question terms the sentence lacks. The best sentence leads; another is added only
+when it holds question terms the sentence lacks; one ending in a colon cites what it introduces. The best sentence leads; another is added only
 when it covers question terms the ones before do not, and not at all when the best one holds
 the date, number or name a "when", "how many" or "who" asks for. When nothing reaches the
 threshold, or the question names a specific (a number, a year, a name) that the cited passages
@@ -127,7 +127,7 @@ def compose(chosen: list[Candidate], query: str, lead: bool = True, span: tuple[
     order = {}
     for cand in rest:
         order.setdefault(cand.chunk.source, len(order))
-    chosen = head + sorted(rest, key=lambda c: (order[c.chunk.source], c.start))
+    chosen = _with_lists(head + sorted(rest, key=lambda c: (order[c.chunk.source], c.start)))
     citations = [to_citation(i, c) for i, c in enumerate(chosen, start=1)]
     parts = [AnswerPart(text=c.text, citations=[i]) for i, c in enumerate(chosen, start=1)]
     text = " ".join(f"{p.text} [{p.citations[0]}]" for p in parts)
@@ -138,6 +138,18 @@ def compose(chosen: list[Candidate], query: str, lead: bool = True, span: tuple[
 def _short_answer(best: Candidate, cited: list[Candidate], span: tuple[int, int]) -> ShortAnswer:
     number = next(i for i, c in enumerate(cited, start=1) if c is best)
     return ShortAnswer(text=best.text[span[0]:span[1]], citation=number, start=best.start + span[0], end=best.start + span[1])
+
+
+def _with_lists(chosen: list[Candidate]) -> list[Candidate]:
+    """Each sentence followed by what it introduces when it ends in a colon: "You can use the
+    following variants:" answers nothing without the list under it."""
+    out, keys = [], set()
+    for cand in chosen:
+        for part in [cand] + cand.listed:
+            if key(part) not in keys:
+                keys.add(key(part))
+                out.append(part)
+    return out
 
 
 def _with_leads(chosen: list[Candidate]) -> list[Candidate]:

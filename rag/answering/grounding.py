@@ -213,7 +213,7 @@ def _verify(verifier, written: Written, cited: list[Candidate]) -> Verdict:
 def _evidence(cited: list[Candidate]) -> Evidence:
     """What the cited sentences give a claim to be checked against; the first is the best."""
     best = cited[0]
-    return Evidence(best=best.text, sentences=(*(c.text for c in cited), *best.listed),
+    return Evidence(best=best.text, sentences=(*(c.text for c in cited), *(c.text for c in best.listed)),
                     passage="\n".join(c.own_paragraph for c in cited), context=best.heading)
 
 

@@ -228,3 +228,16 @@ def test_a_caption_repeating_the_question_is_never_the_answer():
     found = candidates(hits_for(text, source="costs.md", chunk_tokens=40))
     assert [c.text for c in found][:1] == ["Hull repairs cost 1.4 million euros in all."]
     assert not any(c.text.startswith("Table 2") for c in found)
+
+
+LISTING = ("# Tea guide\n\nThe shop sells the following teas:\n\n* Green tea from Uji\n* Black tea from Assam\n\n"
+           "Prices change every spring. The shop opens at nine.\n")
+
+
+def test_a_sentence_ending_in_a_colon_answers_with_the_list_it_introduces():
+    hits = hits_for(LISTING, source="tea.md", chunk_tokens=60)
+    lead = next(c for c in candidates(hits) if c.text.endswith(":"))
+    assert [c.text for c in lead.listed] == ["Green tea from Uji", "Black tea from Assam"]  # not the paragraph after
+    answer = answerer().answer("Which teas does the shop sell?", hits)
+    assert [c.quote for c in answer.citations][:3] == [
+        "The shop sells the following teas:", "Green tea from Uji", "Black tea from Assam"]
