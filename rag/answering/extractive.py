@@ -2,12 +2,13 @@
 
 Candidate sentences (candidates.py) come from the retrieved chunks only, so a citation can never
 point outside what was retrieved. A sentence that leans on the one before it cites that one too
-when it holds question terms the sentence lacks; one ending in a colon cites what it introduces. The best sentence leads; another is added only
-when it covers question terms the ones before do not, and not at all when the best one holds
-the date, number or name a "when", "how many" or "who" asks for. When nothing reaches the
-threshold, or the question names a specific (a number, a year, a name) that the cited passages
-do not hold, or the best sentence has the question's names the other way round, or a "when" gets
-no date or time, the service says the documents do not hold the answer, and why.
+when it holds question terms the sentence lacks; one ending in a colon cites the list it
+introduces. The best sentence leads; another is added only when it covers question terms the ones
+before do not, and not at all when the best one holds the date, number or name a "when", "how
+many" or "who" asks for. When nothing reaches the threshold, or the question names a specific (a
+number, a year, a name) that the cited passages do not hold, or the best sentence has the
+question's names the other way round, or a "when" gets no date or time, the service says the
+documents do not hold the answer, and why.
 """
 from __future__ import annotations
 

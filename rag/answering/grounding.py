@@ -158,10 +158,10 @@ class Grounder:
         lead = [best.lead] if best.lead is not None and not any(_numeral(w) for w in lacking) \
             and all(_holds(best.lead.text, w) for w in lacking) else []
         if _unsaid_specifics(best.text, written.text):
-            return _distinct(lead + alike)
+            return _by_text(lead + alike)
         holding = [c for c in sorted(same, key=lambda c: abs(c.start - best.start))
                    if all(_holds(c.text, word) for word in lacking)][:COMPANIONS]
-        return _distinct(lead + alike + holding)
+        return _by_text(lead + alike + holding)
 
     def _supports(self, similarity: float, overlap: float) -> bool:
         s = self.settings
@@ -187,7 +187,8 @@ def _clauses(sentence: str) -> list[str]:
     return [part for part in _CLAUSE.split(sentence) if len(part.split()) >= 4]
 
 
-def _distinct(cands: list[Candidate]) -> list[Candidate]:
+def _by_text(cands: list[Candidate]) -> list[Candidate]:
+    """Each sentence once, in the order first given."""
     return list({c.text: c for c in cands}.values())
 
 

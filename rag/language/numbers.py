@@ -7,7 +7,8 @@ import re
 
 _FRACTIONS = {"½": 0.5, "¼": 0.25, "¾": 0.75, "⅓": 1 / 3, "⅔": 2 / 3, "⅛": 0.125}
 _MIXED = re.compile(r"(\d+)?\s*([" + "".join(_FRACTIONS) + "])")
-_ARTICLE = re.compile(r"\b[Aa]\b(?!\s+(?:half|quarter|third|dozen|hundred|thousand|million|billion)\b)")  # "a thing" is no 1
+# numerizer reads every "a" as 1; only "a half", "a dozen", "a hundred" count something
+_ARTICLE = re.compile(r"\b[Aa]\b(?!\s+(?:half|quarter|third|dozen|hundred|thousand|million|billion)\b)")
 _NUMERAL = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?(?:/\d+)?")
 
 

@@ -25,9 +25,8 @@ IN_ARTICLE = 0.6  # share of a block's words the article must hold for the block
 MIN_ARTICLE = 0.2  # an article under this share of the page's text: read the whole page
 MIN_ARTICLE_CHARS = 200
 # A heading tag round a paragraph of prose (a slideshow's caption in an <h1>) heads nothing, unless
-# it opens the page (its title);
-# a short paragraph set wholly in bold ("<p><strong>Techniques used</strong></p>", as blogs write
-# subheads) heads what follows, below every tagged level.
+# it opens the page (its title); a short paragraph set wholly in bold ("<p><strong>Techniques
+# used</strong></p>", as blogs write subheads) heads what follows, below every tagged level.
 MAX_HEADING_WORDS = 25
 BOLD = {"strong", "b"}
 BOLD_LEVEL = 6
@@ -150,6 +149,6 @@ def _all_bold(tag) -> bool:
     """Whether every word of the block, and no other block, stands inside a <strong> or <b>."""
     if tag.find(lambda t: t.name in BLOCKS):
         return False
-    outer = [b for b in tag.find_all(BOLD) if b.find_parent(BOLD) is None]
-    text = tag.get_text(" ", strip=True)
-    return bool(text) and " ".join(" ".join(b.get_text(" ", strip=True) for b in outer).split()) == " ".join(text.split())
+    outer = " ".join(b.get_text(" ", strip=True) for b in tag.find_all(BOLD) if b.find_parent(BOLD) is None)
+    text = " ".join(tag.get_text(" ", strip=True).split())
+    return bool(text) and " ".join(outer.split()) == text
