@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -46,6 +46,7 @@ class Candidate:
     own_terms: frozenset = frozenset()  # of those, the ones in this sentence itself
     needs_lead: bool = False  # question terms only the lead holds: cite both
     swapped: bool = False  # it has the question's names in each other's roles (evidence.names_swapped)
+    listed: list = field(default_factory=list)  # ending in a colon: the list items it introduces
 
     @property
     def passage(self) -> str:
@@ -62,27 +63,6 @@ class Candidate:
     def own_paragraph(self) -> str:
         """Its title, section and paragraph alone: where a specific the question names must be."""
         return self._around(before=0)
-
-    @property
-    def listed(self) -> list["Candidate"]:
-        """What a sentence ending in a colon introduces ("The server exposes the following tools:"):
-        the lines after it in its chunk that are one statement each, a list's items, up to the next
-        heading or paragraph (LISTED at most); else nothing."""
-        if not self.text.rstrip().endswith(":"):
-            return []
-        items = []
-        for row, (a, b) in enumerate(self.chunk.sentences):
-            if a < self.end:
-                continue
-            if len(items) == LISTED or self.chunk.is_heading(a, b) or not self._whole_line(a, b):
-                break
-            items.append(Candidate(self.chunk, a, b, self.chunk.sentence_text(a, b), row))
-        return items
-
-    def _whole_line(self, start: int, end: int) -> bool:
-        text, offset = self.chunk.text, self.chunk.start
-        before, after = text[:start - offset].rstrip(" "), text[end - offset:].lstrip(" ")
-        return before.endswith("\n") and (not after or after.startswith("\n"))
 
     def _around(self, before: int) -> str:
         section = self.chunk.section_at(self.start) or ""
@@ -107,7 +87,39 @@ def candidates(hits: list[Hit]) -> list[Candidate]:
             if key(cand) not in seen:
                 seen.add(key(cand))
                 found.append(cand)
+    for cand in found:
+        if cand.text.rstrip().endswith(":"):
+            cand.listed = _listed(cand, hits)
     return found
+
+
+def _listed(lead: Candidate, hits: list[Hit]) -> list[Candidate]:
+    """What a sentence ending in a colon introduces ("The server exposes the following tools:"):
+    the lines after it that are one statement each, a list's items, up to the next heading or
+    paragraph (LISTED at most), read on into the next retrieved chunk of its document where the
+    list runs over."""
+    chunks = sorted({h.chunk.id: h.chunk for h in hits if h.chunk.source == lead.chunk.source}.values(),
+                    key=lambda c: c.start)
+    spans: dict[tuple[int, int], tuple[Chunk, int]] = {}
+    for chunk in chunks:
+        for row, (a, b) in enumerate(chunk.sentences):
+            if a >= lead.end:
+                spans.setdefault((a, b), (chunk, row))  # in the chunk that reaches furthest back
+    items, reached = [], lead.end
+    for (a, b), (chunk, row) in sorted(spans.items()):
+        if len(items) == LISTED or chunk.start > reached or chunk.is_heading(a, b) or not _whole_line(chunks, a, b):
+            break
+        items.append(Candidate(chunk, a, b, chunk.sentence_text(a, b), row))
+        reached = b
+    return items
+
+
+def _whole_line(chunks: list[Chunk], start: int, end: int) -> bool:
+    """Whether the sentence at `start`-`end` is a line of its own, as the chunks around it show."""
+    holding = [c for c in chunks if c.start <= start and end <= c.end]
+    first, last = holding[0], max(holding, key=lambda c: c.end)  # the most text before it, and after
+    before, after = first.text[:start - first.start], last.text[end - last.start:]
+    return before.rstrip(" ").endswith("\n") and (not after.lstrip(" ") or after.lstrip(" ").startswith("\n"))
 
 
 def score_candidates(embedder: Embedder, question: str, found: list[Candidate],

@@ -241,3 +241,15 @@ def test_a_sentence_ending_in_a_colon_answers_with_the_list_it_introduces():
     answer = answerer().answer("Which teas does the shop sell?", hits)
     assert [c.quote for c in answer.citations][:3] == [
         "The shop sells the following teas:", "Green tea from Uji", "Black tea from Assam"]
+
+
+def test_a_list_running_into_the_next_retrieved_chunk_is_read_on_there():
+    text = ("# Tea guide\n\nThe shop sells the following teas:\n\n* Green tea from Uji\n* Black tea from Assam\n"
+            "* White tea from Fujian\n* Oolong tea from Taiwan\n")
+    hits = hits_for(text, source="tea.md", chunk_tokens=14)
+    assert len(hits) > 1
+    lead = next(c for c in candidates(hits) if c.text.endswith(":"))
+    assert [c.text for c in lead.listed] == ["Green tea from Uji", "Black tea from Assam", "White tea from Fujian",
+                                             "Oolong tea from Taiwan"]
+    assert [c.text for c in next(c for c in candidates(hits[:1]) if c.text.endswith(":")).listed][-1] != \
+        "Oolong tea from Taiwan"  # a chunk not retrieved is not read
