@@ -179,3 +179,32 @@ def test_an_upload_read_to_check_it_is_not_read_again_by_its_job(monkeypatch):
     assert readers.parse_document("notes.txt", data) is not checked  # once only
     assert readers.parse_document("other.txt", data).source == "other.txt"  # name and bytes both match
     assert calls == [".txt", ".txt", ".txt"]
+
+
+# What the readers make of some evaluation documents and the test corpus, by reader VERSION. An
+# index built by one version is reused only while VERSION stands (rag/ingest/indexer.py), so output
+# that changes under the same VERSION would leave indexes stale without anyone knowing.
+READER_OUTPUT = {6: "31440d219b2e52b8c649686dc723f647502f53be65946001295682f6577a103b"}
+READ = ["updates/android-patching.html", "updates/yahoo-progress.html", "news/cnn-mobility.html", "docs/bm25s-README.md",
+        "harbour/harbour-ferry.md", "paper/cover-crops.pdf", "normans/normans.txt"]
+
+
+def test_reader_output_changes_only_with_the_reader_version():
+    import hashlib
+    import json
+    from pathlib import Path
+
+    from rag.ingest.readers import VERSION, parse_document
+    from tests import corpus
+
+    evalsets = Path(__file__).resolve().parents[2] / "rag" / "evalsets"
+    files = [(Path(name).name, (evalsets / name).read_bytes()) for name in READ]
+    blocks = corpus.document_blocks(pages=2)
+    files += [(f"corpus{ext}", writer(blocks)) for ext, writer in corpus.WRITERS.items()]
+    digest = hashlib.sha256()
+    for name, data in files:
+        doc = parse_document(name, data)
+        digest.update(json.dumps([name, doc.text, doc.title, doc.headings, doc.pages, doc.sections]).encode())
+    assert READER_OUTPUT.get(VERSION) == digest.hexdigest(), (
+        "the readers' output changed: bump rag/ingest/readers.VERSION (indexes then rebuild) and record "
+        f"{{{VERSION + 1}: \"{digest.hexdigest()}\"}} in READER_OUTPUT")
