@@ -144,20 +144,19 @@ def _short_answer(best: Candidate, cited: list[Candidate], span: tuple[int, int]
 def _with_lists(chosen: list[Candidate]) -> list[Candidate]:
     """Each sentence followed by what it introduces when it ends in a colon: "You can use the
     following variants:" answers nothing without the list under it."""
-    out, keys = [], set()
-    for cand in chosen:
-        for part in [cand] + cand.listed:
-            if key(part) not in keys:
-                keys.add(key(part))
-                out.append(part)
-    return out
+    return _spread(chosen, lambda cand: [cand, *cand.listed])
 
 
 def _with_leads(chosen: list[Candidate]) -> list[Candidate]:
     """Each sentence that needs the one before it to answer, preceded by that one."""
+    return _spread(chosen, lambda cand: ([cand.lead] if cand.needs_lead else []) + [cand])
+
+
+def _spread(chosen: list[Candidate], parts) -> list[Candidate]:
+    """The `parts` of each chosen sentence in turn, each sentence once."""
     out, keys = [], set()
     for cand in chosen:
-        for part in ([cand.lead] if cand.needs_lead else []) + [cand]:
+        for part in parts(cand):
             if key(part) not in keys:
                 keys.add(key(part))
                 out.append(part)

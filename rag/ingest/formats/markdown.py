@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from rag.ingest.formats.html import HEADINGS
 from rag.ingest.layout import Layout, Parsed, keywords, looks_like_heading, table_rows
 from rag.ingest.formats.text import decode
 
@@ -93,7 +94,7 @@ def _html_block(html: str) -> tuple[str, int | None]:
 
     soup = BeautifulSoup(html, "html.parser")
     text = " ".join(soup.get_text(" ").split())
-    heading = soup.find(re.compile(r"^h[1-6]$"))
+    heading = soup.find(list(HEADINGS))
     if heading is not None and " ".join(heading.get_text(" ").split()) == text:
-        return text, int(heading.name[1])
+        return text, HEADINGS[heading.name]
     return text, None
