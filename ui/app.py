@@ -108,8 +108,9 @@ def _chat_tab(scope: Scope, models: list[str], pick):
         yield from respond(scope, question, chat, history, answered, model, ids, only, since, until, collection,
                            request)
 
-    for trigger in (question.submit, ask.click):
-        trigger(asked, [question, chatbot, history, answered, model, ids, only, since, until, pick], outputs)
+    for trigger in (question.submit, ask.click):  # a question sent as the last answer finishes runs next,
+        trigger(asked, [question, chatbot, history, answered, model, ids, only, since, until, pick], outputs,
+                trigger_mode="always_last")  # not dropped as gradio's default ("once") would
     def listed(name: str, request: gr.Request):  # documents added since the page loaded; the choice kept
         return gr.update(choices=_names(scope, name, request))
 
@@ -148,20 +149,20 @@ def respond(scope: Scope, question: str, chat: list, history: list, answered: li
     filters = chosen_filters(only, since, until)
     chat = list(chat or []) + [{"role": "user", "content": question}, {"role": "assistant", "content": "…"}]
     ids = list(ids or []) + [None, None]
-    yield chat, history, answered, gr.skip(), gr.skip(), "", ids
-    try:
+    yield chat, history, answered, gr.skip(), gr.skip(), "", ids  # the box cleared once: the next question
+    try:  # may be typed while this answer streams, and the later yields leave it alone
         written = ""
         service = scope.service(request, collection)
         for event in service.answers.ask_stream(question, history=history, model=model, filters=filters):
             if event["type"] == "token":
                 written += event["text"]
                 chat[-1] = {"role": "assistant", "content": written}
-                yield chat, history, answered, gr.skip(), gr.skip(), "", ids
+                yield chat, history, answered, gr.skip(), gr.skip(), gr.skip(), ids
             else:
                 result = event["result"]
     except RagError as exc:
         chat[-1] = {"role": "assistant", "content": f"⚠ {exc}"}
-        yield chat, history, answered, gr.skip(), "", "", ids
+        yield chat, history, answered, gr.skip(), "", gr.skip(), ids
         return
     result["citations"] = [{**c, "collection": collection} for c in result["citations"]]  # for the viewer's link
     answered = answered + [{"question": question, "result": result}]
@@ -170,7 +171,7 @@ def respond(scope: Scope, question: str, chat: list, history: list, answered: li
     searched = (f"<small>Searched for: <em>{_plain(result['query'])}</em> · {result['model']}"
                 f"{filters_note(result.get('filters'))}</small>")
     ids[-1] = [collection, result.get("answer_id")] if result.get("answer_id") else None
-    yield chat, history, answered, sources_panel(answered), searched, "", ids
+    yield chat, history, answered, sources_panel(answered), searched, gr.skip(), ids
 
 
 def _plain(text: str) -> str:
