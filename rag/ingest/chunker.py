@@ -13,6 +13,7 @@ from rag.records import Chunk, Document, content_hash
 
 Span = tuple[int, int]
 TokenSpans = Callable[[str], list[Span]]
+VERSION = 2  # raised when chunks or their sentences come out otherwise (2: footnote marks end a sentence)
 
 
 class Chunker:

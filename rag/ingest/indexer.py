@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from rag.ingest.chunker import Chunker
+from rag.ingest.chunker import VERSION as CHUNKER_VERSION, Chunker
 from rag.embedding import Embedder, content_window, embed_chunks
 from rag.config import Store as StoreSettings
 from rag.errors import IndexCancelled, RagError
@@ -71,7 +71,7 @@ class Indexer:
             "embedding": {"model": self.embedder.name, "sentences": self.sentences,
                           "chunk_vectors": "whole" if self.whole_chunks else "sentences"},
             "chunker": {"chunk_tokens": self.chunk_tokens, "overlap_tokens": self.overlap_tokens,
-                        "version": 1, "loaders": readers.VERSION},
+                        "version": CHUNKER_VERSION, "loaders": readers.VERSION},
             "store": store.fingerprint,
         }
 

