@@ -126,7 +126,8 @@ def _verb(token) -> str:
     seen = 0
     while token.pos_ not in ("VERB", "AUX", "ADJ") and token.head is not token and seen < 8:
         token, seen = token.head, seen + 1
-    return lemma(token)
+    word = lemma(token)
+    return "be" if word == "become" else word  # "Tasman became the first European": he was, in 1642
 
 
 def phrase_words(token) -> frozenset[str]:
@@ -176,7 +177,7 @@ def _unprefixed(word: str) -> str | None:
 
 # Verbs that carry little of their own ("went to food", "spent four months"): a claim may use
 # them where its source says nothing of the kind.
-LIGHT_VERBS = {"be", "have", "do", "go", "get", "take", "make", "give", "spend", "put", "keep", "come"}
+LIGHT_VERBS = {"be", "become", "have", "do", "go", "get", "take", "make", "give", "spend", "put", "keep", "come"}
 # Verbs of saying that assert what they report: one stands for another ("testified" for "said");
 # "deny", "doubt" and "question" are not among them.
 REPORTING = {"say", "tell", "report", "state", "add", "note", "announce", "claim", "write", "reply", "explain",

@@ -31,6 +31,11 @@ def test_arguments_give_each_phrase_its_role_and_verb():
     assert slots == {"medicaid": ("subject", "overtake"), "payment": ("object", "overtake"), "2020": ("in", "overtake")}
 
 
+def test_become_is_read_as_be():
+    assert _slots("In 1642 Abel Tasman became the first European to sight it.")["tasman"] == ("subject", "be")
+    assert "became" in empty_words("Tasman became the first European.")
+
+
 def test_footnote_marks_are_not_read_as_words():
     assert _slots("Cartographers renamed it after the province of Zeeland.[14][15]") == \
         _slots("Cartographers renamed it after the province of Zeeland.")
