@@ -19,7 +19,7 @@ from rag.language.numbers import number_word, written_alike
 from rag.language.parse import empty_words, names, phrasal_verbs, proper_nouns, stems
 from rag.language.order import exchanged_around, reattached
 from rag.language.relations import (acted_upon, asked_in_place, changed_modifier, changed_number, flipped_negation,
-                                    intended_only, moved_modifier, renamed, substituted_subject, swapped_roles)
+                                    intended_only, moved_modifier, moved_number, renamed, substituted_subject, swapped_roles)
 from rag.language.words import adverb_only, capitalised, fold, content_words, extends, key_terms, opposites, related, spelled_out
 from rag.registry import Registry
 
@@ -155,7 +155,7 @@ def specifics(claim: Claim, evidence: Evidence) -> Verdict | None:
     missing = missing_specifics(claim.text, evidence.passage)
     if not claim.question:
         missing += [n for n in _missing_names(claim.text, evidence.passage) if n not in missing]
-        other = not missing and changed_number(claim.text, evidence.best)
+        other = not missing and (changed_number(claim.text, evidence.best) or moved_number(claim.text, evidence.best))
         if other:
             return Verdict("contradicted", f"{_closest(claim)} gives another number there, {other}: “{evidence.best}”")
     if missing:

@@ -230,6 +230,36 @@ def changed_number(claim: str, sentence: str) -> str | None:
     return None
 
 
+def moved_number(claim: str, sentence: str) -> str | None:
+    """A number the claim gives its verb where the sentence gives that verb (or a clause it hangs
+    from) another number of the same kind only: "granted women the vote in 1894" against "in 1893 was
+    the first to grant all women the right to vote and in 1894 pioneered arbitration". "“B” for “A”"."""
+    doc, theirs = parse(sentence), arguments(sentence)
+    for a in arguments(claim):
+        numbers = {w for w in a.count if _numeric(w)}
+        verbs = [t for t in doc if t.pos_ in ("VERB", "AUX") and lemma(t) == a.verb]
+        if not numbers or not verbs:
+            continue
+        governing = {lemma(t) for v in verbs for t in _governing(v) if t.pos_ in ("VERB", "AUX")}
+        given = {w for t in theirs if t.verb in governing for w in t.count if _numeric(w)}
+        alike = sorted(w for w in given if any(_year(w) == _year(n) for n in numbers))
+        if alike and not numbers & given:
+            return f"“{alike[0]}” for “{sorted(numbers)[0]}”"
+    return None
+
+
+def _governing(verb) -> list:
+    """`verb` and the words it hangs from, up to the clause it is joined to by "and" (which is not its own)."""
+    chain = [verb]
+    while chain[-1].dep_ != "conj" and chain[-1].head.i != chain[-1].i:
+        chain.append(chain[-1].head)
+    return chain
+
+
+def _year(word: str) -> bool:
+    return len(word) == 4 and word.isdigit() and 1000 <= int(word) <= 2100
+
+
 def _numeric(word: str) -> bool:
     return word.replace(".", "").replace(",", "").isdigit()
 

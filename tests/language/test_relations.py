@@ -70,6 +70,17 @@ def test_a_number_in_a_place_where_the_sentence_has_another():
     assert changed_number("Broad Acre has a slope of 5 degrees.", slopes) is None  # Broad Acre's own phrase
 
 
+def test_a_number_moved_to_another_clause():
+    from rag.language.relations import moved_number
+
+    votes = ("In 1893 New Zealand was the first nation in the world to grant all women the right to vote[51] "
+             "and in 1894 pioneered the adoption of compulsory arbitration between employers and unions.")
+    assert moved_number("New Zealand granted all women the right to vote in 1894.", votes) == "“1893” for “1894”"
+    assert moved_number("New Zealand pioneered compulsory arbitration in 1893.", votes) == "“1894” for “1893”"
+    assert moved_number("New Zealand granted all women the right to vote in 1893.", votes) is None
+    assert moved_number("New Zealand pioneered compulsory arbitration in 1894.", votes) is None
+
+
 def test_a_name_given_in_place_of_the_sentence_own():
     from rag.language.relations import renamed, replaced_name
 
