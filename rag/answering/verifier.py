@@ -17,7 +17,7 @@ from rag.answering.evidence import (asks_what_is_presupposed, asks_when, denied,
                                     names_swapped, polarity_flipped)
 from rag.language.numbers import number_word, written_alike
 from rag.language.parse import empty_words, names, phrasal_verbs, proper_nouns, stems
-from rag.language.order import exchanged_around, reattached
+from rag.language.order import exchanged_around, paired_otherwise, reattached
 from rag.language.relations import (acted_upon, asked_in_place, changed_modifier, changed_number, flipped_negation,
                                     intended_only, moved_modifier, moved_number, renamed, substituted_subject, swapped_roles)
 from rag.language.words import adverb_only, capitalised, fold, content_words, extends, key_terms, opposites, related, spelled_out
@@ -69,6 +69,9 @@ def roles(claim: Claim, evidence: Evidence) -> Verdict | None:
     pair = swapped_roles(claim.text, best) or exchanged_around(claim.text, best)
     if pair:
         return Verdict("contradicted", f"{_closest(claim)} has {pair} the other way round: “{best}”")
+    paired = paired_otherwise(claim.text, best)
+    if paired:
+        return Verdict("contradicted", f"{_closest(claim)} pairs {paired}, respectively: “{best}”")
     other = substituted_subject(claim.text, best) or renamed(claim.text, best)
     if other:
         return Verdict("contradicted", f"{_closest(claim)} has {other}: “{best}”")

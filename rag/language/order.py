@@ -118,3 +118,30 @@ def _phrase(doc, i: int) -> str:
             break
         words.append(t.text)
     return " ".join(words)
+
+
+def paired_otherwise(claim: str, sentence: str) -> str | None:
+    """Two lists a "respectively" pairs in order ("services in Auckland and Wellington, operated by
+    Transdev and Metlink, respectively"), of which the claim pairs an item of one with another
+    place's item of the other ("Wellington ... Transdev"): "“Wellington” with “Metlink”", or None."""
+    doc = parse(sentence)
+    if not any(t.lower_ == "respectively" for t in doc):
+        return None
+    lists = [items for items in (_coordinated(t) for t in doc if t.dep_ != "conj") if len(items) >= 2]
+    said = {lemma(t) for t in parse(claim)}
+    for i, first in enumerate(lists):
+        for second in lists[i + 1:]:
+            mine = [[k for k, t in enumerate(items) if lemma(t) in said] for items in (first, second)]
+            if len(first) == len(second) and all(len(k) == 1 for k in mine) and mine[0] != mine[1]:
+                return f"“{first[mine[0][0]].text}” with “{second[mine[0][0]].text}”"
+    return None
+
+
+def _coordinated(token) -> list:
+    """`token` and the words joined to it by "and" or commas, in order."""
+    items = [token]
+    while True:
+        joined = [c for c in items[-1].children if c.dep_ == "conj"]
+        if not joined:
+            return items
+        items.append(joined[0])

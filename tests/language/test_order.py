@@ -42,3 +42,13 @@ def test_a_film_starring_an_actor_is_the_actor_starring_in_the_film():
 
     assert exchanged_around("Kumail Nanjiani stars as himself in The Big Sick.",
                             "The Big Sick stars Nanjiani as a version of himself.") is None
+
+
+def test_respectively_pairs_two_lists_in_order():
+    from rag.language.order import paired_otherwise
+
+    rail = ("KiwiRail now operates the railways, with the exception of commuter services in Auckland and "
+            "Wellington which are operated by Transdev and Metlink, respectively.")
+    assert paired_otherwise("Commuter services in Wellington are operated by Transdev.", rail) == "“Wellington” with “Metlink”"
+    assert paired_otherwise("Commuter services in Wellington are operated by Metlink.", rail) is None
+    assert paired_otherwise("Commuter services in Wellington are operated by Transdev.", rail.replace(", respectively", "")) is None
