@@ -287,12 +287,12 @@ _UNREAL = {"will", "would", "could", "may", "might", "shall"}
 def intended_only(claim: str, sentence: str) -> str | None:
     """A verb the claim says happened that the sentence has only as meant or expected ("docked"
     against "was set to dock"): the sentence's phrase, or None."""
-    theirs = [t for t in parse(sentence) if t.pos_ == "VERB"]
+    theirs = parse(sentence)
     for verb in parse(claim):
         if verb.pos_ != "VERB" or _unreal(verb):
             continue
-        same = [t for t in theirs if lemma(t) == lemma(verb)]
-        if same and all(_unreal(t) for t in same):
+        same = [t for t in theirs if lemma(t) == lemma(verb)]  # a noun too: "limiting the use of" is a use
+        if same and all(t.pos_ == "VERB" and _unreal(t) for t in same):
             first = same[0]
             start = min([first.i, first.head.i] + [c.i for c in first.children if c.dep_ == "aux"])
             return first.doc[start:first.i + 1].text
