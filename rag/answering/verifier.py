@@ -16,8 +16,9 @@ from typing import Literal, Protocol
 from rag.answering.evidence import (asks_what_is_presupposed, asks_when, denied, gives_time, missing_specifics,
                                     names_swapped, polarity_flipped)
 from rag.language.numbers import number_word, written_alike
-from rag.language.parse import empty_words, names, phrasal_verbs, proper_nouns, stems
+from rag.language.parse import empty_words, names, phrasal_verbs, proper_nouns, stems, verbs
 from rag.language.order import exchanged_around, paired_otherwise, reattached
+from rag.language.tables import cells, misplaced_value
 from rag.language.relations import (acted_upon, asked_in_place, changed_modifier, changed_number, flipped_negation,
                                     intended_only, moved_modifier, moved_number, renamed, substituted_subject, swapped_roles)
 from rag.language.words import adverb_only, capitalised, fold, content_words, extends, key_terms, opposites, related, spelled_out
@@ -161,6 +162,9 @@ def specifics(claim: Claim, evidence: Evidence) -> Verdict | None:
         other = not missing and (changed_number(claim.text, evidence.best) or moved_number(claim.text, evidence.best))
         if other:
             return Verdict("contradicted", f"{_closest(claim)} gives another number there, {other}: “{evidence.best}”")
+        cell = not missing and misplaced_value(claim.text, evidence.best)
+        if cell:
+            return Verdict("contradicted", f"{_closest(claim)}, a table row, has {cell}: “{evidence.best}”")
     if missing:
         return Verdict("unsupported", f"{_closest(claim, plural=True)} do not mention "
                        + ", ".join(f"“{m}”" for m in missing) + ".")
@@ -202,6 +206,8 @@ def novel_words(claim: str, evidence: Evidence) -> list[str]:
     held = [(term, name) for text in texts for _, term, name in _named(text)]
     held += [(key, False) for text in evidence.sentences for key in phrasal_verbs(text).values()]
     empty, everything, phrasal = empty_words(claim), "\n".join(texts), phrasal_verbs(claim)
+    if cells(evidence.best):  # a table row states its values with no verb: "BM25S: 952.92" for "BM25S reaches"
+        empty |= verbs(claim)
     return [word for word, term, name in _named(claim)
             if not term.isdigit() and not adverb_only(term) and fold(word) not in empty
             and not any(_same((term, name), other) or _same((phrasal.get(fold(word), term), name), other)

@@ -206,6 +206,11 @@ def empty_words(text: str) -> set[str]:
 
 
 
+def verbs(text: str) -> set[str]:
+    """The verbs of `text`, folded as written."""
+    return {fold(t.text) for t in parse(text) if t.pos_ == "VERB"}
+
+
 def names(text: str) -> list[str]:
     """The named entities of `text` (people, organisations, places, works...) as written, without a
     leading "the" or a trailing possessive."""

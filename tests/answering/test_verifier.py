@@ -154,3 +154,11 @@ def test_a_verb_wordnet_gives_for_a_phrasal_verb_is_no_novel_word():
     assert verify("The old ferry disintegrated over the reef.", evidence("The old ferry broke up over the reef.")).supported
     assert verify("The old ferry broke up over the reef.", evidence("The old ferry disintegrated over the reef.")).supported
     assert verify("The old ferry docked over the reef.", evidence("The old ferry broke up over the reef.")).check == "novel"
+
+
+def test_a_table_row_needs_no_verb_but_its_values_stay_under_their_headers():
+    row = "Dataset: scifact; BM25S: 952.92; Elastic: 20.81"
+    ev = Evidence(best=row, sentences=(row,), passage=f"Queries per second\n{row}", context="Queries per second")
+    assert verify("On scifact, BM25S reaches 952.92 queries per second.", ev).supported
+    assert verify("On scifact, Elastic reaches 952.92 queries per second.", ev).check == "specifics"
+    assert verify("On scifact, BM25S reaches 952.92.", evidence("BM25S: 952.92 on scifact.")).check == "novel"
